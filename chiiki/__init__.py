@@ -1,0 +1,1 @@
+"""chiiki — regional policy plans run end to end (plan, budget, measure, evaluate, improve)."""

@@ -1,0 +1,35 @@
+"""Errors raised by the core parsers.
+
+Every parse error says *what* was wrong and *where*: the offending text, the character
+position inside it (1-based, as a person counts), and a Japanese message for the UI with an
+English one for logs and the API.
+"""
+
+from __future__ import annotations
+
+
+class ParseError(ValueError):
+    """A value could not be read.
+
+    ``text`` is the input as given, ``column`` the 1-based character position of the first
+    offending character (``None`` when the whole value is wrong, e.g. empty).
+    """
+
+    def __init__(
+        self,
+        message_ja: str,
+        message_en: str,
+        *,
+        text: str,
+        column: int | None = None,
+    ) -> None:
+        self.message_ja = message_ja
+        self.message_en = message_en
+        self.text = text
+        self.column = column
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        """One line: Japanese message, the input, the position when known."""
+        where = f"（{self.column}文字目）" if self.column is not None else ""
+        return f"{self.message_ja}{where}: 「{self.text}」 / {self.message_en}"

@@ -1,0 +1,256 @@
+"""Numbers with units as Japanese statistical tables write them.
+
+``7,250千人`` ``2,260万人`` ``47.4万kW`` ``1,280万円`` ``10,705億円`` ``400万m³`` ``67.7%``
+``１２３`` (full-width) ``▲12`` (negative), and the missing markers:
+
+* ``未`` — not yet published (the figure will come later);
+* ``—`` ``－`` ``-`` ``―`` — not applicable / not surveyed that year.
+
+The two markers are kept distinct (:class:`Missing`). A number keeps the figure *as written*
+(``7250``) with an explicit scale prefix (``千`` = ×1,000) and its unit (``人``): nothing is
+silently multiplied, and :func:`format_quantity` writes back what was read.
+
+Figures are :class:`decimal.Decimal`; nothing here rounds.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from chiiki.core.errors import ParseError
+
+
+class Missing(enum.Enum):
+    """Why a figure is absent."""
+
+    NOT_PUBLISHED = "未"  # not yet published
+    NOT_AVAILABLE = "—"  # not applicable / not surveyed that year
+
+    @property
+    def label_ja(self) -> str:
+        return {"未": "未公表", "—": "該当なし・調査なし"}[self.value]
+
+
+SCALE_PREFIXES: dict[str, Decimal] = {
+    "千": Decimal(1_000),
+    "万": Decimal(10_000),
+    "億": Decimal(100_000_000),
+    "兆": Decimal(1_000_000_000_000),
+}
+
+_DASH_MARKERS = frozenset("-‐‑‒–—―−－ｰ")
+_NEGATIVE_SIGNS = frozenset("▲△-−－")
+_FULLWIDTH_DIGITS = "０１２３４５６７８９"
+_NUMBER_CHARS = str.maketrans(
+    {**{fw: str(i) for i, fw in enumerate(_FULLWIDTH_DIGITS)}, "，": ",", "．": ".", "％": "%"}
+)
+_NUMBER_RE = re.compile(r"(?P<int>[0-9][0-9,]*)(?:\.(?P<frac>[0-9]+))?")
+_GROUPED_RE = re.compile(r"^[0-9]{1,3}(,[0-9]{3})*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A figure as written: ``number`` × the ``prefix`` scale, in ``unit``.
+
+    ``Quantity(Decimal("7250"), "千", "人")`` is 7,250,000 people, written 7,250千人.
+    """
+
+    number: Decimal
+    prefix: str = ""
+    unit: str = ""
+
+    @property
+    def multiplier(self) -> Decimal:
+        return SCALE_PREFIXES.get(self.prefix, Decimal(1))
+
+    @property
+    def value(self) -> Decimal:
+        """The figure in base units (7,250千人 → 7250000)."""
+        return self.number * self.multiplier
+
+    @property
+    def display_unit(self) -> str:
+        """Prefix and unit as printed in tables: ``千人``, ``万kW``, ``%``."""
+        return self.prefix + self.unit
+
+    def in_unit(self, display_unit: str) -> Decimal:
+        """This figure expressed in another display unit with the same base unit.
+
+        ``Quantity(47.4, "万", "kW").in_unit("千kW")`` → 474. Raises ValueError when the
+        base units differ.
+        """
+        prefix, unit = split_unit(display_unit)
+        if unit != self.unit:
+            raise ValueError(f"cannot express {self.display_unit} in {display_unit}")
+        return self.value / SCALE_PREFIXES.get(prefix, Decimal(1))
+
+
+def split_unit(display_unit: str) -> tuple[str, str]:
+    """``千人`` → (``千``, ``人``); ``%`` → (``""``, ``%``). A lone ``千`` is a unit, not a prefix."""
+    if len(display_unit) > 1 and display_unit[0] in SCALE_PREFIXES:
+        return display_unit[0], display_unit[1:]
+    return "", display_unit
+
+
+def _normalize_unit(unit: str) -> str:
+    # NFKC would turn ³ into 3 (m³ → m3); protect super-scripts, then fold full-width letters.
+    protected = unit.replace("³", "\x01").replace("²", "\x02")
+    folded = unicodedata.normalize("NFKC", protected)
+    folded = folded.replace("\x01", "³").replace("\x02", "²")
+    return re.sub(r"\s+", "", folded)
+
+
+def _check_digit_widths(text: str) -> None:
+    """Refuse a number mixing half- and full-width digits: ``1,2３4`` is a typo, not 1234."""
+    half = [i for i, ch in enumerate(text) if "0" <= ch <= "9"]
+    full = [i for i, ch in enumerate(text) if ch in _FULLWIDTH_DIGITS]
+    if half and full:
+        minority = full if len(full) <= len(half) else half
+        raise ParseError(
+            "半角と全角の数字が混在しています",
+            "half-width and full-width digits are mixed",
+            text=text,
+            column=minority[0] + 1,
+        )
+
+
+def parse_value(text: str) -> Quantity | Missing:
+    """Parse a figure or a missing marker. Raises :class:`ParseError` on anything else."""
+    stripped = text.strip()
+    if stripped == "未":
+        return Missing.NOT_PUBLISHED
+    if stripped and all(ch in _DASH_MARKERS for ch in stripped):
+        return Missing.NOT_AVAILABLE
+    return parse_quantity(text)
+
+
+def parse_quantity(text: str) -> Quantity:
+    """Parse a figure with an optional scale prefix and unit. Markers are errors here."""
+    raw = text
+    if not text.strip():
+        raise ParseError("数値が空です", "empty number", text=raw)
+    _check_digit_widths(raw)
+    lead = len(text) - len(text.lstrip())
+    body = text.strip().translate(_NUMBER_CHARS)
+    negative = False
+    if body[0] in _NEGATIVE_SIGNS:
+        negative = True
+        body = body[1:].lstrip()
+    match = _NUMBER_RE.match(body)
+    offset = lead + (len(text.strip()) - len(body))
+    if match is None:
+        if body in {"未"} or (body and all(ch in _DASH_MARKERS for ch in body)):
+            raise ParseError(
+                "ここには数値が必要です（「未」「—」は使えません）",
+                "a number is required here (missing markers are not allowed)",
+                text=raw,
+            )
+        raise ParseError(
+            "数値が見つかりません", "no number found", text=raw, column=offset + 1
+        )
+    int_part = match.group("int")
+    if int_part.endswith(","):
+        raise ParseError(
+            "カンマの後に数字がありません", "a comma is not followed by digits",
+            text=raw, column=offset + len(int_part),
+        )
+    if "," in int_part and not _GROUPED_RE.match(int_part):
+        bad = _bad_comma_column(int_part)
+        raise ParseError(
+            "桁区切りのカンマの位置が正しくありません（3桁ごと）",
+            "thousands separators must group three digits",
+            text=raw,
+            column=offset + bad,
+        )
+    digits = int_part.replace(",", "")
+    frac = match.group("frac")
+    try:
+        number = Decimal(digits + ("." + frac if frac else ""))
+    except InvalidOperation as exc:  # pragma: no cover - the regex admits only digits
+        raise ParseError("数値として読めません", "not a number", text=raw) from exc
+    rest = body[match.end():]
+    prefix = ""
+    if rest[:1] in SCALE_PREFIXES and len(rest) > 1:
+        prefix, rest = rest[0], rest[1:]
+    unit = _normalize_unit(rest)
+    bad_unit = next((i for i, ch in enumerate(unit) if ch in "0123456789,."), None)
+    if bad_unit is not None:
+        raise ParseError(
+            "単位の中に数字があります（数値が2つ書かれていませんか）",
+            "digits inside the unit (two numbers written?)",
+            text=raw,
+            column=offset + match.end() + len(prefix) + bad_unit + 1,
+        )
+    if negative:
+        number = -number
+    return Quantity(number=number, prefix=prefix, unit=unit)
+
+
+def _bad_comma_column(int_part: str) -> int:
+    """1-based position of the first misplaced comma in ``int_part``."""
+    groups = int_part.split(",")
+    pos = len(groups[0]) + 1
+    if not 1 <= len(groups[0]) <= 3:
+        return pos
+    for group in groups[1:]:
+        if len(group) != 3:
+            return pos
+        pos += len(group) + 1
+    return pos
+
+
+def parse_amount(text: str, *, unit: str) -> Decimal:
+    """Parse a figure that must be in ``unit`` (a bare number is taken to be in it).
+
+    ``parse_amount("5,715", unit="千円")`` → 5715; ``parse_amount("45.5億円", unit="億円")``
+    → 45.5. A figure written in another unit of the same base is converted exactly; a
+    different base unit is an error.
+    """
+    q = parse_quantity(text)
+    if not q.display_unit or q.display_unit == unit:
+        return q.number
+    try:
+        return q.in_unit(unit)
+    except ValueError as exc:
+        raise ParseError(
+            f"単位が違います（{unit}で書いてください）",
+            f"wrong unit {q.display_unit!r}; expected {unit!r}",
+            text=text,
+        ) from exc
+
+
+def parse_integer_amount(text: str, *, unit: str) -> int:
+    """Like :func:`parse_amount` but the result must be a whole number (budgets in 千円)."""
+    amount = parse_amount(text, unit=unit)
+    if amount != amount.to_integral_value():
+        raise ParseError(
+            f"整数で書いてください（単位: {unit}）",
+            f"must be a whole number of {unit}",
+            text=text,
+        )
+    return int(amount)
+
+
+def format_number(number: Decimal) -> str:
+    """Group thousands and keep the written precision: 7250 → ``7,250``, 75.0 → ``75.0``.
+
+    Negative figures use ``▲`` as Japanese public documents do.
+    """
+    sign = "▲" if number < 0 else ""
+    text = format(abs(number), "f")
+    int_part, _, frac = text.partition(".")
+    grouped = f"{int(int_part):,}"
+    return sign + grouped + ("." + frac if frac else "")
+
+
+def format_quantity(q: Quantity) -> str:
+    """Write a quantity back as tables print it: ``7,250千人``."""
+    return format_number(q.number) + q.display_unit
+
+
+def format_value(v: Quantity | Missing) -> str:
+    return v.value if isinstance(v, Missing) else format_quantity(v)

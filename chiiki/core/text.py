@@ -1,0 +1,42 @@
+"""Clean text from the HTML fragments found in source documents.
+
+Published tables embed fragments such as ``<ul style="list-style-type: none"> ■次代に「繋ぐ」
+炭鉄港 ■地域で「稼ぐ」炭鉄港`` or ``<ul> 暮らしの質を…。 短期的な…。``. We keep only the
+text: every tag is removed by a real HTML sanitiser (nh3 with no allowed tags), entities are
+decoded, and the text is split into list items at the bullets (■ ○ ・ ◆ -) it uses, or into
+sentences when it has none.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+
+_BULLETS = "■○●◆◇・"
+_SPLIT_BULLETS = re.compile(r"\s*[" + _BULLETS + r"]\s*")
+_SENTENCE_END = re.compile(r"(?<=。)\s+")
+
+
+def strip_tags(fragment: str) -> str:
+    """All markup removed, entities decoded, runs of white space folded to one space."""
+    cleaned = nh3.clean(fragment, tags=set(), attributes={}, strip_comments=True)
+    text = html.unescape(cleaned)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def fragment_to_items(fragment: str) -> list[str]:
+    """Split a fragment into list items.
+
+    Bulleted text (■, ○, ◆, ・) splits at the bullets; otherwise at sentence ends (。
+    followed by space), which is how the seeds lost their ``<li>`` boundaries.
+    """
+    text = strip_tags(fragment)
+    if not text:
+        return []
+    if any(b in text for b in _BULLETS) and text[0] in _BULLETS:
+        items = _SPLIT_BULLETS.split(text)
+    else:
+        items = _SENTENCE_END.split(text)
+    return [item.strip() for item in items if item.strip()]

@@ -1,0 +1,37 @@
+"""Project evaluations (評価): a bureau's or HQ's 分析と課題 for one project and fiscal year."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from chiiki.plans.models import Project
+
+
+class Evaluation(models.Model):
+    """分析と課題 for a project, on the actuals up to ``fy`` (評価対象年度)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "作成中"
+        SUBMITTED = "submitted", "提出済"
+        RETURNED = "returned", "差戻し"
+        APPROVED = "approved", "承認済"
+        PUBLISHED = "published", "公表済"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="evaluations")
+    fy = models.PositiveSmallIntegerField("評価対象年度")
+    analysis = models.TextField("分析と課題", help_text="1行に1項目")
+    status = models.CharField(
+        "状態", max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+
+    class Meta:
+        verbose_name = "評価"
+        verbose_name_plural = verbose_name
+        ordering = ["project", "-fy"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "fy"], name="evaluation_unique"),
+        ]
+
+    @property
+    def analysis_items(self) -> list[str]:
+        return [line for line in self.analysis.splitlines() if line.strip()]

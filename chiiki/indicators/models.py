@@ -1,0 +1,146 @@
+"""Indicators (数値目標 and KPI): baseline, target, revisions and yearly actuals.
+
+Every figure is stored as written in the indicator's display unit (``unit``: 千人, %, 億円 …)
+as a Decimal. A missing actual is a row with no value and a marker saying why (未 or —), so
+"not yet published" and "not surveyed" are never confused with zero or with each other.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from chiiki.core.numbers import Missing
+from chiiki.core.targets import TargetKind
+from chiiki.plans.models import Project
+
+FIGURE = {"max_digits": 20, "decimal_places": 6}
+
+
+class Indicator(models.Model):
+    class Kind(models.TextChoices):
+        NUMERIC_GOAL = "numeric_goal", "数値目標"
+        KPI = "kpi", "KPI"
+
+    class NameStatus(models.TextChoices):
+        PUBLISHED = "published", "公表どおり"
+        INFERRED = "inferred", "本文から推定"
+        UNKNOWN = "unknown", "名称不明（出典で欠落）"
+
+    class Direction(models.TextChoices):
+        UP = "up", "増加が望ましい"
+        DOWN = "down", "減少が望ましい"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="indicators")
+    slug = models.SlugField("識別子", max_length=80)
+    kind = models.CharField("区分", max_length=20, choices=Kind.choices)
+    name = models.CharField("指標名", max_length=200, blank=True)
+    name_status = models.CharField(
+        "名称の状態", max_length=20, choices=NameStatus.choices, default=NameStatus.PUBLISHED
+    )
+    name_note = models.TextField("名称についての注記", blank=True)
+    unit = models.CharField("単位", max_length=20, blank=True)
+    direction = models.CharField(
+        "方向", max_length=10, choices=Direction.choices, default=Direction.UP
+    )
+    baseline_value = models.DecimalField("基準値", null=True, blank=True, **FIGURE)
+    baseline_fy = models.PositiveSmallIntegerField("基準年度", null=True, blank=True)
+    target_kind = models.CharField(
+        "目標の種類", max_length=30, choices=[(k.value, k.label_ja) for k in TargetKind]
+    )
+    target_value = models.DecimalField("目標値", null=True, blank=True, **FIGURE)
+    target_fy = models.PositiveSmallIntegerField("目標年度", null=True, blank=True)
+    target_first_fy = models.PositiveSmallIntegerField(
+        "累計の開始年度", null=True, blank=True
+    )
+    actuals_cumulative = models.BooleanField(
+        "実績値は累計で公表", default=False,
+        help_text="累計目標で、各年度の実績値が累計値として公表されている場合",
+    )
+    is_main = models.BooleanField("主なKPIとして公表", default=False)
+    published_grade = models.CharField("公表された進捗評価", max_length=10, blank=True)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "指標"
+        verbose_name_plural = verbose_name
+        ordering = ["project", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "slug"], name="indicator_slug_unique"),
+            models.CheckConstraint(
+                condition=~Q(target_kind__in=["absolute", "cumulative"])
+                | Q(target_value__isnull=False),
+                name="indicator_target_value_required",
+            ),
+            models.CheckConstraint(
+                condition=~Q(target_kind="cumulative") | Q(target_first_fy__isnull=False),
+                name="indicator_cumulative_range_required",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.name_status == self.NameStatus.UNKNOWN:
+            return "（名称不明）"
+        return self.name
+
+    @property
+    def target_spec_kind(self) -> TargetKind:
+        return TargetKind(self.target_kind)
+
+
+class TargetRevision(models.Model):
+    """A change of target (見直し), keeping the original value: the history is never lost."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="revisions")
+    original_value = models.DecimalField("見直し前の目標値", **FIGURE)
+    revised_value = models.DecimalField("見直し後の目標値", **FIGURE)
+    target_fy = models.PositiveSmallIntegerField("目標年度", null=True, blank=True)
+    revised_fy = models.PositiveSmallIntegerField("見直し年度", null=True, blank=True)
+    reason = models.TextField("理由", blank=True)
+    order = models.PositiveSmallIntegerField("順序", default=0)
+
+    class Meta:
+        verbose_name = "目標の見直し"
+        verbose_name_plural = verbose_name
+        ordering = ["indicator", "order"]
+
+    @property
+    def is_upward(self) -> bool:
+        return self.revised_value > self.original_value
+
+
+MARKER_CHOICES = [("", "値あり")] + [(m.value, m.label_ja) for m in Missing]
+
+
+class Actual(models.Model):
+    """The actual (実績値) of an indicator for one fiscal year, or why there is none."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="actuals")
+    fy = models.PositiveSmallIntegerField("年度")
+    value = models.DecimalField("実績値", null=True, blank=True, **FIGURE)
+    marker = models.CharField("欠測の理由", max_length=2, choices=MARKER_CHOICES, blank=True)
+    national_value = models.DecimalField("全国値", null=True, blank=True, **FIGURE)
+    published_rate = models.DecimalField(
+        "公表された進捗率（%）", max_digits=8, decimal_places=1, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = "実績値"
+        verbose_name_plural = verbose_name
+        ordering = ["indicator", "fy"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "fy"], name="actual_unique"),
+            models.CheckConstraint(
+                condition=(Q(value__isnull=False) & Q(marker=""))
+                | (Q(value__isnull=True) & ~Q(marker="")),
+                name="actual_value_xor_marker",
+            ),
+        ]
+
+    @property
+    def missing(self) -> Missing | None:
+        return Missing(self.marker) if self.marker else None

@@ -1,0 +1,313 @@
+"""The plan structure: prefecture → regions → bureaus → municipalities; plans → projects →
+measures and programs with yearly budgets.
+
+Names follow docs/glossary.md. A prefecture is an :class:`Organization`; Hokkaido is the
+first, and every row hangs off one so that many prefectures can share a deployment.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class Organization(models.Model):
+    """A prefecture (都道府県) running its plans in chiiki."""
+
+    code = models.CharField("団体コード", max_length=6, unique=True)
+    slug = models.SlugField("識別子", unique=True)
+    name = models.CharField("名称", max_length=50)
+
+    class Meta:
+        verbose_name = "団体（都道府県）"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Region(models.Model):
+    """連携地域: a cooperation region grouping bureaus (Hokkaido has 6)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="regions")
+    slug = models.SlugField("識別子")
+    name = models.CharField("名称", max_length=50)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "連携地域"
+        verbose_name_plural = verbose_name
+        ordering = ["organization", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "slug"], name="region_slug_unique"),
+            models.UniqueConstraint(fields=["organization", "name"], name="region_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Bureau(models.Model):
+    """総合振興局・振興局: a regional bureau of the prefecture, in one region."""
+
+    class Kind(models.TextChoices):
+        GENERAL = "general", "総合振興局"
+        SUB = "sub", "振興局"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="bureaus")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="bureaus")
+    slug = models.SlugField("識別子")
+    name = models.CharField("名称", max_length=50)
+    short_name = models.CharField("略称", max_length=20)
+    kind = models.CharField("種別", max_length=10, choices=Kind.choices)
+    seat = models.CharField("所在地", max_length=20, blank=True)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "振興局"
+        verbose_name_plural = verbose_name
+        ordering = ["organization", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "slug"], name="bureau_slug_unique"),
+            models.UniqueConstraint(
+                fields=["organization", "short_name"], name="bureau_short_name_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Municipality(models.Model):
+    """市町村, identified by its 6-digit 全国地方公共団体コード (kept as text)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="municipalities"
+    )
+    bureau = models.ForeignKey(Bureau, on_delete=models.PROTECT, related_name="municipalities")
+    code = models.CharField("団体コード", max_length=6, unique=True)
+    name = models.CharField("名称", max_length=30)
+    kana = models.CharField("よみ", max_length=60)
+
+    class Meta:
+        verbose_name = "市町村"
+        verbose_name_plural = verbose_name
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def kind_label(self) -> str:
+        """市・町・村 from the name's last character."""
+        return self.name[-1]
+
+
+class Plan(models.Model):
+    """A plan document in one edition: 連携地域別政策展開方針 (R3), 北海道創生総合戦略 …"""
+
+    class Kind(models.TextChoices):
+        REGIONAL_POLICY = "regional_policy", "連携地域別政策展開方針"
+        CREATION_STRATEGY = "creation_strategy", "北海道創生総合戦略"
+        COMPREHENSIVE = "comprehensive", "北海道総合計画"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="plans")
+    slug = models.SlugField("識別子")
+    kind = models.CharField("種別", max_length=30, choices=Kind.choices)
+    edition = models.CharField("版", max_length=20)
+    title = models.CharField("名称", max_length=100)
+    start_fy = models.PositiveSmallIntegerField("開始年度", null=True, blank=True)
+    end_fy = models.PositiveSmallIntegerField("終了年度", null=True, blank=True)
+    adopted_month = models.DateField("策定年月", null=True, blank=True)
+    period_note = models.CharField("推進期間（原文）", max_length=200, blank=True)
+    summary = models.TextField("概要", blank=True)
+    declared_project_total = models.PositiveSmallIntegerField(
+        "プロジェクト数（公表値）", null=True, blank=True
+    )
+    source = models.CharField("出典", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "計画"
+        verbose_name_plural = verbose_name
+        ordering = ["organization", "kind", "-start_fy"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "slug"], name="plan_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.edition}）"
+
+
+class PlanSection(models.Model):
+    """A section every regional plan has (地域のめざす姿, 主な施策の展開方向 …) and what it holds."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sections")
+    slug = models.SlugField("識別子")
+    title = models.CharField("見出し", max_length=100)
+    description = models.TextField("内容", blank=True)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "計画の構成"
+        verbose_name_plural = verbose_name
+        ordering = ["plan", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "slug"], name="plan_section_unique"),
+        ]
+
+
+class RegionPlan(models.Model):
+    """One region's part of a regional plan: its vision, past efforts and directions, and the
+    number of projects the plan *declares* for it (kept apart from the projects we hold)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="region_plans")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="region_plans")
+    declared_project_count = models.PositiveSmallIntegerField(
+        "プロジェクト数（公表値）", null=True, blank=True
+    )
+    vision = models.TextField("地域のめざす姿", blank=True)
+    efforts_and_issues = models.TextField("これまでの取組と課題", blank=True)
+    directions = models.TextField("主な施策の展開方向", blank=True)
+
+    class Meta:
+        verbose_name = "連携地域別の計画"
+        verbose_name_plural = verbose_name
+        ordering = ["plan", "region__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "region"], name="region_plan_unique"),
+        ]
+
+
+class Project(models.Model):
+    """A priority project (地域重点プロジェクト / 重点戦略プロジェクト) of a plan.
+
+    A cross-bureau project counts in its lead bureau's region; the other bureaus taking part
+    are in ``other_bureaus``. ``region`` is empty for prefecture-wide strategy projects.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="projects")
+    slug = models.SlugField("識別子", max_length=80)
+    number = models.PositiveSmallIntegerField("番号", null=True, blank=True)
+    name = models.CharField("名称", max_length=200)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="projects", null=True, blank=True
+    )
+    lead_bureau = models.ForeignKey(
+        Bureau, on_delete=models.PROTECT, related_name="led_projects", null=True, blank=True
+    )
+    lead_bureau_inferred = models.BooleanField(
+        "主担当の振興局は推定", default=False,
+        help_text="出典が主担当を明記せず、表の記載順などから推定したもの",
+    )
+    other_bureaus = models.ManyToManyField(
+        Bureau, related_name="joined_projects", blank=True, verbose_name="連携する振興局"
+    )
+    theme = models.CharField("テーマ・着眼点", max_length=200, blank=True)
+    theme_inferred = models.BooleanField("テーマは推定", default=False)
+    summary = models.TextField("概要", blank=True)
+    is_example = models.BooleanField("代表例として公表", default=False)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "プロジェクト"
+        verbose_name_plural = verbose_name
+        ordering = ["plan", "region__order", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "slug"], name="project_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Measure(models.Model):
+    """主な施策: a measure of a project, optionally under a group heading (施策の柱)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="measures")
+    group = models.CharField("施策の柱", max_length=200, blank=True)
+    title = models.CharField("施策", max_length=300)
+    description = models.TextField("内容", blank=True)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "施策"
+        verbose_name_plural = verbose_name
+        ordering = ["project", "order"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Program(models.Model):
+    """事業: a budgeted program run by a bureau, usually for a project.
+
+    ``bureau`` is empty only where the source does not say which bureau runs it.
+    """
+
+    class Kind(models.TextChoices):
+        PROJECT = "project", "地域プロジェクトの事業"
+        BUREAU_ORIGINAL = "bureau_original", "振興局独自事業"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="programs")
+    slug = models.SlugField("識別子", max_length=80)
+    kind = models.CharField("種別", max_length=20, choices=Kind.choices, default=Kind.PROJECT)
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="programs", null=True, blank=True
+    )
+    bureau = models.ForeignKey(
+        Bureau, on_delete=models.PROTECT, related_name="programs", null=True, blank=True
+    )
+    name = models.CharField("事業名", max_length=200)
+    description = models.TextField("内容", blank=True)
+    source = models.CharField("出典", max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "事業"
+        verbose_name_plural = verbose_name
+        ordering = ["organization", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "slug"], name="program_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgramBudget(models.Model):
+    """A program's budget (予算額) for one fiscal year, in 千円 as the budget tables print it."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="budgets")
+    fy = models.PositiveSmallIntegerField("年度")
+    amount_thousand_yen = models.BigIntegerField("予算額（千円）")
+
+    class Meta:
+        verbose_name = "予算額"
+        verbose_name_plural = verbose_name
+        ordering = ["program", "fy"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "fy"], name="program_budget_unique"),
+            models.CheckConstraint(
+                condition=Q(amount_thousand_yen__gte=0), name="program_budget_not_negative"
+            ),
+        ]
+
+
+class AnnualInitiative(models.Model):
+    """A bureau's main initiative for a fiscal year (地域戦略の「2021年度の主な取組」)."""
+
+    bureau = models.ForeignKey(Bureau, on_delete=models.PROTECT, related_name="initiatives")
+    fy = models.PositiveSmallIntegerField("年度")
+    title = models.CharField("取組", max_length=200)
+    description = models.TextField("内容", blank=True)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "年度の主な取組"
+        verbose_name_plural = verbose_name
+        ordering = ["fy", "bureau__order", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "fy", "title"], name="annual_initiative_unique"
+            ),
+        ]

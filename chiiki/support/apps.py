@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SupportConfig(AppConfig):
+    name = "chiiki.support"
+    verbose_name = "市町村支援"
