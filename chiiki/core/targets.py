@@ -98,3 +98,39 @@ def format_target(spec: TargetSpec) -> str:
     if spec.value is not None:
         return format_quantity(spec.value)
     return spec.kind.label_ja
+
+
+@dataclass(frozen=True, slots=True)
+class GoalLine:
+    """A one-line goal as summary tables print it: ``○名称 7,250千人(R2) → 7,468千人(R7)``."""
+
+    name: str
+    baseline: Quantity
+    baseline_fy_text: str
+    target: TargetSpec
+    target_fy_text: str
+
+
+_GOAL_RE = re.compile(
+    r"^[○◯●・]?\s*(?P<name>.+?)\s+"
+    r"(?P<base>[^\s(（]+)\s*[(（](?P<bfy>[^)）]+)[)）]\s*[→⇒]\s*"
+    r"(?P<target>[^\s(（]+)\s*[(（](?P<tfy>[^)）]+)[)）]\s*$"
+)
+
+
+def parse_goal_line(text: str) -> GoalLine:
+    """Split a goal line into name, baseline (with FY) and target (with FY)."""
+    match = _GOAL_RE.match(text.strip())
+    if match is None:
+        raise ParseError(
+            "「名称 基準値(年度) → 目標値(年度)」の形で書いてください",
+            "expected 'name baseline(FY) → target(FY)'",
+            text=text,
+        )
+    return GoalLine(
+        name=match.group("name").strip(),
+        baseline=parse_quantity(match.group("base")),
+        baseline_fy_text=match.group("bfy"),
+        target=parse_target(match.group("target")),
+        target_fy_text=match.group("tfy"),
+    )

@@ -40,6 +40,10 @@ class Indicator(models.Model):
     )
     name_note = models.TextField("名称についての注記", blank=True)
     unit = models.CharField("単位", max_length=20, blank=True)
+    decimal_places = models.PositiveSmallIntegerField(
+        "表示桁数（小数）", default=0,
+        help_text="公表資料の書き方（75.0% なら 1）。値は6桁まで保持し、表示だけこの桁にそろえる",
+    )
     direction = models.CharField(
         "方向", max_length=10, choices=Direction.choices, default=Direction.UP
     )

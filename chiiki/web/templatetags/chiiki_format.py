@@ -1,0 +1,36 @@
+"""Template filters that format figures and fiscal years the way the published tables do."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+from chiiki.core.fiscal import format_fiscal_year
+from chiiki.core.numbers import format_number
+
+register = template.Library()
+
+
+@register.filter
+def fy(value: int | None, style: str = "short") -> str:
+    """2021 → R3 (``|fy``) or 令和3年度 (``|fy:"long"``)."""
+    if value is None or value == "":
+        return ""
+    return format_fiscal_year(int(value), style)
+
+
+@register.filter
+def figure(value: Decimal | int | None, places: int | None = None) -> str:
+    """Thousands separators, ``places`` decimals (as published), ▲ for negatives.
+
+    Without ``places`` trailing zeros are dropped: 7250.000000 → 7,250.
+    """
+    if value is None or value == "":
+        return ""
+    number = value if isinstance(value, Decimal) else Decimal(value)
+    if places is None:
+        number = number.normalize()
+    else:
+        number = number.quantize(Decimal(1).scaleb(-int(places)))
+    return format_number(number)
