@@ -34,3 +34,11 @@ def figure(value: Decimal | int | None, places: int | None = None) -> str:
     else:
         number = number.quantize(Decimal(1).scaleb(-int(places)))
     return format_number(number)
+
+
+@register.filter
+def lookup(mapping: dict | None, key: object) -> object:
+    """``mapping|lookup:key`` for dicts keyed by FY or id in tables."""
+    if not mapping:
+        return None
+    return mapping.get(key)

@@ -1,0 +1,223 @@
+"""Reads for the plan pages. Each returns everything a page needs in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet, Sum
+from django.http import Http404
+
+from chiiki.evaluations.models import Evaluation
+from chiiki.indicators.models import Actual, Indicator
+from chiiki.plans.models import (
+    Bureau,
+    Municipality,
+    Organization,
+    Plan,
+    Program,
+    ProgramBudget,
+    Project,
+    Region,
+    RegionPlan,
+)
+
+
+def default_organization() -> Organization:
+    org = Organization.objects.order_by("code").first()
+    if org is None:
+        raise Http404("データがありません")
+    return org
+
+
+def current_regional_plan(org: Organization) -> Plan | None:
+    return (
+        Plan.objects.filter(organization=org, kind=Plan.Kind.REGIONAL_POLICY)
+        .order_by("-start_fy")
+        .first()
+    )
+
+
+def _projects() -> QuerySet[Project]:
+    return Project.objects.select_related("plan", "region", "lead_bureau").prefetch_related(
+        "other_bureaus"
+    )
+
+
+@dataclass
+class RegionRow:
+    region: Region
+    declared: int | None
+    held: int
+    budget_by_fy: dict[int, int] = field(default_factory=dict)
+
+
+def home(org: Organization) -> dict[str, Any]:
+    plan = current_regional_plan(org)
+    regions = list(Region.objects.filter(organization=org).prefetch_related("bureaus"))
+    declared = {
+        rp.region_id: rp.declared_project_count
+        for rp in RegionPlan.objects.filter(plan=plan)
+    } if plan else {}
+    held: dict[int, int] = defaultdict(int)
+    for region_id in Project.objects.filter(plan=plan).values_list("region_id", flat=True):
+        held[region_id] += 1
+    budgets = budget_by_region(org)
+    rows = [
+        RegionRow(r, declared.get(r.pk), held.get(r.pk, 0), budgets.get(r.pk, {}))
+        for r in regions
+    ]
+    fys = sorted({fy for row in rows for fy in row.budget_by_fy})
+    return {
+        "organization": org,
+        "plan": plan,
+        "rows": rows,
+        "fys": fys,
+        "plans": Plan.objects.filter(organization=org).order_by("kind", "-start_fy"),
+        "municipality_count": Municipality.objects.filter(organization=org).count(),
+    }
+
+
+def budget_by_region(org: Organization) -> dict[int, dict[int, int]]:
+    """{region id: {FY: total 千円}} over programs of projects (lead bureau's region)."""
+    out: dict[int, dict[int, int]] = defaultdict(dict)
+    rows = (
+        ProgramBudget.objects.filter(program__organization=org, program__project__region__isnull=False)
+        .values("program__project__region_id", "fy")
+        .annotate(total=Sum("amount_thousand_yen"))
+    )
+    for row in rows:
+        out[row["program__project__region_id"]][row["fy"]] = row["total"]
+    return out
+
+
+def region_page(org: Organization, slug: str) -> dict[str, Any]:
+    region = Region.objects.filter(organization=org, slug=slug).first()
+    if region is None:
+        raise Http404("連携地域が見つかりません")
+    plans = list(
+        Plan.objects.filter(organization=org, projects__region=region).distinct().order_by("-start_fy")
+    )
+    projects = list(_projects().filter(region=region).order_by("-plan__start_fy", "order"))
+    by_plan: dict[int, list[Project]] = defaultdict(list)
+    for p in projects:
+        by_plan[p.plan_id].append(p)
+    region_plans = {
+        rp.plan_id: rp for rp in RegionPlan.objects.filter(region=region, plan__in=plans)
+    }
+    return {
+        "region": region,
+        "bureaus": list(region.bureaus.all()),
+        "plan_groups": [(plan, region_plans.get(plan.pk), by_plan[plan.pk]) for plan in plans],
+        "budgets": budget_by_region(org).get(region.pk, {}),
+    }
+
+
+def bureau_page(org: Organization, slug: str) -> dict[str, Any]:
+    bureau = Bureau.objects.filter(organization=org, slug=slug).select_related("region").first()
+    if bureau is None:
+        raise Http404("振興局が見つかりません")
+    led = list(_projects().filter(lead_bureau=bureau))
+    joined = list(_projects().filter(other_bureaus=bureau))
+    programs = list(
+        Program.objects.filter(bureau=bureau)
+        .select_related("project", "project__plan")
+        .prefetch_related(Prefetch("budgets", queryset=ProgramBudget.objects.order_by("fy")))
+    )
+    return {
+        "bureau": bureau,
+        "led": led,
+        "joined": joined,
+        "programs": [p for p in programs if p.kind == Program.Kind.PROJECT],
+        "original_programs": [p for p in programs if p.kind == Program.Kind.BUREAU_ORIGINAL],
+        "municipalities": list(bureau.municipalities.order_by("code")),
+        "initiatives": list(bureau.initiatives.order_by("-fy", "order")),
+    }
+
+
+def plan_page(org: Organization, slug: str) -> dict[str, Any]:
+    plan = Plan.objects.filter(organization=org, slug=slug).first()
+    if plan is None:
+        raise Http404("計画が見つかりません")
+    projects = list(_projects().filter(plan=plan).order_by("region__order", "order"))
+    groups: dict[str, list[Project]] = defaultdict(list)
+    for p in projects:
+        key = p.region.name if p.region else (p.theme or "")
+        groups[key].append(p)
+    return {
+        "plan": plan,
+        "sections": list(plan.sections.all()),
+        "region_plans": list(plan.region_plans.select_related("region")),
+        "groups": dict(groups),
+        "project_count": len(projects),
+    }
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    revised_value: Any
+    actuals: dict[int, Actual]
+
+
+def project_page(org: Organization, plan_slug: str, slug: str) -> dict[str, Any]:
+    project = (
+        _projects()
+        .filter(plan__organization=org, plan__slug=plan_slug, slug=slug)
+        .prefetch_related(
+            "measures",
+            Prefetch(
+                "programs",
+                queryset=Program.objects.select_related("bureau").prefetch_related(
+                    Prefetch("budgets", queryset=ProgramBudget.objects.order_by("fy"))
+                ),
+            ),
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.prefetch_related("actuals", "revisions"),
+            ),
+            Prefetch(
+                "evaluations",
+                queryset=Evaluation.objects.filter(status=Evaluation.Status.PUBLISHED),
+            ),
+        )
+        .first()
+    )
+    if project is None:
+        raise Http404("プロジェクトが見つかりません")
+    indicators = list(project.indicators.all())
+    fys = sorted({a.fy for i in indicators for a in i.actuals.all()})
+    rows = []
+    for ind in indicators:
+        revisions = list(ind.revisions.all())
+        rows.append(IndicatorRow(
+            ind,
+            revisions[-1].revised_value if revisions else None,
+            {a.fy: a for a in ind.actuals.all()},
+        ))
+    programs = list(project.programs.all())
+    budget_fys = sorted({b.fy for p in programs for b in p.budgets.all()})
+    return {
+        "project": project,
+        "measures": list(project.measures.all()),
+        "programs": programs,
+        "budget_fys": budget_fys,
+        "budget_totals": {
+            fy: sum(b.amount_thousand_yen for p in programs for b in p.budgets.all() if b.fy == fy)
+            for fy in budget_fys
+        },
+        "numeric_goals": [r for r in rows if r.indicator.kind == Indicator.Kind.NUMERIC_GOAL],
+        "kpis": [r for r in rows if r.indicator.kind == Indicator.Kind.KPI],
+        "fys": fys,
+        "evaluations": list(project.evaluations.all()),
+    }
+
+
+def municipality_list(org: Organization) -> dict[str, Any]:
+    bureaus = list(
+        Bureau.objects.filter(organization=org)
+        .select_related("region")
+        .prefetch_related(Prefetch("municipalities", queryset=Municipality.objects.order_by("code")))
+    )
+    return {"bureaus": bureaus, "count": sum(len(b.municipalities.all()) for b in bureaus)}

@@ -1,0 +1,23 @@
+"""Reads for the municipal support page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+
+from chiiki.plans.models import Organization
+from chiiki.support.models import SupportFigure, SupportScheme
+
+
+def support_page(org: Organization) -> dict[str, Any]:
+    schemes = list(
+        SupportScheme.objects.filter(organization=org).prefetch_related(
+            Prefetch("figures", queryset=SupportFigure.objects.order_by("metric", "fy"))
+        )
+    )
+    categories = [
+        (label, [s for s in schemes if s.category == value])
+        for value, label in SupportScheme.Category.choices
+    ]
+    return {"categories": categories}
