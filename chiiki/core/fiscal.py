@@ -106,7 +106,11 @@ _SINGLE_RE = re.compile(
     r"(?:\s*[（(]\s*(?P<note>[^）)]*)[）)])?$",
     re.IGNORECASE,
 )
-_NOTE_RE = re.compile(r"^" + _ERA_YEAR + r"\s*年\s*(?P<month>\d{1,2})\s*月$|^(?P<wy>\d{4})\s*年\s*(?P<wm>\d{1,2})\s*月$")
+_NOTE_RE = re.compile(
+    r"^"
+    + _ERA_YEAR
+    + r"\s*年\s*(?P<month>\d{1,2})\s*月$|^(?P<wy>\d{4})\s*年\s*(?P<wm>\d{1,2})\s*月$"
+)
 
 
 def _unwrap(norm: str) -> str:
@@ -121,7 +125,7 @@ def _era_letter(token: str) -> str:
 
 
 def _era_number(token: str) -> int:
-    return 1 if token == "元" else int(token)
+    return 1 if token == "元" else int(token)  # noqa: S105 - 元 is the era's first year
 
 
 def _check_range(fy: int, text: str) -> int:

@@ -90,8 +90,8 @@ class Quantity:
 
 
 def split_unit(display_unit: str) -> tuple[str, str]:
-    """``千人`` → (``千``, ``人``); ``%`` → (``""``, ``%``). A lone ``千`` is a unit, not a prefix."""
-    if len(display_unit) > 1 and display_unit[0] in SCALE_PREFIXES:
+    """``千人`` → (``千``, ``人``); ``%`` → (``""``, ``%``); a lone ``万`` is a scale: (``万``, ``""``)."""
+    if display_unit[:1] in SCALE_PREFIXES:
         return display_unit[0], display_unit[1:]
     return "", display_unit
 
@@ -149,14 +149,14 @@ def parse_quantity(text: str) -> Quantity:
                 "a number is required here (missing markers are not allowed)",
                 text=raw,
             )
-        raise ParseError(
-            "数値が見つかりません", "no number found", text=raw, column=offset + 1
-        )
+        raise ParseError("数値が見つかりません", "no number found", text=raw, column=offset + 1)
     int_part = match.group("int")
     if int_part.endswith(","):
         raise ParseError(
-            "カンマの後に数字がありません", "a comma is not followed by digits",
-            text=raw, column=offset + len(int_part),
+            "カンマの後に数字がありません",
+            "a comma is not followed by digits",
+            text=raw,
+            column=offset + len(int_part),
         )
     if "," in int_part and not _GROUPED_RE.match(int_part):
         bad = _bad_comma_column(int_part)
@@ -172,9 +172,9 @@ def parse_quantity(text: str) -> Quantity:
         number = Decimal(digits + ("." + frac if frac else ""))
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only digits
         raise ParseError("数値として読めません", "not a number", text=raw) from exc
-    rest = body[match.end():]
+    rest = body[match.end() :]
     prefix = ""
-    if rest[:1] in SCALE_PREFIXES and len(rest) > 1:
+    if rest[:1] in SCALE_PREFIXES:
         prefix, rest = rest[0], rest[1:]
     unit = _normalize_unit(rest)
     bad_unit = next((i for i, ch in enumerate(unit) if ch in "0123456789,."), None)

@@ -222,8 +222,10 @@ class _Reader:
             src.problem(data.line, "organization", "団体（organization）の定義がありません")
             return
         code = src.parse(
-            parse_local_government_code, src.require(org, "code", context="organization") or "",
-            line=src.line_of(org, "code"), field_name="organization.code",
+            parse_local_government_code,
+            src.require(org, "code", context="organization") or "",
+            line=src.line_of(org, "code"),
+            field_name="organization.code",
         )
         self.ds.organization = {
             "code": code or "",
@@ -241,18 +243,25 @@ class _Reader:
             region = src.require(bureau, "region", context="bureaus")
             kind = bureau.get("kind")
             if region is not None and region not in self.region_names:
-                src.problem(bureau.line, "bureaus.region", f"連携地域「{region}」は定義されていません")
+                src.problem(
+                    bureau.line, "bureaus.region", f"連携地域「{region}」は定義されていません"
+                )
             if kind not in Bureau.Kind.values:
                 src.problem(bureau.line, "bureaus.kind", f"種別は general か sub です（{kind!r}）")
             if short in self.bureau_region:
                 src.problem(bureau.line, "bureaus.short_name", f"振興局「{short}」が重複しています")
             self.bureau_region[short] = region
-            self.ds.bureaus.append({
-                "slug": src.require(bureau, "slug", context="bureaus"),
-                "name": src.require(bureau, "name", context="bureaus"),
-                "short_name": short, "kind": kind, "region": region,
-                "seat": bureau.get("seat") or "", "order": order,
-            })
+            self.ds.bureaus.append(
+                {
+                    "slug": src.require(bureau, "slug", context="bureaus"),
+                    "name": src.require(bureau, "name", context="bureaus"),
+                    "short_name": short,
+                    "kind": kind,
+                    "region": region,
+                    "seat": bureau.get("seat") or "",
+                    "order": order,
+                }
+            )
 
     def read_municipalities(self) -> None:
         src = Source("municipalities.csv")
@@ -265,7 +274,11 @@ class _Reader:
         ):
             code = src.parse(parse_local_government_code, row["code"], line=line, field_name="code")
             if code and prefix and code[:2] != prefix:
-                src.problem(line, "code", f"団体コード {code} はこの都道府県（{prefix}）のものではありません")
+                src.problem(
+                    line,
+                    "code",
+                    f"団体コード {code} はこの都道府県（{prefix}）のものではありません",
+                )
             if code in seen_codes:
                 src.problem(line, "code", f"団体コード {code} が重複しています")
             if not row["name"] or row["name"][-1] not in "市町村":
@@ -273,7 +286,9 @@ class _Reader:
             if row["name"] in seen_names:
                 src.problem(line, "name", f"市町村名「{row['name']}」が重複しています")
             if not _KATAKANA.match(row["kana"]):
-                src.problem(line, "kana", f"よみは全角カタカナで書いてください（「{row['kana']}」）")
+                src.problem(
+                    line, "kana", f"よみは全角カタカナで書いてください（「{row['kana']}」）"
+                )
             if row["bureau"] not in self.bureau_region:
                 src.problem(line, "bureau", f"振興局「{row['bureau']}」は定義されていません")
             seen_codes.add(code or "")
@@ -300,42 +315,62 @@ class _Reader:
             src.problem(head.line, "plan.kind", f"計画の種別が不明です（{kind!r}）")
         start = head.get("start")
         label = (
-            src.parse(parse_fiscal_year_label, start, line=src.line_of(head, "start"), field_name="plan.start")
-            if start else None
+            src.parse(
+                parse_fiscal_year_label,
+                start,
+                line=src.line_of(head, "start"),
+                field_name="plan.start",
+            )
+            if start
+            else None
         )
         adopted = label.note_month if label else None
         if head.get("adopted"):
             adopted_label = src.parse(
                 lambda t: parse_fiscal_year_label(f"{label.fy if label else 2000}({t})"),
-                head.get("adopted"), line=src.line_of(head, "adopted"), field_name="plan.adopted",
+                head.get("adopted"),
+                line=src.line_of(head, "adopted"),
+                field_name="plan.adopted",
             )
             adopted = adopted_label.note_month if adopted_label else None
         plan = PlanRec(
-            slug=src.require(head, "slug", context="plan"), kind=kind,
+            slug=src.require(head, "slug", context="plan"),
+            kind=kind,
             edition=str(src.require(head, "edition", context="plan")),
             title=src.require(head, "title", context="plan"),
             start_fy=label.fy if label else None,
             end_fy=self.fy(src, head.get("end"), src.line_of(head, "end"), "plan.end"),
-            adopted_month=adopted, period_note=head.get("period_note") or "",
+            adopted_month=adopted,
+            period_note=head.get("period_note") or "",
             summary=(head.get("summary") or "").strip(),
-            declared_total=head.get("declared_project_total"), source=head.get("source") or "",
+            declared_total=head.get("declared_project_total"),
+            source=head.get("source") or "",
         )
         for section in data.get("sections") or []:
-            plan.sections.append((section["slug"], section["title"], section.get("description") or ""))
+            plan.sections.append(
+                (section["slug"], section["title"], section.get("description") or "")
+            )
         for entry in data.get("regions") or []:
             region = entry.get("region")
             if region not in self.region_names:
-                src.problem(entry.line, "regions.region", f"連携地域「{region}」は定義されていません")
+                src.problem(
+                    entry.line, "regions.region", f"連携地域「{region}」は定義されていません"
+                )
             count = entry.get("declared_project_count")
             if not isinstance(count, int) or count < 0:
-                src.problem(entry.line, "regions.declared_project_count", f"プロジェクト数は0以上の整数です（{count!r}）")
+                src.problem(
+                    entry.line,
+                    "regions.declared_project_count",
+                    f"プロジェクト数は0以上の整数です（{count!r}）",
+                )
                 continue
             plan.region_counts[region] = count
         if plan.declared_total is not None and plan.region_counts:
             total = sum(plan.region_counts.values())
             if total != plan.declared_total:
                 src.problem(
-                    head.line, "plan.declared_project_total",
+                    head.line,
+                    "plan.declared_project_total",
                     f"連携地域別のプロジェクト数の合計 {total} が全体 {plan.declared_total} と一致しません",
                 )
         for order, entry in enumerate(data.get("projects") or []):
@@ -356,17 +391,27 @@ class _Reader:
         for project_name, entries in (data.get("indicators") or {}).items():
             target = by_name.get(project_name)
             if target is None:
-                src.problem(data.lines.get("indicators"), "indicators", f"プロジェクト「{project_name}」は定義されていません")
+                src.problem(
+                    data.lines.get("indicators"),
+                    "indicators",
+                    f"プロジェクト「{project_name}」は定義されていません",
+                )
                 continue
             for entry in entries:
                 indicator = self.read_indicator(src, entry)
                 if indicator:
                     target.indicators.append(indicator)
-        eval_fy = self.fy(src, data.get("evaluation_fy"), data.lines.get("evaluation_fy"), "evaluation_fy")
+        eval_fy = self.fy(
+            src, data.get("evaluation_fy"), data.lines.get("evaluation_fy"), "evaluation_fy"
+        )
         for project_name, fragment in (data.get("analyses") or {}).items():
             target = by_name.get(project_name)
             if target is None or eval_fy is None:
-                src.problem(data.lines.get("analyses"), "analyses", f"プロジェクト「{project_name}」か evaluation_fy がありません")
+                src.problem(
+                    data.lines.get("analyses"),
+                    "analyses",
+                    f"プロジェクト「{project_name}」か evaluation_fy がありません",
+                )
                 continue
             target.evaluations[eval_fy] = "\n".join(fragment_to_items(fragment))
         if "budget_table" in data:
@@ -376,7 +421,10 @@ class _Reader:
         self.ds.plans.append(plan)
 
     def read_project(self, src: Source, entry: Located, order: int) -> ProjectRec | None:
-        slug, name = src.require(entry, "slug", context="projects"), src.require(entry, "name", context="projects")
+        slug, name = (
+            src.require(entry, "slug", context="projects"),
+            src.require(entry, "name", context="projects"),
+        )
         if slug is None or name is None:
             return None
         region = entry.get("region")
@@ -385,15 +433,28 @@ class _Reader:
         bureaus = list(entry.get("bureaus") or [])
         for bureau in bureaus:
             if bureau not in self.bureau_region:
-                src.problem(entry.line, "projects.bureaus", f"振興局「{bureau}」は定義されていません")
-        if bureaus and bureaus[0] in self.bureau_region and region and self.bureau_region[bureaus[0]] != region:
+                src.problem(
+                    entry.line, "projects.bureaus", f"振興局「{bureau}」は定義されていません"
+                )
+        if (
+            bureaus
+            and bureaus[0] in self.bureau_region
+            and region
+            and self.bureau_region[bureaus[0]] != region
+        ):
             src.problem(
-                entry.line, "projects.bureaus",
+                entry.line,
+                "projects.bureaus",
                 f"主担当の振興局「{bureaus[0]}」は連携地域「{region}」に属していません",
             )
         project = ProjectRec(
-            slug=slug, name=name, region=region, bureaus=bureaus, order=order,
-            number=entry.get("number"), theme=entry.get("theme") or "",
+            slug=slug,
+            name=name,
+            region=region,
+            bureaus=bureaus,
+            order=order,
+            number=entry.get("number"),
+            theme=entry.get("theme") or "",
             is_example=bool(entry.get("example")),
         )
         for title in fragment_to_items(entry.get("measures_html") or ""):
@@ -405,7 +466,10 @@ class _Reader:
         if entry.get("main_kpi_html"):
             line = src.line_of(entry, "main_kpi_html")
             goal = src.parse(
-                parse_goal_line, strip_tags(entry["main_kpi_html"]), line=line, field_name="main_kpi_html"
+                parse_goal_line,
+                strip_tags(entry["main_kpi_html"]),
+                line=line,
+                field_name="main_kpi_html",
             )
             if goal:
                 base_fy = self.fy(src, goal.baseline_fy_text, line, "main_kpi_html(基準年度)")
@@ -413,15 +477,23 @@ class _Reader:
                 unit = self.common_unit(
                     src, line, [goal.baseline, goal.target.value], "main_kpi_html"
                 )
-                project.indicators.append(IndicatorRec(
-                    slug=f"{slug}-main-kpi", kind=Indicator.Kind.KPI, name=goal.name,
-                    name_status=Indicator.NameStatus.PUBLISHED, name_note="", unit=unit,
-                    decimal_places=self.decimal_places([goal.baseline, goal.target.value]),
-                    baseline_value=goal.baseline.number, baseline_fy=base_fy,
-                    target_kind=goal.target.kind.value,
-                    target_value=goal.target.value.number if goal.target.value else None,
-                    target_fy=target_fy, is_main=True,
-                ))
+                project.indicators.append(
+                    IndicatorRec(
+                        slug=f"{slug}-main-kpi",
+                        kind=Indicator.Kind.KPI,
+                        name=goal.name,
+                        name_status=Indicator.NameStatus.PUBLISHED,
+                        name_note="",
+                        unit=unit,
+                        decimal_places=self.decimal_places([goal.baseline, goal.target.value]),
+                        baseline_value=goal.baseline.number,
+                        baseline_fy=base_fy,
+                        target_kind=goal.target.kind.value,
+                        target_value=goal.target.value.number if goal.target.value else None,
+                        target_fy=target_fy,
+                        is_main=True,
+                    )
+                )
         return project
 
     @staticmethod
@@ -449,29 +521,45 @@ class _Reader:
             src.problem(line, "indicators.name_status", f"名称の状態が不明です（{name_status!r}）")
         name = entry.get("name") or ""
         if not name and name_status != Indicator.NameStatus.UNKNOWN:
-            src.problem(line, "indicators.name", "指標名がありません（欠落なら name_status: unknown）")
+            src.problem(
+                line, "indicators.name", "指標名がありません（欠落なら name_status: unknown）"
+            )
 
         def cell(key: str, parser: Any) -> Any:
             if key not in entry:
                 return None
-            return src.parse(parser, entry[key], line=src.line_of(entry, key), field_name=f"{slug}.{key}")
+            return src.parse(
+                parser, entry[key], line=src.line_of(entry, key), field_name=f"{slug}.{key}"
+            )
 
         baseline = cell("baseline", parse_value)
         target = cell("target", parse_target)
         revised = cell("revised_target", parse_quantity)
         quantities: list[Quantity | None] = [
             baseline if isinstance(baseline, Quantity) else None,
-            target.value if target else None, revised,
+            target.value if target else None,
+            revised,
         ]
         actuals: list[ActualRec] = []
         rates: dict[int, Decimal | None] = {}
         for fy_text, text in (entry.get("published_rates") or {}).items():
-            fy = self.fy(src, fy_text, src.line_of(entry, "published_rates"), f"{slug}.published_rates")
-            rate = src.parse(parse_value, text, line=src.line_of(entry, "published_rates"), field_name=f"{slug}.published_rates.{fy_text}")
+            fy = self.fy(
+                src, fy_text, src.line_of(entry, "published_rates"), f"{slug}.published_rates"
+            )
+            rate = src.parse(
+                parse_value,
+                text,
+                line=src.line_of(entry, "published_rates"),
+                field_name=f"{slug}.published_rates.{fy_text}",
+            )
             if fy is None or rate is None:
                 continue
             if isinstance(rate, Quantity) and rate.display_unit != "%":
-                src.problem(src.line_of(entry, "published_rates"), f"{slug}.published_rates.{fy_text}", "進捗率は % で書いてください")
+                src.problem(
+                    src.line_of(entry, "published_rates"),
+                    f"{slug}.published_rates.{fy_text}",
+                    "進捗率は % で書いてください",
+                )
             rates[fy] = rate.number if isinstance(rate, Quantity) else None
         for fy_text, text in (entry.get("actuals") or {}).items():
             aline = src.line_of(entry, "actuals")
@@ -481,7 +569,11 @@ class _Reader:
                 continue
             if isinstance(value, Missing):
                 if rates.get(fy) is not None:
-                    src.problem(aline, f"{slug}.published_rates.{fy_text}", "実績値が無い年度に進捗率があります")
+                    src.problem(
+                        aline,
+                        f"{slug}.published_rates.{fy_text}",
+                        "実績値が無い年度に進捗率があります",
+                    )
                 actuals.append(ActualRec(fy, None, value.value, None))
             else:
                 quantities.append(value)
@@ -493,31 +585,59 @@ class _Reader:
             if rng:
                 target_first, target_fy = rng.first, rng.last
         else:
-            target_fy = self.fy(src, entry.get("target_fy"), src.line_of(entry, "target_fy"), f"{slug}.target_fy")
+            target_fy = self.fy(
+                src, entry.get("target_fy"), src.line_of(entry, "target_fy"), f"{slug}.target_fy"
+            )
         if target and target.kind is TargetKind.CUMULATIVE and target_first is None:
-            src.problem(line, f"{slug}.target_range", "累計目標には期間（target_range: H27～R1）が必要です")
+            src.problem(
+                line, f"{slug}.target_range", "累計目標には期間（target_range: H27～R1）が必要です"
+            )
         grade = entry.get("published_grade") or ""
         if grade not in GRADES:
-            src.problem(src.line_of(entry, "published_grade"), f"{slug}.published_grade", f"評価は A①・A②・A③・B のいずれかです（{grade!r}）")
+            src.problem(
+                src.line_of(entry, "published_grade"),
+                f"{slug}.published_grade",
+                f"評価は A①・A②・A③・B のいずれかです（{grade!r}）",
+            )
         if slug is None or target is None:
             return None
         rec = IndicatorRec(
-            slug=slug, kind=kind, name=name, name_status=name_status,
-            name_note=entry.get("name_note") or "", unit=unit,
+            slug=slug,
+            kind=kind,
+            name=name,
+            name_status=name_status,
+            name_note=entry.get("name_note") or "",
+            unit=unit,
             decimal_places=self.decimal_places(quantities),
             baseline_value=baseline.number if isinstance(baseline, Quantity) else None,
-            baseline_fy=self.fy(src, entry.get("baseline_fy"), src.line_of(entry, "baseline_fy"), f"{slug}.baseline_fy"),
+            baseline_fy=self.fy(
+                src,
+                entry.get("baseline_fy"),
+                src.line_of(entry, "baseline_fy"),
+                f"{slug}.baseline_fy",
+            ),
             target_kind=target.kind.value,
             target_value=target.value.number if target.value else None,
-            target_fy=target_fy, target_first_fy=target_first,
+            target_fy=target_fy,
+            target_first_fy=target_first,
             actuals_cumulative=bool(entry.get("actuals_cumulative")),
-            published_grade=grade, actuals=actuals,
+            published_grade=grade,
+            actuals=actuals,
         )
         if revised is not None and target.value is not None:
-            revised_fy = self.fy(src, entry.get("revised_target_fy"), src.line_of(entry, "revised_target_fy"), f"{slug}.revised_target_fy")
+            revised_fy = self.fy(
+                src,
+                entry.get("revised_target_fy"),
+                src.line_of(entry, "revised_target_fy"),
+                f"{slug}.revised_target_fy",
+            )
             rec.revisions.append((target.value.number, revised.number, revised_fy))
         elif revised is not None:
-            src.problem(src.line_of(entry, "revised_target"), f"{slug}.revised_target", "数値の目標でないと見直し後の目標値は持てません")
+            src.problem(
+                src.line_of(entry, "revised_target"),
+                f"{slug}.revised_target",
+                "数値の目標でないと見直し後の目標値は持てません",
+            )
         return rec
 
     def read_budget_table(
@@ -526,7 +646,11 @@ class _Reader:
         fy = self.fy(src, table.get("fy"), src.line_of(table, "fy"), "budget_table.fy")
         unit = table.get("unit")
         if unit != "千円":
-            src.problem(src.line_of(table, "unit"), "budget_table.unit", f"予算額の単位は千円です（{unit!r}）")
+            src.problem(
+                src.line_of(table, "unit"),
+                "budget_table.unit",
+                f"予算額の単位は千円です（{unit!r}）",
+            )
         bureau = project_name = None
         for row in table.get("rows") or []:
             bureau = row.get("bureau", bureau)
@@ -536,28 +660,48 @@ class _Reader:
                 src.problem(row.line, "rows.bureau", f"振興局「{bureau}」は定義されていません")
             project = by_name.get(project_name or "")
             if project is None:
-                src.problem(row.line, "rows.project", f"プロジェクト「{project_name}」は projects に定義されていません")
+                src.problem(
+                    row.line,
+                    "rows.project",
+                    f"プロジェクト「{project_name}」は projects に定義されていません",
+                )
             elif bureau not in project.bureaus:
-                src.problem(row.line, "rows.bureau", f"振興局「{bureau}」はプロジェクト「{project_name}」の bureaus にありません")
+                src.problem(
+                    row.line,
+                    "rows.bureau",
+                    f"振興局「{bureau}」はプロジェクト「{project_name}」の bureaus にありません",
+                )
             cell = _PROGRAM_CELL.match(str(row.get("program") or ""))
             if cell is None:
-                src.problem(row.line, "rows.program", "主な施策は「【事業名】 内容」の形で書いてください")
+                src.problem(
+                    row.line, "rows.program", "主な施策は「【事業名】 内容」の形で書いてください"
+                )
                 continue
             amount = src.parse(
-                lambda t: parse_integer_amount(t, unit="千円"), row.get("budget"),
-                line=src.line_of(row, "budget"), field_name=f"{slug}.budget",
+                lambda t: parse_integer_amount(t, unit="千円"),
+                row.get("budget"),
+                line=src.line_of(row, "budget"),
+                field_name=f"{slug}.budget",
             )
             if slug in self.program_slugs:
                 src.problem(row.line, "rows.slug", f"事業の識別子「{slug}」が重複しています")
             self.program_slugs.add(slug)
             if fy is None or amount is None or project is None:
                 continue
-            self.ds.programs.append(ProgramRec(
-                slug=slug, kind=Program.Kind.PROJECT, name=cell["name"].strip(),
-                description=cell["description"].strip(), bureau=bureau, project=project.slug,
-                plan=plan.slug, source=table.get("source") or "", order=len(self.ds.programs),
-                budgets={fy: amount},
-            ))
+            self.ds.programs.append(
+                ProgramRec(
+                    slug=slug,
+                    kind=Program.Kind.PROJECT,
+                    name=cell["name"].strip(),
+                    description=cell["description"].strip(),
+                    bureau=bureau,
+                    project=project.slug,
+                    plan=plan.slug,
+                    source=table.get("source") or "",
+                    order=len(self.ds.programs),
+                    budgets={fy: amount},
+                )
+            )
 
     def read_bureau_original(self, src: Source, block: Located) -> None:
         for item in block.get("items") or []:
@@ -566,11 +710,19 @@ class _Reader:
                 src.problem(item.line, "items.bureau", f"振興局「{bureau}」は定義されていません")
             slug = src.require(item, "slug", context="items")
             self.program_slugs.add(slug)
-            self.ds.programs.append(ProgramRec(
-                slug=slug, kind=Program.Kind.BUREAU_ORIGINAL, name=src.require(item, "text", context="items") or "",
-                description="", bureau=bureau, project=None, plan=None,
-                source=block.get("source") or "", order=len(self.ds.programs),
-            ))
+            self.ds.programs.append(
+                ProgramRec(
+                    slug=slug,
+                    kind=Program.Kind.BUREAU_ORIGINAL,
+                    name=src.require(item, "text", context="items") or "",
+                    description="",
+                    bureau=bureau,
+                    project=None,
+                    plan=None,
+                    source=block.get("source") or "",
+                    order=len(self.ds.programs),
+                )
+            )
 
     # -- support ------------------------------------------------------------------------
 
@@ -583,9 +735,11 @@ class _Reader:
             if category not in SupportScheme.Category.values:
                 src.problem(entry.line, "schemes.category", f"区分が不明です（{category!r}）")
             scheme = SchemeRec(
-                slug=src.require(entry, "slug", context="schemes"), category=category,
+                slug=src.require(entry, "slug", context="schemes"),
+                category=category,
                 name=src.require(entry, "name", context="schemes"),
-                description=(entry.get("description") or "").strip(), order=order,
+                description=(entry.get("description") or "").strip(),
+                order=order,
             )
             for metric, by_fy in (entry.get("figures") or {}).items():
                 line = src.line_of(entry, "figures")
@@ -595,24 +749,45 @@ class _Reader:
                 for fy_text, cell in by_fy.items():
                     fy = self.fy(src, fy_text, line, f"{scheme.slug}.{metric}")
                     text, continuing_text = (
-                        (cell.get("value"), cell.get("continuing")) if isinstance(cell, dict) else (cell, None)
+                        (cell.get("value"), cell.get("continuing"))
+                        if isinstance(cell, dict)
+                        else (cell, None)
                     )
-                    q = src.parse(parse_quantity, text, line=line, field_name=f"{scheme.slug}.{metric}.{fy_text}")
+                    q = src.parse(
+                        parse_quantity,
+                        text,
+                        line=line,
+                        field_name=f"{scheme.slug}.{metric}.{fy_text}",
+                    )
                     cont = (
-                        src.parse(lambda t, u=q: parse_amount(t, unit=u.display_unit if u else ""), continuing_text, line=line, field_name=f"{scheme.slug}.{metric}.{fy_text}.continuing")
-                        if continuing_text is not None else None
+                        src.parse(
+                            lambda t, u=q: parse_amount(t, unit=u.display_unit if u else ""),
+                            continuing_text,
+                            line=line,
+                            field_name=f"{scheme.slug}.{metric}.{fy_text}.continuing",
+                        )
+                        if continuing_text is not None
+                        else None
                     )
                     if fy is None or q is None:
                         continue
                     if not q.display_unit:
-                        src.problem(line, f"{scheme.slug}.{metric}.{fy_text}", "単位を書いてください（億円、人 など）")
+                        src.problem(
+                            line,
+                            f"{scheme.slug}.{metric}.{fy_text}",
+                            "単位を書いてください（億円、人 など）",
+                        )
                     scheme.figures.append((fy, metric, q.number, q.display_unit, cont))
             self.ds.schemes.append(scheme)
         for block in data.get("annual_initiatives") or []:
             fy = self.fy(src, block.get("fy"), src.line_of(block, "fy"), "annual_initiatives.fy")
             bureau = block.get("bureau")
             if bureau not in self.bureau_region:
-                src.problem(block.line, "annual_initiatives.bureau", f"振興局「{bureau}」は定義されていません")
+                src.problem(
+                    block.line,
+                    "annual_initiatives.bureau",
+                    f"振興局「{bureau}」は定義されていません",
+                )
             for order, item in enumerate(block.get("items") or []):
                 if fy is not None:
                     self.ds.initiatives.append(
@@ -645,7 +820,9 @@ class _Writer:
     def __init__(self) -> None:
         self.report = LoadReport()
 
-    def upsert(self, model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]) -> Any:
+    def upsert(
+        self, model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]
+    ) -> Any:
         label = model._meta.verbose_name
         obj = model._default_manager.filter(**lookup).first()
         if obj is None:
@@ -663,64 +840,120 @@ class _Writer:
         return obj
 
     def write(self, ds: Dataset) -> LoadReport:
-        org = self.upsert(Organization, {"code": ds.organization["code"]},
-                          {"slug": ds.organization["slug"], "name": ds.organization["name"]})
+        org = self.upsert(
+            Organization,
+            {"code": ds.organization["code"]},
+            {"slug": ds.organization["slug"], "name": ds.organization["name"]},
+        )
         regions = {
-            name: self.upsert(Region, {"organization": org, "slug": slug}, {"name": name, "order": i})
+            name: self.upsert(
+                Region, {"organization": org, "slug": slug}, {"name": name, "order": i}
+            )
             for i, (slug, name) in enumerate(ds.regions)
         }
         bureaus = {
             b["short_name"]: self.upsert(
-                Bureau, {"organization": org, "slug": b["slug"]},
-                {"name": b["name"], "short_name": b["short_name"], "kind": b["kind"],
-                 "region": regions[b["region"]], "seat": b["seat"], "order": b["order"]},
+                Bureau,
+                {"organization": org, "slug": b["slug"]},
+                {
+                    "name": b["name"],
+                    "short_name": b["short_name"],
+                    "kind": b["kind"],
+                    "region": regions[b["region"]],
+                    "seat": b["seat"],
+                    "order": b["order"],
+                },
             )
             for b in ds.bureaus
         }
         for code, name, kana, bureau in ds.municipalities:
-            self.upsert(Municipality, {"code": code},
-                        {"organization": org, "bureau": bureaus[bureau], "name": name, "kana": kana})
+            self.upsert(
+                Municipality,
+                {"code": code},
+                {"organization": org, "bureau": bureaus[bureau], "name": name, "kana": kana},
+            )
         projects: dict[tuple[str, str], Project] = {}
         for plan_rec in ds.plans:
-            plan = self.upsert(Plan, {"organization": org, "slug": plan_rec.slug}, {
-                "kind": plan_rec.kind, "edition": plan_rec.edition, "title": plan_rec.title,
-                "start_fy": plan_rec.start_fy, "end_fy": plan_rec.end_fy,
-                "adopted_month": plan_rec.adopted_month, "period_note": plan_rec.period_note,
-                "summary": plan_rec.summary, "declared_project_total": plan_rec.declared_total,
-                "source": plan_rec.source,
-            })
+            plan = self.upsert(
+                Plan,
+                {"organization": org, "slug": plan_rec.slug},
+                {
+                    "kind": plan_rec.kind,
+                    "edition": plan_rec.edition,
+                    "title": plan_rec.title,
+                    "start_fy": plan_rec.start_fy,
+                    "end_fy": plan_rec.end_fy,
+                    "adopted_month": plan_rec.adopted_month,
+                    "period_note": plan_rec.period_note,
+                    "summary": plan_rec.summary,
+                    "declared_project_total": plan_rec.declared_total,
+                    "source": plan_rec.source,
+                },
+            )
             for order, (slug, title, description) in enumerate(plan_rec.sections):
-                self.upsert(PlanSection, {"plan": plan, "slug": slug},
-                            {"title": title, "description": description, "order": order})
+                self.upsert(
+                    PlanSection,
+                    {"plan": plan, "slug": slug},
+                    {"title": title, "description": description, "order": order},
+                )
             for region_name, count in plan_rec.region_counts.items():
-                self.upsert(RegionPlan, {"plan": plan, "region": regions[region_name]},
-                            {"declared_project_count": count})
+                self.upsert(
+                    RegionPlan,
+                    {"plan": plan, "region": regions[region_name]},
+                    {"declared_project_count": count},
+                )
             for rec in plan_rec.projects:
-                projects[(plan_rec.slug, rec.slug)] = self.write_project(plan, rec, regions, bureaus)
+                projects[(plan_rec.slug, rec.slug)] = self.write_project(
+                    plan, rec, regions, bureaus
+                )
         for rec in ds.programs:
-            program = self.upsert(Program, {"organization": org, "slug": rec.slug}, {
-                "kind": rec.kind, "name": rec.name, "description": rec.description,
-                "bureau": bureaus.get(rec.bureau) if rec.bureau else None,
-                "project": projects[(rec.plan, rec.project)] if rec.project and rec.plan else None,
-                "source": rec.source, "order": rec.order,
-            })
+            program = self.upsert(
+                Program,
+                {"organization": org, "slug": rec.slug},
+                {
+                    "kind": rec.kind,
+                    "name": rec.name,
+                    "description": rec.description,
+                    "bureau": bureaus.get(rec.bureau) if rec.bureau else None,
+                    "project": projects[(rec.plan, rec.project)]
+                    if rec.project and rec.plan
+                    else None,
+                    "source": rec.source,
+                    "order": rec.order,
+                },
+            )
             for fy, amount in rec.budgets.items():
-                self.upsert(ProgramBudget, {"program": program, "fy": fy}, {"amount_thousand_yen": amount})
+                self.upsert(
+                    ProgramBudget, {"program": program, "fy": fy}, {"amount_thousand_yen": amount}
+                )
         for scheme_rec in ds.schemes:
-            scheme = self.upsert(SupportScheme, {"organization": org, "slug": scheme_rec.slug}, {
-                "category": scheme_rec.category, "name": scheme_rec.name,
-                "description": scheme_rec.description, "order": scheme_rec.order,
-            })
+            scheme = self.upsert(
+                SupportScheme,
+                {"organization": org, "slug": scheme_rec.slug},
+                {
+                    "category": scheme_rec.category,
+                    "name": scheme_rec.name,
+                    "description": scheme_rec.description,
+                    "order": scheme_rec.order,
+                },
+            )
             for fy, metric, value, unit, continuing in scheme_rec.figures:
-                self.upsert(SupportFigure, {"scheme": scheme, "fy": fy, "metric": metric},
-                            {"value": value, "unit": unit, "continuing": continuing})
+                self.upsert(
+                    SupportFigure,
+                    {"scheme": scheme, "fy": fy, "metric": metric},
+                    {"value": value, "unit": unit, "continuing": continuing},
+                )
         for bureau, fy, title, description, order in ds.initiatives:
-            self.upsert(AnnualInitiative, {"bureau": bureaus[bureau], "fy": fy, "title": title},
-                        {"description": description, "order": order})
+            self.upsert(
+                AnnualInitiative,
+                {"bureau": bureaus[bureau], "fy": fy, "title": title},
+                {"description": description, "order": order},
+            )
         return self.report
 
-    def write_project(self, plan: Plan, rec: ProjectRec, regions: dict[str, Region],
-                      bureaus: dict[str, Bureau]) -> Project:
+    def write_project(
+        self, plan: Plan, rec: ProjectRec, regions: dict[str, Region], bureaus: dict[str, Bureau]
+    ) -> Project:
         region = regions[rec.region] if rec.region else None
         lead = bureaus[rec.bureaus[0]] if rec.bureaus else None
         if lead is None and region is not None:
@@ -728,40 +961,80 @@ class _Writer:
             # (オホーツク, 十勝) therefore determines its lead bureau.
             in_region = [b for b in bureaus.values() if b.region_id == region.pk]
             lead = in_region[0] if len(in_region) == 1 else None
-        project = self.upsert(Project, {"plan": plan, "slug": rec.slug}, {
-            "name": rec.name, "number": rec.number, "region": region, "lead_bureau": lead,
-            "lead_bureau_inferred": len(rec.bureaus) > 1, "theme": rec.theme,
-            "theme_inferred": rec.theme_inferred, "summary": rec.summary,
-            "is_example": rec.is_example, "order": rec.order,
-        })
+        project = self.upsert(
+            Project,
+            {"plan": plan, "slug": rec.slug},
+            {
+                "name": rec.name,
+                "number": rec.number,
+                "region": region,
+                "lead_bureau": lead,
+                "lead_bureau_inferred": len(rec.bureaus) > 1,
+                "theme": rec.theme,
+                "theme_inferred": rec.theme_inferred,
+                "summary": rec.summary,
+                "is_example": rec.is_example,
+                "order": rec.order,
+            },
+        )
         others = [bureaus[b] for b in rec.bureaus[1:]]
         if {b.pk for b in project.other_bureaus.all()} != {b.pk for b in others}:
             project.other_bureaus.set(others)
         for order, m in enumerate(rec.measures):
-            self.upsert(Measure, {"project": project, "order": order},
-                        {"group": m.group, "title": m.title, "description": m.description})
+            self.upsert(
+                Measure,
+                {"project": project, "order": order},
+                {"group": m.group, "title": m.title, "description": m.description},
+            )
         for order, ind in enumerate(rec.indicators):
-            indicator = self.upsert(Indicator, {"project": project, "slug": ind.slug}, {
-                "kind": ind.kind, "name": ind.name, "name_status": ind.name_status,
-                "name_note": ind.name_note, "unit": ind.unit,
-                "decimal_places": ind.decimal_places, "baseline_value": ind.baseline_value,
-                "baseline_fy": ind.baseline_fy, "target_kind": ind.target_kind,
-                "target_value": ind.target_value, "target_fy": ind.target_fy,
-                "target_first_fy": ind.target_first_fy, "actuals_cumulative": ind.actuals_cumulative,
-                "is_main": ind.is_main, "published_grade": ind.published_grade, "order": order,
-            })
+            indicator = self.upsert(
+                Indicator,
+                {"project": project, "slug": ind.slug},
+                {
+                    "kind": ind.kind,
+                    "name": ind.name,
+                    "name_status": ind.name_status,
+                    "name_note": ind.name_note,
+                    "unit": ind.unit,
+                    "decimal_places": ind.decimal_places,
+                    "baseline_value": ind.baseline_value,
+                    "baseline_fy": ind.baseline_fy,
+                    "target_kind": ind.target_kind,
+                    "target_value": ind.target_value,
+                    "target_fy": ind.target_fy,
+                    "target_first_fy": ind.target_first_fy,
+                    "actuals_cumulative": ind.actuals_cumulative,
+                    "is_main": ind.is_main,
+                    "published_grade": ind.published_grade,
+                    "order": order,
+                },
+            )
             for i, (original, revised, revised_target_fy) in enumerate(ind.revisions):
-                self.upsert(TargetRevision, {"indicator": indicator, "order": i}, {
-                    "original_value": original, "revised_value": revised,
-                    "target_fy": revised_target_fy,
-                })
+                self.upsert(
+                    TargetRevision,
+                    {"indicator": indicator, "order": i},
+                    {
+                        "original_value": original,
+                        "revised_value": revised,
+                        "target_fy": revised_target_fy,
+                    },
+                )
             for a in ind.actuals:
-                self.upsert(Actual, {"indicator": indicator, "fy": a.fy}, {
-                    "value": a.value, "marker": a.marker, "published_rate": a.published_rate,
-                })
+                self.upsert(
+                    Actual,
+                    {"indicator": indicator, "fy": a.fy},
+                    {
+                        "value": a.value,
+                        "marker": a.marker,
+                        "published_rate": a.published_rate,
+                    },
+                )
         for fy, analysis in rec.evaluations.items():
-            self.upsert(Evaluation, {"project": project, "fy": fy},
-                        {"analysis": analysis, "status": Evaluation.Status.PUBLISHED})
+            self.upsert(
+                Evaluation,
+                {"project": project, "fy": fy},
+                {"analysis": analysis, "status": Evaluation.Status.PUBLISHED},
+            )
         return project
 
 

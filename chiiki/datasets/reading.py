@@ -46,7 +46,9 @@ class DatasetError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"データセットに{len(problems)}件の誤りがあります（何も書き込んでいません）:\n{lines}")
+        super().__init__(
+            f"データセットに{len(problems)}件の誤りがあります（何も書き込んでいません）:\n{lines}"
+        )
 
 
 @dataclass
@@ -65,7 +67,8 @@ class Source:
         """Run a core parser on a cell; record a located problem instead of raising."""
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             self.problem(
-                line, field_name,
+                line,
+                field_name,
                 f"文字列で書いてください（{type(value).__name__} として読まれました: {value!r}）",
             )
             return None
@@ -134,7 +137,9 @@ def read_yaml(path: Path, source: Source) -> Located | None:
     return data
 
 
-def read_csv(path: Path, source: Source, columns: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+def read_csv(
+    path: Path, source: Source, columns: list[str]
+) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line number, row) from a UTF-8 CSV whose header must be exactly ``columns``."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -154,7 +159,8 @@ def read_csv(path: Path, source: Source, columns: list[str]) -> Iterator[tuple[i
             continue
         if len(row) != len(columns):
             source.problem(
-                reader.line_num, "columns",
+                reader.line_num,
+                "columns",
                 f"列の数が{len(row)}です（{len(columns)}列必要）",
             )
             continue

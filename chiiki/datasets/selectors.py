@@ -44,12 +44,16 @@ def dataset_summary(organization_slug: str | None = None) -> dict[str, Any]:
     )
     declared: dict[str, int] = {}
     if plan is not None:
-        for rp in RegionPlan.objects.filter(plan=plan).select_related("region").order_by("region__order"):
+        for rp in (
+            RegionPlan.objects.filter(plan=plan).select_related("region").order_by("region__order")
+        ):
             if rp.declared_project_count is not None:
                 declared[rp.region.name] = rp.declared_project_count
     budgets: dict[str, dict[str, int]] = {}
     rows = (
-        ProgramBudget.objects.filter(program__organization=org, program__project__region__isnull=False)
+        ProgramBudget.objects.filter(
+            program__organization=org, program__project__region__isnull=False
+        )
         .values("fy", "program__project__region__name", "program__project__region__order")
         .annotate(total=Sum("amount_thousand_yen"))
         .order_by("fy", "program__project__region__order")

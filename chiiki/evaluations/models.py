@@ -20,9 +20,7 @@ class Evaluation(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="evaluations")
     fy = models.PositiveSmallIntegerField("評価対象年度")
     analysis = models.TextField("分析と課題", help_text="1行に1項目")
-    status = models.CharField(
-        "状態", max_length=20, choices=Status.choices, default=Status.DRAFT
-    )
+    status = models.CharField("状態", max_length=20, choices=Status.choices, default=Status.DRAFT)
 
     class Meta:
         verbose_name = "評価"
@@ -31,6 +29,9 @@ class Evaluation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "fy"], name="evaluation_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.fy}年度"
 
     @property
     def analysis_items(self) -> list[str]:

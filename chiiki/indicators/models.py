@@ -41,7 +41,8 @@ class Indicator(models.Model):
     name_note = models.TextField("名称についての注記", blank=True)
     unit = models.CharField("単位", max_length=20, blank=True)
     decimal_places = models.PositiveSmallIntegerField(
-        "表示桁数（小数）", default=0,
+        "表示桁数（小数）",
+        default=0,
         help_text="公表資料の書き方（75.0% なら 1）。値は6桁まで保持し、表示だけこの桁にそろえる",
     )
     direction = models.CharField(
@@ -54,11 +55,10 @@ class Indicator(models.Model):
     )
     target_value = models.DecimalField("目標値", null=True, blank=True, **FIGURE)
     target_fy = models.PositiveSmallIntegerField("目標年度", null=True, blank=True)
-    target_first_fy = models.PositiveSmallIntegerField(
-        "累計の開始年度", null=True, blank=True
-    )
+    target_first_fy = models.PositiveSmallIntegerField("累計の開始年度", null=True, blank=True)
     actuals_cumulative = models.BooleanField(
-        "実績値は累計で公表", default=False,
+        "実績値は累計で公表",
+        default=False,
         help_text="累計目標で、各年度の実績値が累計値として公表されている場合",
     )
     is_main = models.BooleanField("主なKPIとして公表", default=False)
@@ -112,6 +112,9 @@ class TargetRevision(models.Model):
         verbose_name_plural = verbose_name
         ordering = ["indicator", "order"]
 
+    def __str__(self) -> str:
+        return f"{self.original_value} → {self.revised_value}"
+
     @property
     def is_upward(self) -> bool:
         return self.revised_value > self.original_value
@@ -144,6 +147,11 @@ class Actual(models.Model):
                 name="actual_value_xor_marker",
             ),
         ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.indicator} {self.fy}: {self.value if self.value is not None else self.marker}"
+        )
 
     @property
     def missing(self) -> Missing | None:

@@ -155,6 +155,9 @@ class PlanSection(models.Model):
             models.UniqueConstraint(fields=["plan", "slug"], name="plan_section_unique"),
         ]
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class RegionPlan(models.Model):
     """One region's part of a regional plan: its vision, past efforts and directions, and the
@@ -177,6 +180,9 @@ class RegionPlan(models.Model):
             models.UniqueConstraint(fields=["plan", "region"], name="region_plan_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.plan} {self.region}"
+
 
 class Project(models.Model):
     """A priority project (地域重点プロジェクト / 重点戦略プロジェクト) of a plan.
@@ -196,7 +202,8 @@ class Project(models.Model):
         Bureau, on_delete=models.PROTECT, related_name="led_projects", null=True, blank=True
     )
     lead_bureau_inferred = models.BooleanField(
-        "主担当の振興局は推定", default=False,
+        "主担当の振興局は推定",
+        default=False,
         help_text="出典が主担当を明記せず、表の記載順などから推定したもの",
     )
     other_bureaus = models.ManyToManyField(
@@ -248,7 +255,9 @@ class Program(models.Model):
         PROJECT = "project", "地域プロジェクトの事業"
         BUREAU_ORIGINAL = "bureau_original", "振興局独自事業"
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="programs")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="programs"
+    )
     slug = models.SlugField("識別子", max_length=80)
     kind = models.CharField("種別", max_length=20, choices=Kind.choices, default=Kind.PROJECT)
     project = models.ForeignKey(
@@ -292,6 +301,9 @@ class ProgramBudget(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.program} {self.fy}: {self.amount_thousand_yen}千円"
+
 
 class AnnualInitiative(models.Model):
     """A bureau's main initiative for a fiscal year (地域戦略の「2021年度の主な取組」)."""
@@ -311,3 +323,6 @@ class AnnualInitiative(models.Model):
                 fields=["bureau", "fy", "title"], name="annual_initiative_unique"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.bureau} {self.fy}: {self.title}"

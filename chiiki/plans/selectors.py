@@ -56,17 +56,17 @@ class RegionRow:
 def home(org: Organization) -> dict[str, Any]:
     plan = current_regional_plan(org)
     regions = list(Region.objects.filter(organization=org).prefetch_related("bureaus"))
-    declared = {
-        rp.region_id: rp.declared_project_count
-        for rp in RegionPlan.objects.filter(plan=plan)
-    } if plan else {}
+    declared = (
+        {rp.region_id: rp.declared_project_count for rp in RegionPlan.objects.filter(plan=plan)}
+        if plan
+        else {}
+    )
     held: dict[int, int] = defaultdict(int)
     for region_id in Project.objects.filter(plan=plan).values_list("region_id", flat=True):
         held[region_id] += 1
     budgets = budget_by_region(org)
     rows = [
-        RegionRow(r, declared.get(r.pk), held.get(r.pk, 0), budgets.get(r.pk, {}))
-        for r in regions
+        RegionRow(r, declared.get(r.pk), held.get(r.pk, 0), budgets.get(r.pk, {})) for r in regions
     ]
     fys = sorted({fy for row in rows for fy in row.budget_by_fy})
     return {
@@ -83,7 +83,9 @@ def budget_by_region(org: Organization) -> dict[int, dict[int, int]]:
     """{region id: {FY: total 千円}} over programs of projects (lead bureau's region)."""
     out: dict[int, dict[int, int]] = defaultdict(dict)
     rows = (
-        ProgramBudget.objects.filter(program__organization=org, program__project__region__isnull=False)
+        ProgramBudget.objects.filter(
+            program__organization=org, program__project__region__isnull=False
+        )
         .values("program__project__region_id", "fy")
         .annotate(total=Sum("amount_thousand_yen"))
     )
@@ -97,7 +99,9 @@ def region_page(org: Organization, slug: str) -> dict[str, Any]:
     if region is None:
         raise Http404("連携地域が見つかりません")
     plans = list(
-        Plan.objects.filter(organization=org, projects__region=region).distinct().order_by("-start_fy")
+        Plan.objects.filter(organization=org, projects__region=region)
+        .distinct()
+        .order_by("-start_fy")
     )
     projects = list(_projects().filter(region=region).order_by("-plan__start_fy", "order"))
     by_plan: dict[int, list[Project]] = defaultdict(list)
@@ -191,11 +195,13 @@ def project_page(org: Organization, plan_slug: str, slug: str) -> dict[str, Any]
     rows = []
     for ind in indicators:
         revisions = list(ind.revisions.all())
-        rows.append(IndicatorRow(
-            ind,
-            revisions[-1].revised_value if revisions else None,
-            {a.fy: a for a in ind.actuals.all()},
-        ))
+        rows.append(
+            IndicatorRow(
+                ind,
+                revisions[-1].revised_value if revisions else None,
+                {a.fy: a for a in ind.actuals.all()},
+            )
+        )
     programs = list(project.programs.all())
     budget_fys = sorted({b.fy for p in programs for b in p.budgets.all()})
     return {
@@ -218,6 +224,8 @@ def municipality_list(org: Organization) -> dict[str, Any]:
     bureaus = list(
         Bureau.objects.filter(organization=org)
         .select_related("region")
-        .prefetch_related(Prefetch("municipalities", queryset=Municipality.objects.order_by("code")))
+        .prefetch_related(
+            Prefetch("municipalities", queryset=Municipality.objects.order_by("code"))
+        )
     )
     return {"bureaus": bureaus, "count": sum(len(b.municipalities.all()) for b in bureaus)}

@@ -51,14 +51,17 @@ class SupportFigure(models.Model):
     metric = models.CharField("項目", max_length=20, choices=Metric.choices)
     value = models.DecimalField("値", **FIGURE)
     unit = models.CharField("単位", max_length=20)
-    continuing = models.DecimalField(
-        "うち前年度から継続", null=True, blank=True, **FIGURE
-    )
+    continuing = models.DecimalField("うち前年度から継続", null=True, blank=True, **FIGURE)
 
     class Meta:
         verbose_name = "支援の実績・予算"
         verbose_name_plural = verbose_name
         ordering = ["scheme", "fy", "metric"]
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "fy", "metric"], name="support_figure_unique"),
+            models.UniqueConstraint(
+                fields=["scheme", "fy", "metric"], name="support_figure_unique"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} {self.fy} {self.get_metric_display()}"

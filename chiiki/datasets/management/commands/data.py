@@ -46,7 +46,9 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
             return
-        self.stdout.write(f"連携地域 {summary['regions']} / 振興局 {summary['bureaus']} / 市町村 {summary['municipalities']}")
+        self.stdout.write(
+            f"連携地域 {summary['regions']} / 振興局 {summary['bureaus']} / 市町村 {summary['municipalities']}"
+        )
         for region, n in summary["declared_projects_by_region"].items():
             self.stdout.write(f"  {region}: プロジェクト {n}")
         for fy, by_region in summary["budget_thousand_yen_by_region"].items():

@@ -1,0 +1,93 @@
+"""The public pages show the loaded data; each reads in a fixed number of queries."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_regions_with_declared_projects_and_budgets(client):
+    html = client.get("/").content.decode()
+    assert "北海道の地域政策" in html
+    assert "道央広域" in html and "48,941" in html and "20,376" in html
+    assert "市町村一覧（179市町村）" in html
+
+
+def test_region_page(client):
+    html = client.get(reverse("region", args=["dohoku"])).content.decode()
+    assert "魅力ある地域資源を活かした「きた北海道」への来訪促進プロジェクト" in html
+    assert "プロジェクト数（公表）: 13" in html
+
+
+def test_bureau_page_shows_programs_municipalities_and_initiatives(client):
+    html = client.get(reverse("bureau", args=["kushiro"])).content.decode()
+    assert "国定公園化を契機とした新たな人の流れ創出事業" in html and "7,000" in html
+    assert "管内の市町村（8）" in html and "弟子屈町" in html
+    assert "2021年度" in html and "くしろ地域と東京特別区による関係醸成プロジェクト" in html
+
+
+def test_project_page_shows_the_kpi_table_as_published(client):
+    url = reverse("project", args=["creation-strategy-1", "semeno-nourinsuisan"])
+    html = client.get(url).content.decode()
+    assert "道産木材の利用量" in html
+    assert "447.0万m³" in html and "102.7%" in html and "A①" in html
+    assert "10,705億円" in html and "現状値以上" in html
+
+
+def test_project_page_flags_lost_names(client):
+    html = client.get(
+        reverse("project", args=["creation-strategy-1", "sumairu-hokkaido"])
+    ).content.decode()
+    assert "（名称不明）" in html and "名称は推定" in html
+    assert "累計10,500人" in html and "H27～R1" in html
+
+
+def test_project_page_budget_total(client):
+    html = client.get(
+        reverse("project", args=["regional-policy-r3", "kita-hokkaido"])
+    ).content.decode()
+    # 3,810 + 3,212 + 5,013 + 2,138
+    assert "14,173" in html
+
+
+def test_municipality_list(client):
+    html = client.get(reverse("municipalities")).content.decode()
+    assert html.count('<td class="code">') == 179
+    assert "011002" in html and "サッポロシ" in html
+
+
+def test_support_page(client):
+    html = client.get(reverse("support")).content.decode()
+    assert "地域づくり総合交付金" in html and "45.5億円" in html and "32人" in html
+
+
+def test_unknown_objects_are_404(client):
+    assert client.get(reverse("region", args=["nowhere"])).status_code == 404
+    assert client.get(reverse("project", args=["regional-policy-r3", "nowhere"])).status_code == 404
+
+
+def test_page_text_from_data_is_escaped(client):
+    from chiiki.plans.models import Project
+
+    Project.objects.filter(slug="kita-hokkaido").update(name="<script>alert(1)</script>")
+    html = client.get(reverse("region", args=["dohoku"])).content.decode()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "queries"),
+    [
+        ("home", [], 9),
+        ("region", ["doou"], 8),
+        ("bureau", ["kamikawa"], 9),
+        ("plan", ["regional-policy-r3"], 6),
+        ("project", ["creation-strategy-1", "sumairu-hokkaido"], 9),
+        ("municipalities", [], 3),
+        ("support", [], 3),
+    ],
+)
+def test_pages_read_in_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries, name, args, queries
+):
+    with django_assert_max_num_queries(queries):
+        assert client.get(reverse(name, args=args)).status_code == 200
