@@ -179,6 +179,10 @@ def test_each_region_example_project_keeps_its_measures_and_main_kpi():
         Decimal(7468),
         2025,
     )
+    kita = examples.get(slug="kita-hokkaido")
+    assert [m.title for m in kita.measures.all()] == [
+        "空港運営の一括民間委託を契機とした航空ネットワークの充実・強化"
+    ]
     zero_carbon = examples.get(slug="kn-zero-carbon").indicators.get()
     assert (zero_carbon.unit, zero_carbon.baseline_value, zero_carbon.target_value) == (
         "万kW",

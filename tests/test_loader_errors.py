@@ -7,7 +7,7 @@ import pytest
 
 from chiiki.datasets.loader import DATASETS_DIR, load_dataset
 from chiiki.datasets.reading import DatasetError
-from chiiki.plans.models import ProgramBudget
+from chiiki.plans.models import ProgramBudget, Project
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +141,18 @@ def test_a_corrected_value_is_updated_in_place(dataset):
     assert report.updated == {"予算額": 1}
     assert sum(report.created.values()) == 0
     assert ProgramBudget.objects.get(program__slug="sorachi-ezoshika").amount_thousand_yen == 950
+
+
+def test_a_corrected_measure_list_replaces_the_old_positions(dataset):
+    edit(
+        dataset / "plan-regional-r3.yaml",
+        "■次代に「繋ぐ」炭鉄港 ■地域で「稼ぐ」炭鉄港 ",
+        "■次代に「繋ぐ」炭鉄港 ",
+    )
+    report = load_dataset("hokkaido", directory=dataset)
+    assert report.deleted == {"施策": 1}
+    project = Project.objects.get(slug="doou-tantekko")
+    assert [m.title for m in project.measures.all()] == ["次代に「繋ぐ」炭鉄港"]
 
 
 def test_an_unknown_dataset_name_lists_the_available_ones():

@@ -15,7 +15,6 @@ import re
 import nh3
 
 _BULLETS = "■○●◆◇・"
-_SPLIT_BULLETS = re.compile(r"\s*[" + _BULLETS + r"]\s*")
 _SENTENCE_END = re.compile(r"(?<=。)\s+")
 
 
@@ -29,14 +28,15 @@ def strip_tags(fragment: str) -> str:
 def fragment_to_items(fragment: str) -> list[str]:
     """Split a fragment into list items.
 
-    Bulleted text (■, ○, ◆, ・) splits at the bullets; otherwise at sentence ends (。
-    followed by space), which is how the seeds lost their ``<li>`` boundaries.
+    Text that starts with a bullet (■, ○, ◆, ・) splits at that same bullet only, so a
+    middle dot inside an item (充実・強化) stays; otherwise the text splits at sentence ends
+    (。 followed by space), which is how the seeds lost their ``<li>`` boundaries.
     """
     text = strip_tags(fragment)
     if not text:
         return []
-    if any(b in text for b in _BULLETS) and text[0] in _BULLETS:
-        items = _SPLIT_BULLETS.split(text)
+    if text[0] in _BULLETS:
+        items = re.split(r"\s*" + re.escape(text[0]) + r"\s*", text)
     else:
         items = _SENTENCE_END.split(text)
     return [item.strip() for item in items if item.strip()]

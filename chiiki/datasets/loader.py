@@ -810,10 +810,11 @@ class LoadReport:
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
+    deleted: Counter[str] = field(default_factory=Counter)
 
     @property
     def changed(self) -> int:
-        return sum(self.created.values()) + sum(self.updated.values())
+        return sum(self.created.values()) + sum(self.updated.values()) + sum(self.deleted.values())
 
 
 class _Writer:
@@ -980,6 +981,11 @@ class _Writer:
         others = [bureaus[b] for b in rec.bureaus[1:]]
         if {b.pk for b in project.other_bureaus.all()} != {b.pk for b in others}:
             project.other_bureaus.set(others)
+        # Measures are owned by the dataset (no screen edits them): positions the corrected
+        # dataset no longer has are removed, so a fixed split does not leave a stale item.
+        surplus, _ = Measure.objects.filter(project=project, order__gte=len(rec.measures)).delete()
+        if surplus:
+            self.report.deleted[str(Measure._meta.verbose_name)] += surplus
         for order, m in enumerate(rec.measures):
             self.upsert(
                 Measure,

@@ -73,6 +73,13 @@ def test_seed_fragments_become_list_items():
     assert items == ["次代に「繋ぐ」炭鉄港", "地域で「稼ぐ」炭鉄港"]
 
 
+def test_a_middle_dot_inside_an_item_is_not_a_bullet():
+    items = fragment_to_items(
+        '<ul style="list-style-type: none"> ■空港運営の一括民間委託を契機とした航空ネットワークの充実・強化 '
+    )
+    assert items == ["空港運営の一括民間委託を契機とした航空ネットワークの充実・強化"]
+
+
 def test_unbulleted_fragments_split_at_sentence_ends():
     items = fragment_to_items("<ul> 第一の文である。 第二の文である。")
     assert items == ["第一の文である。", "第二の文である。"]

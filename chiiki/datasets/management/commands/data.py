@@ -30,14 +30,18 @@ class Command(BaseCommand):
             except (DatasetError, LookupError) as exc:
                 raise CommandError(str(exc)) from exc
             created, updated = sum(report.created.values()), sum(report.updated.values())
+            deleted = sum(report.deleted.values())
             self.stdout.write(
                 f"データセット「{options['name']}」を読み込みました: "
-                f"新規 {created} 件、更新 {updated} 件、変更なし {sum(report.unchanged.values())} 件"
+                f"新規 {created} 件、更新 {updated} 件、削除 {deleted} 件、"
+                f"変更なし {sum(report.unchanged.values())} 件"
             )
             for label, n in sorted(report.created.items()):
                 self.stdout.write(f"  新規 {label}: {n}")
             for label, n in sorted(report.updated.items()):
                 self.stdout.write(f"  更新 {label}: {n}")
+            for label, n in sorted(report.deleted.items()):
+                self.stdout.write(f"  削除 {label}: {n}")
             return
         try:
             summary = dataset_summary(options["organization"])
