@@ -1,0 +1,308 @@
+"""Progress rates (進捗率) and grades (進捗評価) of an indicator.
+
+The numbers follow docs/kpi-rules.md. In short, for direction *up* with the default ``ratio``
+method, the rate for a fiscal year is ``actual ÷ target × 100`` where the target is:
+
+* ``absolute`` / ``cumulative``: the latest revised target (見直し後) or the original one;
+* ``national``: that year's national value (全国値);
+* ``above_baseline`` / ``at_or_above_current``: the baseline (基準値).
+
+A cumulative target compares the running total from the range's first year (or the published
+cumulated actual when actuals are entered already cumulated).
+
+Rates are exact Decimals here; :func:`round_rate` gives the published form (one decimal,
+half-up — the rule that reproduces the published figures, see docs/kpi-rules.md). Grades come
+from a :class:`~chiiki.core.schemes.GradingScheme`, judged on the latest fiscal year that has
+an actual and a computable rate; ``未`` and ``—`` years are skipped. With none, the indicator is
+not assessable, which is said, never guessed.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from chiiki.core.numbers import Missing
+from chiiki.core.targets import TargetKind
+
+if TYPE_CHECKING:
+    from chiiki.core.schemes import GradingScheme
+
+HUNDRED = Decimal(100)
+
+
+class Direction(enum.StrEnum):
+    UP = "up"  # higher is better
+    DOWN = "down"  # lower is better
+
+
+class Method(enum.StrEnum):
+    RATIO = "ratio"  # actual ÷ target (down: target ÷ actual)
+    FROM_BASELINE = "from_baseline"  # (actual − baseline) ÷ (target − baseline)
+    MAINTAIN = "maintain"  # (2 × target − actual) ÷ target, for lower-is-better
+    TRAJECTORY = "trajectory"  # actual ÷ the year's expected value on the baseline→target line
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    original: Decimal
+    revised: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorSpec:
+    """What is needed to evaluate an indicator, independent of storage."""
+
+    target_kind: TargetKind
+    target_value: Decimal | None = None
+    target_fy: int | None = None
+    target_first_fy: int | None = None
+    baseline_value: Decimal | None = None
+    baseline_fy: int | None = None
+    revisions: tuple[Revision, ...] = ()
+    direction: Direction = Direction.UP
+    method: Method | None = None  # None: the grading scheme's default
+    actuals_cumulative: bool = False
+
+    @property
+    def original_target(self) -> Decimal | None:
+        if self.revisions:
+            return self.revisions[0].original
+        return self.target_value
+
+    @property
+    def current_target(self) -> Decimal | None:
+        """The target in force: the last revision's value, else the original."""
+        if self.revisions:
+            return self.revisions[-1].revised
+        return self.target_value
+
+    @property
+    def revised_harder(self) -> bool:
+        """Was the target revised to a harder one (upward for up, downward for down)?"""
+        if not self.revisions or self.original_target is None or self.current_target is None:
+            return False
+        if self.direction is Direction.UP:
+            return self.current_target > self.original_target
+        return self.current_target < self.original_target
+
+
+@dataclass(frozen=True, slots=True)
+class YearActual:
+    """One fiscal year's input: a value, or why there is none; and the national value."""
+
+    fy: int
+    value: Decimal | None
+    missing: Missing | None = None
+    national: Decimal | None = None
+
+
+class NotComputable(enum.StrEnum):
+    """Why a rate or grade could not be computed (shown to people, so in Japanese too)."""
+
+    NO_ACTUAL = "no_actual"
+    NO_TARGET = "no_target"
+    NO_NATIONAL_VALUE = "no_national_value"
+    NO_BASELINE = "no_baseline"
+    ZERO_DENOMINATOR = "zero_denominator"
+    INCOMPLETE_CUMULATION = "incomplete_cumulation"
+    OUTSIDE_CUMULATION = "outside_cumulation"
+
+    @property
+    def label_ja(self) -> str:
+        return _NOT_COMPUTABLE_JA[self]
+
+
+_NOT_COMPUTABLE_JA = {
+    NotComputable.NO_ACTUAL: "実績値がまだありません",
+    NotComputable.NO_TARGET: "目標値がありません",
+    NotComputable.NO_NATIONAL_VALUE: "その年度の全国値がありません",
+    NotComputable.NO_BASELINE: "基準値がありません",
+    NotComputable.ZERO_DENOMINATOR: "目標値（または目標と基準値の差）が0のため計算できません",
+    NotComputable.INCOMPLETE_CUMULATION: "累計に必要な年度の実績値がそろっていません",
+    NotComputable.OUTSIDE_CUMULATION: "累計の期間外の年度です",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class YearResult:
+    fy: int
+    compared: Decimal | None  # the actual as compared (running total for cumulative targets)
+    target: Decimal | None  # the target it was compared with
+    rate: Decimal | None  # exact, in %
+    reason: NotComputable | None = None
+
+
+def round_rate(rate: Decimal, places: int = 1) -> Decimal:
+    """Published form of a rate: ``places`` decimals, half-up (89.583… → 89.6)."""
+    return rate.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def target_for_year(
+    spec: IndicatorSpec, year: YearActual
+) -> tuple[Decimal | None, NotComputable | None]:
+    """The value the actual of ``year`` is compared with."""
+    kind = spec.target_kind
+    if kind is TargetKind.NATIONAL:
+        if year.national is None:
+            return None, NotComputable.NO_NATIONAL_VALUE
+        return year.national, None
+    if kind in (TargetKind.ABOVE_BASELINE, TargetKind.AT_OR_ABOVE_CURRENT):
+        if spec.baseline_value is None:
+            return None, NotComputable.NO_BASELINE
+        return spec.baseline_value, None
+    if spec.current_target is None:
+        return None, NotComputable.NO_TARGET
+    return spec.current_target, None
+
+
+def _compared_values(
+    spec: IndicatorSpec, years: list[YearActual]
+) -> dict[int, tuple[Decimal | None, NotComputable | None]]:
+    """Per FY, the figure compared with the target: the actual, or the running total."""
+    out: dict[int, tuple[Decimal | None, NotComputable | None]] = {}
+    cumulative = spec.target_kind is TargetKind.CUMULATIVE
+    by_fy = {y.fy: y for y in years}
+    for y in years:
+        if y.value is None:
+            out[y.fy] = (None, NotComputable.NO_ACTUAL)
+            continue
+        if not cumulative or spec.actuals_cumulative:
+            out[y.fy] = (y.value, None)
+            continue
+        first = spec.target_first_fy
+        if first is None or y.fy < first:
+            out[y.fy] = (None, NotComputable.OUTSIDE_CUMULATION)
+            continue
+        running = Decimal(0)
+        for fy in range(first, y.fy + 1):
+            prior = by_fy.get(fy)
+            if prior is None or prior.value is None:
+                running = Decimal(-1)
+                break
+            running += prior.value
+        out[y.fy] = (None, NotComputable.INCOMPLETE_CUMULATION) if running < 0 else (running, None)
+    return out
+
+
+def expected_value(spec: IndicatorSpec, fy: int) -> Decimal | None:
+    """The trajectory's value for ``fy``: linear from (baseline FY, baseline) to (target FY, target)."""
+    target = spec.current_target
+    if (
+        spec.baseline_value is None
+        or spec.baseline_fy is None
+        or target is None
+        or spec.target_fy is None
+        or spec.target_fy == spec.baseline_fy
+    ):
+        return None
+    share = Decimal(fy - spec.baseline_fy) / Decimal(spec.target_fy - spec.baseline_fy)
+    return spec.baseline_value + (target - spec.baseline_value) * share
+
+
+def rate_for(
+    spec: IndicatorSpec, method: Method, compared: Decimal, target: Decimal, fy: int
+) -> tuple[Decimal | None, NotComputable | None]:
+    """The exact rate in % by ``method``; down-direction indicators invert the ratio."""
+    down = spec.direction is Direction.DOWN
+    if method is Method.RATIO:
+        numerator, denominator = (target, compared) if down else (compared, target)
+    elif method is Method.FROM_BASELINE:
+        if spec.baseline_value is None:
+            return None, NotComputable.NO_BASELINE
+        numerator, denominator = compared - spec.baseline_value, target - spec.baseline_value
+    elif method is Method.MAINTAIN:
+        numerator, denominator = 2 * target - compared, target
+    else:
+        expected = expected_value(spec, fy)
+        if expected is None:
+            return None, NotComputable.NO_BASELINE
+        numerator, denominator = (expected, compared) if down else (compared, expected)
+    if denominator == 0:
+        return None, NotComputable.ZERO_DENOMINATOR
+    return numerator / denominator * HUNDRED, None
+
+
+def year_results(
+    spec: IndicatorSpec, years: Iterable[YearActual], default_method: Method = Method.RATIO
+) -> list[YearResult]:
+    """Rates for every fiscal year given, in FY order."""
+    ordered = sorted(years, key=lambda y: y.fy)
+    method = spec.method or default_method
+    compared = _compared_values(spec, ordered)
+    results = []
+    for y in ordered:
+        value, reason = compared[y.fy]
+        target, target_reason = target_for_year(spec, y)
+        if value is None or target is None:
+            results.append(YearResult(y.fy, value, target, None, reason or target_reason))
+            continue
+        rate, rate_reason = rate_for(spec, method, value, target, y.fy)
+        results.append(YearResult(y.fy, value, target, rate, rate_reason))
+    return results
+
+
+def achieved(spec: IndicatorSpec, compared: Decimal, target: Decimal) -> bool:
+    """Is the target met? Exact comparison (99.96% is not achieved even if shown as 100.0%).
+
+    基準値より増加 needs a strict increase; the other kinds are met at equality.
+    """
+    if spec.target_kind is TargetKind.ABOVE_BASELINE:
+        return compared < target if spec.direction is Direction.DOWN else compared > target
+    return compared <= target if spec.direction is Direction.DOWN else compared >= target
+
+
+def original_target_achieved(spec: IndicatorSpec, compared: Decimal) -> bool:
+    """The target was revised to a harder one and the pre-revision target is met."""
+    original = spec.original_target
+    if not spec.revised_harder or original is None:
+        return False
+    return compared <= original if spec.direction is Direction.DOWN else compared >= original
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The outcome for one indicator under one scheme."""
+
+    scheme: str
+    years: list[YearResult] = field(default_factory=list)
+    rates: dict[int, Decimal | None] = field(default_factory=dict)  # rounded, as published
+    grade: str | None = None
+    grade_fy: int | None = None
+    reason: NotComputable | None = None  # why there is no grade
+    achieved: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GradeFacts:
+    """What a grading band can look at."""
+
+    achieved: bool
+    original_target_achieved: bool
+    rate: Decimal  # rounded as the scheme publishes it
+
+
+def assess(spec: IndicatorSpec, years: Iterable[YearActual], scheme: GradingScheme) -> Assessment:
+    """Rates for every year and the grade on the latest assessable year."""
+    results = year_results(spec, years, scheme.method)
+    rates = {
+        r.fy: round_rate(r.rate, scheme.places) if r.rate is not None else None for r in results
+    }
+    latest = next((r for r in reversed(results) if r.rate is not None), None)
+    if latest is None:
+        reasons = [r.reason for r in results if r.reason]
+        reason = next((r for r in reversed(reasons) if r is not NotComputable.NO_ACTUAL), None)
+        return Assessment(
+            scheme.name, results, rates, None, None, reason or NotComputable.NO_ACTUAL, None
+        )
+    assert latest.compared is not None and latest.target is not None and latest.rate is not None
+    met = achieved(spec, latest.compared, latest.target)
+    facts = GradeFacts(
+        achieved=met,
+        original_target_achieved=original_target_achieved(spec, latest.compared),
+        rate=round_rate(latest.rate, scheme.places),
+    )
+    return Assessment(scheme.name, results, rates, scheme.grade(facts), latest.fy, None, met)
