@@ -98,10 +98,13 @@ def split_unit(display_unit: str) -> tuple[str, str]:
 
 def _normalize_unit(unit: str) -> str:
     # NFKC would turn ³ into 3 (m³ → m3); protect super-scripts, then fold full-width letters.
-    protected = unit.replace("³", "\x01").replace("²", "\x02")
+    # CP932 has no ³: people write ㎥ or m3 there, which mean the same unit.
+    protected = unit.replace("㎥", "m³").replace("㎡", "m²")
+    protected = protected.replace("³", "\x01").replace("²", "\x02")
     folded = unicodedata.normalize("NFKC", protected)
     folded = folded.replace("\x01", "³").replace("\x02", "²")
-    return re.sub(r"\s+", "", folded)
+    folded = re.sub(r"\s+", "", folded)
+    return re.sub(r"(?<=m)([23])$", lambda m: "³" if m.group(1) == "3" else "²", folded)
 
 
 def _check_digit_widths(text: str) -> None:

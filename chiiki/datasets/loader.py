@@ -47,6 +47,7 @@ from chiiki.datasets.reading import (
 )
 from chiiki.evaluations.models import Evaluation
 from chiiki.indicators.models import Actual, Indicator, TargetRevision
+from chiiki.indicators.services import recompute
 from chiiki.plans.models import (
     AnnualInitiative,
     Bureau,
@@ -178,6 +179,8 @@ class Dataset:
     programs: list[ProgramRec] = field(default_factory=list)
     schemes: list[SchemeRec] = field(default_factory=list)
     initiatives: list[tuple[str, int, str, str, int]] = field(default_factory=list)
+    # indicator slug → (source, derived, {FY: national value})
+    national: dict[str, tuple[str, bool, dict[int, Decimal]]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- reading
@@ -206,6 +209,8 @@ class _Reader:
             self.read_plan(name)
         if (self.dir / "support.yaml").exists():
             self.read_support()
+        if (self.dir / "national-values.yaml").exists():
+            self.read_national_values()
         problems = [p for s in self.sources for p in s.problems]
         if problems:
             raise DatasetError(problems)
@@ -794,6 +799,48 @@ class _Reader:
                         (bureau, fy, item["title"], item.get("description") or "", order)
                     )
 
+    def read_national_values(self) -> None:
+        src, data = self.source("national-values.yaml")
+        if data is None:
+            return
+        indicators = {
+            ind.slug: ind for plan in self.ds.plans for p in plan.projects for ind in p.indicators
+        }
+        for slug, entry in (data.get("series") or {}).items():
+            line = data["series"].lines.get(slug)
+            indicator = indicators.get(slug)
+            if indicator is None:
+                src.problem(line, slug, f"指標「{slug}」は定義されていません")
+                continue
+            if indicator.target_kind != TargetKind.NATIONAL.value:
+                src.problem(line, slug, "目標が全国水準・全国平均値でない指標に全国値は要りません")
+            method = entry.get("method")
+            if method not in ("published", "derived"):
+                src.problem(
+                    entry.line, f"{slug}.method", f"published か derived です（{method!r}）"
+                )
+            source = src.require(entry, "source", context=slug) or ""
+            actual_fys = {a.fy for a in indicator.actuals}
+            values: dict[int, Decimal] = {}
+            vline = src.line_of(entry, "values")
+            for fy_text, text in (entry.get("values") or {}).items():
+                fy = self.fy(src, fy_text, vline, f"{slug}.values")
+                q = src.parse(
+                    parse_quantity, text, line=vline, field_name=f"{slug}.values.{fy_text}"
+                )
+                if fy is None or q is None:
+                    continue
+                if q.display_unit != indicator.unit:
+                    src.problem(
+                        vline,
+                        f"{slug}.values.{fy_text}",
+                        f"単位が指標（{indicator.unit or '単位なし'}）と違います: {q.display_unit or '単位なし'}",
+                    )
+                if fy not in actual_fys:
+                    src.problem(vline, f"{slug}.values.{fy_text}", "実績値の行が無い年度です")
+                values[fy] = q.number
+            self.ds.national[slug] = (source, method == "derived", values)
+
 
 def read_dataset(directory: Path) -> Dataset:
     """Read and check a dataset directory. Raises :class:`DatasetError` listing every problem."""
@@ -811,6 +858,7 @@ class LoadReport:
     updated: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
     deleted: Counter[str] = field(default_factory=Counter)
+    recomputed: int = 0  # rates and grades whose computed value changed
 
     @property
     def changed(self) -> int:
@@ -944,6 +992,17 @@ class _Writer:
                     {"scheme": scheme, "fy": fy, "metric": metric},
                     {"value": value, "unit": unit, "continuing": continuing},
                 )
+        indicators = {i.slug: i for i in Indicator.objects.filter(project__plan__organization=org)}
+        for slug, (source, derived, values) in ds.national.items():
+            indicator = indicators[slug]
+            self.upsert(
+                Indicator,
+                {"pk": indicator.pk},
+                {"national_source": source, "national_derived": derived},
+            )
+            for fy, value in values.items():
+                self.upsert(Actual, {"indicator": indicator, "fy": fy}, {"national_value": value})
+        self.report.recomputed = recompute(indicators.values())
         for bureau, fy, title, description, order in ds.initiatives:
             self.upsert(
                 AnnualInitiative,

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from chiiki.core.numbers import Missing
+from chiiki.core.progress import Method
 from chiiki.core.targets import TargetKind
 from chiiki.plans.models import Project
 
@@ -48,6 +49,15 @@ class Indicator(models.Model):
     direction = models.CharField(
         "方向", max_length=10, choices=Direction.choices, default=Direction.UP
     )
+    method = models.CharField(
+        "進捗率の算定方法",
+        max_length=20,
+        blank=True,
+        choices=[(m.value, m.value) for m in Method],
+        help_text="空欄なら評価区分（計画の設定）の既定の方法",
+    )
+    national_source = models.CharField("全国値の出典", max_length=300, blank=True)
+    national_derived = models.BooleanField("全国値は公表進捗率からの逆算", default=False)
     baseline_value = models.DecimalField("基準値", null=True, blank=True, **FIGURE)
     baseline_fy = models.PositiveSmallIntegerField("基準年度", null=True, blank=True)
     target_kind = models.CharField(
@@ -63,6 +73,11 @@ class Indicator(models.Model):
     )
     is_main = models.BooleanField("主なKPIとして公表", default=False)
     published_grade = models.CharField("公表された進捗評価", max_length=10, blank=True)
+    # Computed from the inputs above by chiiki.indicators.services.recompute (never typed in).
+    grade = models.CharField("進捗評価", max_length=10, blank=True)
+    grade_fy = models.PositiveSmallIntegerField("評価の年度", null=True, blank=True)
+    grade_reason = models.CharField("評価できない理由", max_length=30, blank=True)
+    grading_scheme = models.CharField("評価区分", max_length=30, blank=True)
     order = models.PositiveSmallIntegerField("表示順", default=0)
 
     class Meta:
@@ -134,6 +149,11 @@ class Actual(models.Model):
     published_rate = models.DecimalField(
         "公表された進捗率（%）", max_digits=8, decimal_places=1, null=True, blank=True
     )
+    # Computed (recompute): the rate as the scheme publishes it, or why there is none.
+    rate = models.DecimalField(
+        "進捗率（%）", max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    rate_reason = models.CharField("進捗率を計算できない理由", max_length=30, blank=True)
 
     class Meta:
         verbose_name = "実績値"

@@ -125,6 +125,12 @@ class Plan(models.Model):
         "プロジェクト数（公表値）", null=True, blank=True
     )
     source = models.CharField("出典", max_length=200, blank=True)
+    grading_scheme = models.CharField(
+        "評価区分",
+        max_length=30,
+        default="hokkaido",
+        help_text="chiiki/core/grading_schemes.yaml の名前",
+    )
 
     class Meta:
         verbose_name = "計画"

@@ -42,6 +42,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  更新 {label}: {n}")
             for label, n in sorted(report.deleted.items()):
                 self.stdout.write(f"  削除 {label}: {n}")
+            if report.recomputed:
+                self.stdout.write(f"  進捗率・進捗評価を再計算: {report.recomputed} 件")
             return
         try:
             summary = dataset_summary(options["organization"])

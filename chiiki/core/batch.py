@@ -1,0 +1,416 @@
+"""The batch evaluation file of ``chiiki indicators evaluate FILE.csv`` (a stable contract).
+
+One row per indicator-year with the columns of :data:`COLUMNS`; the definition columns
+repeat on every row of an indicator and must agree. UTF-8 (with or without BOM) or CP932.
+Every problem is collected with file, row (as a spreadsheet numbers it: the header is row 1)
+and column; if there is any, nothing is evaluated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from chiiki.core.errors import ParseError
+from chiiki.core.fiscal import format_fiscal_year, parse_fiscal_year, parse_fiscal_year_range
+from chiiki.core.numbers import Missing, Quantity, parse_quantity, parse_value
+from chiiki.core.progress import (
+    Assessment,
+    Direction,
+    IndicatorSpec,
+    Method,
+    Revision,
+    YearActual,
+    assess,
+)
+from chiiki.core.schemes import GradingScheme
+from chiiki.core.targets import TargetKind
+
+T = TypeVar("T")
+
+COLUMNS = [
+    "indicator_id", "name", "unit", "direction", "method", "baseline_value", "baseline_fy",
+    "target_kind", "target_value", "target_fy", "revised_target_value", "fy", "actual",
+    "national_value",
+]  # fmt: skip
+OPTIONAL_COLUMNS = ["actuals_cumulative"]
+DEFINITION_COLUMNS = [c for c in COLUMNS if c not in ("fy", "actual", "national_value")]
+DEFINITION_COLUMNS.append("actuals_cumulative")
+MAX_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class BatchProblem:
+    file: str
+    row: int | None
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}" + (f" {self.row}行目" if self.row else "")
+        return f"{where} [{self.column}] {self.message}"
+
+
+class BatchError(Exception):
+    """The file has problems; nothing was evaluated."""
+
+    def __init__(self, problems: list[BatchProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class BatchIndicator:
+    id: str
+    name: str
+    unit: str
+    spec: IndicatorSpec
+    years: list[YearActual] = field(default_factory=list)
+
+
+def decode(data: bytes, file: str) -> str:
+    """UTF-8 (BOM optional) or CP932, decided from the bytes; anything else is refused."""
+    if len(data) > MAX_BYTES:
+        raise BatchError(
+            [
+                BatchProblem(
+                    file,
+                    None,
+                    "file",
+                    f"ファイルが大きすぎます（上限 {MAX_BYTES // 1024 // 1024}MB）",
+                )
+            ]
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp932")
+    except UnicodeDecodeError as exc:
+        raise BatchError(
+            [
+                BatchProblem(
+                    file,
+                    None,
+                    "encoding",
+                    f"UTF-8 でも CP932 でも読めません（{exc.start}バイト目）",
+                )
+            ]
+        ) from exc
+
+
+def read_batch(data: bytes, file: str) -> list[BatchIndicator]:
+    """Parse and check a batch file. Raises :class:`BatchError` listing every problem."""
+    text = decode(data, file)
+    if "\x00" in text:
+        raise BatchError(
+            [BatchProblem(file, None, "file", "CSV ではありません（NUL 文字を含みます）")]
+        )
+    reader = csv.reader(io.StringIO(text, newline=""))
+    problems: list[BatchProblem] = []
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise BatchError([BatchProblem(file, None, "header", "空のファイルです")]) from None
+    except csv.Error as exc:
+        raise BatchError([BatchProblem(file, 1, "header", f"CSV として読めません: {exc}")]) from exc
+    missing = [c for c in COLUMNS if c not in header]
+    unknown = [c for c in header if c not in COLUMNS and c not in OPTIONAL_COLUMNS]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(f"必要な列がありません: {', '.join(missing)}")
+        if unknown:
+            parts.append(f"知らない列があります: {', '.join(unknown)}")
+        raise BatchError([BatchProblem(file, 1, "header", "。".join(parts))])
+    groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    try:
+        for row in reader:
+            rownum = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                problems.append(
+                    BatchProblem(
+                        file, rownum, "row", f"列の数が{len(row)}です（{len(header)}列必要）"
+                    )
+                )
+                continue
+            record = {h: c.strip() for h, c in zip(header, row, strict=True)}
+            if not record["indicator_id"]:
+                problems.append(BatchProblem(file, rownum, "indicator_id", "指標IDが空です"))
+                continue
+            groups.setdefault(record["indicator_id"], []).append((rownum, record))
+    except csv.Error as exc:
+        problems.append(BatchProblem(file, reader.line_num, "row", f"CSV として読めません: {exc}"))
+    indicators = [_indicator(file, rows, problems) for rows in groups.values()]
+    if not groups and not problems:
+        problems.append(BatchProblem(file, None, "file", "データ行がありません"))
+    if problems:
+        raise BatchError(problems)
+    return [i for i in indicators if i is not None]
+
+
+def _indicator(
+    file: str, rows: list[tuple[int, dict[str, str]]], problems: list[BatchProblem]
+) -> BatchIndicator | None:
+    first_row, first = rows[0]
+    before = len(problems)
+    for rownum, record in rows[1:]:
+        for column in DEFINITION_COLUMNS:
+            if record.get(column, "") != first.get(column, ""):
+                problems.append(
+                    BatchProblem(
+                        file,
+                        rownum,
+                        column,
+                        f"同じ指標の{first_row}行目と値が違います（「{record.get(column, '')}」と「{first.get(column, '')}」）",
+                    )
+                )
+
+    def cell(
+        rownum: int, record: dict[str, str], column: str, parser: Callable[[str], T]
+    ) -> T | None:
+        try:
+            return parser(record[column])
+        except ParseError as exc:
+            problems.append(BatchProblem(file, rownum, column, exc.describe()))
+        except ValueError as exc:
+            problems.append(BatchProblem(file, rownum, column, str(exc)))
+        return None
+
+    def optional(column: str, parser: Callable[[str], T]) -> T | None:
+        return cell(first_row, first, column, parser) if first[column] else None
+
+    kind = cell(first_row, first, "target_kind", _target_kind)
+    direction = cell(first_row, first, "direction", lambda t: Direction(t or "up"))
+    method = cell(first_row, first, "method", lambda t: Method(t) if t else None)
+    baseline = optional("baseline_value", parse_quantity)
+    baseline_fy = optional("baseline_fy", parse_fiscal_year)
+    target = optional("target_value", parse_quantity)
+    revised = optional("revised_target_value", parse_quantity)
+    target_first = target_last = None
+    if first["target_fy"]:
+        rng = cell(first_row, first, "target_fy", parse_fiscal_year_range)
+        if rng is not None:
+            target_first, target_last = rng.first, rng.last
+    cumulated = (
+        cell(first_row, first, "actuals_cumulative", _boolean)
+        if first.get("actuals_cumulative")
+        else False
+    )
+    unit = first["unit"]
+    quantities: list[tuple[int, str, Quantity | None]] = [
+        (first_row, "baseline_value", baseline), (first_row, "target_value", target),
+        (first_row, "revised_target_value", revised),
+    ]  # fmt: skip
+    years: list[YearActual] = []
+    seen: dict[int, int] = {}
+    for rownum, record in rows:
+        fy = cell(rownum, record, "fy", parse_fiscal_year)
+        if not record["actual"]:
+            problems.append(
+                BatchProblem(file, rownum, "actual", "実績値が空です（無い年度は「未」か「—」）")
+            )
+            continue
+        value = cell(rownum, record, "actual", parse_value)
+        national = (
+            cell(rownum, record, "national_value", parse_quantity)
+            if record["national_value"]
+            else None
+        )
+        if fy is None or value is None:
+            continue
+        if fy in seen:
+            problems.append(
+                BatchProblem(
+                    file, rownum, "fy", f"{format_fiscal_year(fy)}は{seen[fy]}行目にもあります"
+                )
+            )
+            continue
+        seen[fy] = rownum
+        if isinstance(value, Quantity):
+            quantities.append((rownum, "actual", value))
+        quantities.append((rownum, "national_value", national))
+        years.append(
+            YearActual(
+                fy,
+                value.number if isinstance(value, Quantity) else None,
+                value if isinstance(value, Missing) else None,
+                national.number if national else None,
+            )
+        )
+    for rownum, column, q in quantities:
+        if q is not None and q.display_unit and unit and q.display_unit != unit:
+            problems.append(
+                BatchProblem(
+                    file,
+                    rownum,
+                    column,
+                    f"単位「{q.display_unit}」が unit 列の「{unit}」と違います",
+                )
+            )
+    if kind in (TargetKind.ABSOLUTE, TargetKind.CUMULATIVE) and target is None:
+        problems.append(
+            BatchProblem(file, first_row, "target_value", f"目標の種類 {kind} には目標値が必要です")
+        )
+    if kind is TargetKind.CUMULATIVE and target_first == target_last and first["target_fy"]:
+        problems.append(
+            BatchProblem(
+                file, first_row, "target_fy", "累計目標は期間で書いてください（例: H27～R1）"
+            )
+        )
+    if revised is not None and target is None:
+        problems.append(
+            BatchProblem(
+                file,
+                first_row,
+                "revised_target_value",
+                "見直し前の目標値（target_value）がありません",
+            )
+        )
+    if len(problems) > before or kind is None or direction is None:
+        return None
+    spec = IndicatorSpec(
+        target_kind=kind,
+        target_value=target.number if target else None,
+        target_fy=target_last,
+        target_first_fy=target_first if kind is TargetKind.CUMULATIVE else None,
+        baseline_value=baseline.number if baseline else None,
+        baseline_fy=baseline_fy,
+        revisions=(Revision(target.number, revised.number),) if target and revised else (),
+        direction=direction,
+        method=method,
+        actuals_cumulative=bool(cumulated),
+    )
+    return BatchIndicator(
+        first["indicator_id"], first["name"], unit or _unit_of(quantities), spec, years
+    )
+
+
+def _target_kind(text: str) -> TargetKind:
+    try:
+        return TargetKind(text)
+    except ValueError:
+        raise ValueError(
+            f"目標の種類「{text}」は使えません（{', '.join(k.value for k in TargetKind)}）"
+        ) from None
+
+
+def _boolean(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("true", "1", "yes", "累計"):
+        return True
+    if value in ("false", "0", "no", ""):
+        return False
+    raise ValueError(f"true か false です（「{text}」）")
+
+
+def _unit_of(quantities: list[tuple[int, str, Quantity | None]]) -> str:
+    return next((q.display_unit for _, _, q in quantities if q is not None and q.display_unit), "")
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _number(value: Decimal | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def results(
+    indicators: list[BatchIndicator], scheme: GradingScheme
+) -> list[tuple[BatchIndicator, Assessment]]:
+    return [(ind, assess(ind.spec, ind.years, scheme)) for ind in indicators]
+
+
+def to_json(evaluated: list[tuple[BatchIndicator, Assessment]], scheme: GradingScheme) -> str:
+    out: dict[str, Any] = {"scheme": scheme.name, "indicators": []}
+    for ind, a in evaluated:
+        out["indicators"].append({
+            "id": ind.id,
+            "name": ind.name,
+            "unit": ind.unit,
+            "target_kind": ind.spec.target_kind.value,
+            "rates": {str(fy): _number(rate) for fy, rate in a.rates.items()},
+            "grade": a.grade,
+            "grade_fy": a.grade_fy,
+            "achieved": a.achieved,
+            "not_assessable_reason": a.reason.value if a.reason else None,
+            "not_assessable_reason_ja": a.reason.label_ja if a.reason else None,
+            "years": [
+                {
+                    "fy": r.fy,
+                    "compared": _number(r.compared),
+                    "target": _number(r.target),
+                    "rate_exact": str(r.rate) if r.rate is not None else None,
+                    "reason": r.reason.value if r.reason else None,
+                }
+                for r in a.years
+            ],
+        })  # fmt: skip
+    return json.dumps(out, ensure_ascii=False, indent=2)
+
+
+def to_csv(evaluated: list[tuple[BatchIndicator, Assessment]], scheme: GradingScheme) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["indicator_id", "name", "fy", "rate", "reason", "grade", "grade_fy"])
+    for ind, a in evaluated:
+        for r in a.years:
+            rate = a.rates.get(r.fy)
+            writer.writerow([
+                ind.id, ind.name, r.fy, "" if rate is None else f"{rate}",
+                r.reason.value if r.reason else "", a.grade or "", a.grade_fy or "",
+            ])  # fmt: skip
+    return buffer.getvalue()
+
+
+def to_table(evaluated: list[tuple[BatchIndicator, Assessment]], scheme: GradingScheme) -> str:
+    fys = sorted({r.fy for _, a in evaluated for r in a.years})
+    lines = [f"評価区分: {scheme.label}"]
+    head = ["指標", *(format_fiscal_year(fy) for fy in fys), "進捗"]
+    rows = [head]
+    for ind, a in evaluated:
+        cells = [ind.name or ind.id]
+        cells += [scheme.format_rate(a.rates.get(fy)) if fy in a.rates else "" for fy in fys]
+        cells.append(
+            a.grade or f"{scheme.not_assessable}（{a.reason.label_ja if a.reason else ''}）"
+        )
+        rows.append(cells)
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(head))]
+    for r in rows:
+        lines.append(
+            "  ".join(
+                _pad(c, w, right=0 < i < len(head) - 1)
+                for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            )
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, *, right: bool) -> str:
+    gap = " " * (width - _width(text))
+    return gap + text if right else text + gap
+
+
+FORMATS: dict[str, Callable[[list[tuple[BatchIndicator, Assessment]], GradingScheme], str]] = {
+    "json": to_json,
+    "csv": to_csv,
+    "table": to_table,
+}
