@@ -82,6 +82,7 @@ def test_page_text_from_data_is_escaped(client):
         ("bureau", ["kamikawa"], 9),
         ("plan", ["regional-policy-r3"], 6),
         ("project", ["creation-strategy-1", "sumairu-hokkaido"], 9),
+        ("indicator", [1], 4),
         ("municipalities", [], 3),
         ("support", [], 3),
     ],
@@ -91,3 +92,35 @@ def test_pages_read_in_a_fixed_number_of_queries(
 ):
     with django_assert_max_num_queries(queries):
         assert client.get(reverse(name, args=args)).status_code == 200
+
+
+def test_indicator_page_shows_computed_and_published_rates_and_a_labelled_forecast(client):
+    from chiiki.indicators.models import Indicator
+
+    senior = Indicator.objects.get(slug="active-senior-training")
+    html = client.get(reverse("indicator", args=[senior.pk])).content.decode()
+    assert "累計10,500人" in html and "67.5%" in html and "67.4%" in html and "計算値と相違" in html
+    assert "予測（実績ではありません）" in html and "要注意" in html
+
+
+def test_indicator_page_of_a_national_target_shows_the_national_values_and_their_source(client):
+    from chiiki.indicators.models import Indicator
+
+    women = Indicator.objects.get(slug="women-25-34-employment-rate")
+    html = client.get(reverse("indicator", args=[women.pk])).content.decode()
+    assert "77.6%" in html and "逆算" in html and "A③" in html
+
+
+def test_indicator_page_without_actuals_says_why_there_is_no_grade(client):
+    from chiiki.indicators.models import Indicator
+
+    main = Indicator.objects.get(slug="doou-tantekko-main-kpi")
+    html = client.get(reverse("indicator", args=[main.pk])).content.decode()
+    assert "判定不能" in html and "実績値がまだありません" in html
+
+
+def test_project_page_shows_grades_decided_by_the_rule(client):
+    html = client.get(
+        reverse("project", args=["creation-strategy-1", "sumairu-hokkaido"])
+    ).content.decode()
+    assert "A②" in html and "判定" in html and "公表 67.4%" in html

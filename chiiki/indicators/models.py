@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from chiiki.core.numbers import Missing
-from chiiki.core.progress import Method
+from chiiki.core.progress import Method, NotComputable
 from chiiki.core.targets import TargetKind
 from chiiki.plans.models import Project
 
@@ -76,7 +76,12 @@ class Indicator(models.Model):
     # Computed from the inputs above by chiiki.indicators.services.recompute (never typed in).
     grade = models.CharField("進捗評価", max_length=10, blank=True)
     grade_fy = models.PositiveSmallIntegerField("評価の年度", null=True, blank=True)
-    grade_reason = models.CharField("評価できない理由", max_length=30, blank=True)
+    grade_reason = models.CharField(
+        "評価できない理由",
+        max_length=30,
+        blank=True,
+        choices=[(r.value, r.label_ja) for r in NotComputable],
+    )
     grading_scheme = models.CharField("評価区分", max_length=30, blank=True)
     order = models.PositiveSmallIntegerField("表示順", default=0)
 
@@ -153,7 +158,12 @@ class Actual(models.Model):
     rate = models.DecimalField(
         "進捗率（%）", max_digits=12, decimal_places=4, null=True, blank=True
     )
-    rate_reason = models.CharField("進捗率を計算できない理由", max_length=30, blank=True)
+    rate_reason = models.CharField(
+        "進捗率を計算できない理由",
+        max_length=30,
+        blank=True,
+        choices=[(r.value, r.label_ja) for r in NotComputable],
+    )
 
     class Meta:
         verbose_name = "実績値"

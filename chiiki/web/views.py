@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from chiiki.indicators.selectors import indicator_page
 from chiiki.plans import selectors
 from chiiki.support.selectors import support_page
 
@@ -41,3 +42,8 @@ def municipalities(request: HttpRequest) -> HttpResponse:
 def support(request: HttpRequest) -> HttpResponse:
     org = selectors.default_organization()
     return render(request, "web/support.html", support_page(org))
+
+
+def indicator(request: HttpRequest, pk: int) -> HttpResponse:
+    org = selectors.default_organization()
+    return render(request, "web/indicator.html", indicator_page(org, pk))

@@ -42,3 +42,9 @@ def lookup(mapping: dict | None, key: object) -> object:
     if not mapping:
         return None
     return mapping.get(key)
+
+
+@register.filter
+def rmse(mse: float | None) -> float | None:
+    """Root of a mean squared error, for display in the indicator's units."""
+    return None if mse is None else mse**0.5

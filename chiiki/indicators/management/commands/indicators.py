@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from chiiki.core.batch import FORMATS, BatchError, read_batch, results
 from chiiki.core.schemes import get_scheme, schemes
+from chiiki.indicators.selectors import backtest_report
 from chiiki.indicators.services import recompute_all
 
 
@@ -24,8 +25,12 @@ class Command(BaseCommand):
             "--scheme", default="hokkaido", help=f"評価区分: {', '.join(schemes())}"
         )
         sub.add_parser("recompute", help="保存された全指標の進捗率・進捗評価を計算し直す")
+        sub.add_parser("backtest", help="予測の精度: 各系列の最終年度を隠して予測し、実績と比べる")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "backtest":
+            self.stdout.write(backtest_report())
+            return
         if options["action"] == "recompute":
             changed = recompute_all()
             self.stdout.write(f"進捗率・進捗評価を計算し直しました（変更 {changed} 件）")

@@ -1,0 +1,82 @@
+"""Reads for indicators: the KPI page, forecasts and the forecast backtest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import Http404
+
+from chiiki.core.forecast import Model, backtest_one, forecast, series_for_backtest
+from chiiki.core.schemes import get_scheme
+from chiiki.indicators.models import Actual, Indicator
+from chiiki.indicators.services import indicator_spec, year_actuals
+from chiiki.plans.models import Organization
+
+
+def _indicators() -> Any:
+    return Indicator.objects.select_related(
+        "project", "project__plan", "project__region", "project__lead_bureau"
+    ).prefetch_related("revisions", Prefetch("actuals", queryset=Actual.objects.order_by("fy")))
+
+
+def indicator_page(org: Organization, pk: int) -> dict[str, Any]:
+    indicator = _indicators().filter(project__plan__organization=org, pk=pk).first()
+    if indicator is None:
+        raise Http404("指標が見つかりません")
+    revisions = list(indicator.revisions.all())
+    return {
+        "indicator": indicator,
+        "project": indicator.project,
+        "actuals": list(indicator.actuals.all()),
+        "revisions": revisions,
+        "revised_value": revisions[-1].revised_value if revisions else None,
+        "scheme": get_scheme(indicator.project.plan.grading_scheme),
+        "forecast": forecast(indicator_spec(indicator), year_actuals(indicator)),
+    }
+
+
+def _fmt(value: float) -> str:
+    """Readable figures: 87,517 / 1.27 / 0.0123."""
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def backtest_report() -> str:
+    """A text table: per series, the hidden year, actual, each model's prediction, errors."""
+    rows = []
+    for indicator in _indicators():
+        points = series_for_backtest(indicator_spec(indicator), year_actuals(indicator))
+        row = backtest_one(indicator.display_name or indicator.slug, points)
+        if row is not None:
+            rows.append(row)
+    lines = ["予測の検証（各系列の最終年度を隠し、それ以前の実績から予測）", ""]
+    lines.append("指標 | 年度 | 実績 | 線形(80%区間) | 対数線形(80%区間) | 選択")
+    totals: dict[str, list[float]] = {"linear": [], "log_linear": [], "selected": []}
+    covered: dict[str, int] = {"linear": 0, "log_linear": 0, "selected": 0}
+    for r in rows:
+        cells = [r.name, str(r.fy), _fmt(r.actual)]
+        for model in Model:
+            p = r.predictions.get(model)
+            cells.append(f"{_fmt(p[0])} ({_fmt(p[1])}〜{_fmt(p[2])})" if p else "—")
+            if p:
+                totals[model.value].append(abs(p[0] - r.actual) / abs(r.actual))
+                covered[model.value] += p[1] <= r.actual <= p[2]
+        sel = r.predictions[r.selected]
+        totals["selected"].append(abs(sel[0] - r.actual) / abs(r.actual))
+        covered["selected"] += sel[1] <= r.actual <= sel[2]
+        cells.append(r.selected.value)
+        lines.append(" | ".join(cells))
+    lines.append("")
+    for key, errors in totals.items():
+        if errors:
+            mape = 100 * sum(errors) / len(errors)
+            worst = 100 * max(errors)
+            lines.append(
+                f"{key}: 系列 {len(errors)}、平均絶対誤差率 {mape:.1f}%、最大 {worst:.1f}%、"
+                f"80%区間に実績が入った系列 {covered[key]}/{len(errors)}"
+            )
+    if not rows:
+        lines.append("実績が4年度以上ある系列がありません")
+    return "\n".join(lines) + "\n"
