@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from chiiki.core.errors import ParseError
+from chiiki.core.errors import ParseError, Problem, ProblemsError
 from chiiki.core.fiscal import format_fiscal_year, parse_fiscal_year, parse_fiscal_year_range
 from chiiki.core.numbers import Missing, Quantity, parse_quantity, parse_value
 from chiiki.core.progress import (
@@ -44,24 +44,11 @@ DEFINITION_COLUMNS.append("actuals_cumulative")
 MAX_BYTES = 50 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class BatchProblem:
-    file: str
-    row: int | None
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}" + (f" {self.row}行目" if self.row else "")
-        return f"{where} [{self.column}] {self.message}"
-
-
-class BatchError(Exception):
+class BatchError(ProblemsError):
     """The file has problems; nothing was evaluated."""
 
-    def __init__(self, problems: list[BatchProblem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems, f"{len(problems)}件の誤りがあるため評価していません")
 
 
 @dataclass
@@ -78,7 +65,7 @@ def decode(data: bytes, file: str) -> str:
     if len(data) > MAX_BYTES:
         raise BatchError(
             [
-                BatchProblem(
+                Problem(
                     file,
                     None,
                     "file",
@@ -97,7 +84,7 @@ def decode(data: bytes, file: str) -> str:
     except UnicodeDecodeError as exc:
         raise BatchError(
             [
-                BatchProblem(
+                Problem(
                     file,
                     None,
                     "encoding",
@@ -111,17 +98,15 @@ def read_batch(data: bytes, file: str) -> list[BatchIndicator]:
     """Parse and check a batch file. Raises :class:`BatchError` listing every problem."""
     text = decode(data, file)
     if "\x00" in text:
-        raise BatchError(
-            [BatchProblem(file, None, "file", "CSV ではありません（NUL 文字を含みます）")]
-        )
+        raise BatchError([Problem(file, None, "file", "CSV ではありません（NUL 文字を含みます）")])
     reader = csv.reader(io.StringIO(text, newline=""))
-    problems: list[BatchProblem] = []
+    problems: list[Problem] = []
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
-        raise BatchError([BatchProblem(file, None, "header", "空のファイルです")]) from None
+        raise BatchError([Problem(file, None, "header", "空のファイルです")]) from None
     except csv.Error as exc:
-        raise BatchError([BatchProblem(file, 1, "header", f"CSV として読めません: {exc}")]) from exc
+        raise BatchError([Problem(file, 1, "header", f"CSV として読めません: {exc}")]) from exc
     missing = [c for c in COLUMNS if c not in header]
     unknown = [c for c in header if c not in COLUMNS and c not in OPTIONAL_COLUMNS]
     if missing or unknown:
@@ -130,7 +115,7 @@ def read_batch(data: bytes, file: str) -> list[BatchIndicator]:
             parts.append(f"必要な列がありません: {', '.join(missing)}")
         if unknown:
             parts.append(f"知らない列があります: {', '.join(unknown)}")
-        raise BatchError([BatchProblem(file, 1, "header", "。".join(parts))])
+        raise BatchError([Problem(file, 1, "header", "。".join(parts))])
     groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
     try:
         for row in reader:
@@ -139,28 +124,26 @@ def read_batch(data: bytes, file: str) -> list[BatchIndicator]:
                 continue
             if len(row) != len(header):
                 problems.append(
-                    BatchProblem(
-                        file, rownum, "row", f"列の数が{len(row)}です（{len(header)}列必要）"
-                    )
+                    Problem(file, rownum, "row", f"列の数が{len(row)}です（{len(header)}列必要）")
                 )
                 continue
             record = {h: c.strip() for h, c in zip(header, row, strict=True)}
             if not record["indicator_id"]:
-                problems.append(BatchProblem(file, rownum, "indicator_id", "指標IDが空です"))
+                problems.append(Problem(file, rownum, "indicator_id", "指標IDが空です"))
                 continue
             groups.setdefault(record["indicator_id"], []).append((rownum, record))
     except csv.Error as exc:
-        problems.append(BatchProblem(file, reader.line_num, "row", f"CSV として読めません: {exc}"))
+        problems.append(Problem(file, reader.line_num, "row", f"CSV として読めません: {exc}"))
     indicators = [_indicator(file, rows, problems) for rows in groups.values()]
     if not groups and not problems:
-        problems.append(BatchProblem(file, None, "file", "データ行がありません"))
+        problems.append(Problem(file, None, "file", "データ行がありません"))
     if problems:
         raise BatchError(problems)
     return [i for i in indicators if i is not None]
 
 
 def _indicator(
-    file: str, rows: list[tuple[int, dict[str, str]]], problems: list[BatchProblem]
+    file: str, rows: list[tuple[int, dict[str, str]]], problems: list[Problem]
 ) -> BatchIndicator | None:
     first_row, first = rows[0]
     before = len(problems)
@@ -168,7 +151,7 @@ def _indicator(
         for column in DEFINITION_COLUMNS:
             if record.get(column, "") != first.get(column, ""):
                 problems.append(
-                    BatchProblem(
+                    Problem(
                         file,
                         rownum,
                         column,
@@ -182,9 +165,9 @@ def _indicator(
         try:
             return parser(record[column])
         except ParseError as exc:
-            problems.append(BatchProblem(file, rownum, column, exc.describe()))
+            problems.append(Problem(file, rownum, column, exc.describe()))
         except ValueError as exc:
-            problems.append(BatchProblem(file, rownum, column, str(exc)))
+            problems.append(Problem(file, rownum, column, str(exc)))
         return None
 
     def optional(column: str, parser: Callable[[str], T]) -> T | None:
@@ -218,7 +201,7 @@ def _indicator(
         fy = cell(rownum, record, "fy", parse_fiscal_year)
         if not record["actual"]:
             problems.append(
-                BatchProblem(file, rownum, "actual", "実績値が空です（無い年度は「未」か「—」）")
+                Problem(file, rownum, "actual", "実績値が空です（無い年度は「未」か「—」）")
             )
             continue
         value = cell(rownum, record, "actual", parse_value)
@@ -231,9 +214,7 @@ def _indicator(
             continue
         if fy in seen:
             problems.append(
-                BatchProblem(
-                    file, rownum, "fy", f"{format_fiscal_year(fy)}は{seen[fy]}行目にもあります"
-                )
+                Problem(file, rownum, "fy", f"{format_fiscal_year(fy)}は{seen[fy]}行目にもあります")
             )
             continue
         seen[fy] = rownum
@@ -251,7 +232,7 @@ def _indicator(
     for rownum, column, q in quantities:
         if q is not None and q.display_unit and unit and q.display_unit != unit:
             problems.append(
-                BatchProblem(
+                Problem(
                     file,
                     rownum,
                     column,
@@ -260,17 +241,15 @@ def _indicator(
             )
     if kind in (TargetKind.ABSOLUTE, TargetKind.CUMULATIVE) and target is None:
         problems.append(
-            BatchProblem(file, first_row, "target_value", f"目標の種類 {kind} には目標値が必要です")
+            Problem(file, first_row, "target_value", f"目標の種類 {kind} には目標値が必要です")
         )
     if kind is TargetKind.CUMULATIVE and target_first == target_last and first["target_fy"]:
         problems.append(
-            BatchProblem(
-                file, first_row, "target_fy", "累計目標は期間で書いてください（例: H27～R1）"
-            )
+            Problem(file, first_row, "target_fy", "累計目標は期間で書いてください（例: H27～R1）")
         )
     if revised is not None and target is None:
         problems.append(
-            BatchProblem(
+            Problem(
                 file,
                 first_row,
                 "revised_target_value",

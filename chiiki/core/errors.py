@@ -7,6 +7,8 @@ English one for logs and the API.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class ParseError(ValueError):
     """A value could not be read.
@@ -33,3 +35,27 @@ class ParseError(ValueError):
         """One line: Japanese message, the input, the position when known."""
         where = f"（{self.column}文字目）" if self.column is not None else ""
         return f"{self.message_ja}{where}: 「{self.text}」 / {self.message_en}"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One located problem in an input file: the file, the line (a CSV's row, header = 1),
+    the field (a column or key path) and what is wrong."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file + (f" {self.line}行目" if self.line else "")
+        return f"{where} [{self.field}] {self.message}"
+
+
+class ProblemsError(Exception):
+    """An input had problems and nothing was done; ``problems`` lists every one, located."""
+
+    def __init__(self, problems: list[Problem], headline: str) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{headline}:\n{lines}" if problems else headline)

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from chiiki.core.errors import ParseError
+from chiiki.core.errors import ParseError, Problem, ProblemsError
 
 T = TypeVar("T")
 
@@ -28,26 +28,12 @@ class Located(dict[str, Any]):
     lines: dict[str, int]
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int | None
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}" + (f" {self.line}行目" if self.line else "")
-        return f"{where} [{self.field}] {self.message}"
-
-
-class DatasetError(Exception):
-    """The dataset has problems; nothing was written. ``problems`` lists each, located."""
+class DatasetError(ProblemsError):
+    """The dataset has problems; nothing was written."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
         super().__init__(
-            f"データセットに{len(problems)}件の誤りがあります（何も書き込んでいません）:\n{lines}"
+            problems, f"データセットに{len(problems)}件の誤りがあります（何も書き込んでいません）"
         )
 
 

@@ -47,10 +47,7 @@ class Command(BaseCommand):
         try:
             indicators = read_batch(data, path.name)
         except BatchError as exc:
-            lines = "\n".join(f"  - {p}" for p in exc.problems)
-            raise CommandError(
-                f"{len(exc.problems)}件の誤りがあるため評価していません:\n{lines}"
-            ) from exc
+            raise CommandError(str(exc)) from exc
         self.stdout.write(
             FORMATS[options["format"]](results(indicators, scheme), scheme), ending=""
         )
