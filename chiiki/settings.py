@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "chiiki.support",
     "chiiki.evaluations",
     "chiiki.datasets",
+    "chiiki.accounts",
+    "chiiki.audit",
     "chiiki.web",
 ]
 
@@ -111,6 +113,14 @@ def _database() -> dict[str, object]:
 
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -8,3 +8,37 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """The test database holds the Hokkaido dataset, loaded once through the real loader."""
     with django_db_blocker.unblock():
         load_dataset("hokkaido")
+
+
+PASSWORD = "Chiiki-test-2026!"
+
+
+def make_user(username, role, bureau_short=None):
+    from django.contrib.auth import get_user_model
+
+    from chiiki.accounts.models import Membership
+    from chiiki.plans.models import Bureau, Organization
+
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD)
+    bureau = Bureau.objects.get(short_name=bureau_short) if bureau_short else None
+    Membership.objects.create(
+        user=user, organization=Organization.objects.get(slug="hokkaido"), role=role, bureau=bureau
+    )
+    return user
+
+
+@pytest.fixture
+def personas(db):
+    """The shared cast: an HQ admin and planner, 空知 and 十勝 bureau editors, a department
+    responder, a council viewer, and an anonymous visitor (None)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    return {
+        "hq_admin": make_user("hq-admin", "hq_admin"),
+        "hq_planner": make_user("hq-planner", "hq_planner"),
+        "sorachi_editor": make_user("sorachi-editor", "bureau_editor", "空知"),
+        "tokachi_editor": make_user("tokachi-editor", "bureau_editor", "十勝"),
+        "department": make_user("dept", "department_responder"),
+        "viewer": make_user("viewer", "viewer"),
+        "anonymous": AnonymousUser(),
+    }

@@ -7,6 +7,7 @@ as a Decimal. A missing actual is a row with no value and a marker saying why (�
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -157,6 +158,17 @@ class Actual(models.Model):
     # Computed (recompute): the rate as the scheme publishes it, or why there is none.
     rate = models.DecimalField(
         "進捗率（%）", max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    # Optimistic concurrency: a save must name the version it was based on.
+    version = models.PositiveIntegerField("版", default=0)
+    updated_at = models.DateTimeField("更新日時", null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="更新者",
     )
     rate_reason = models.CharField(
         "進捗率を計算できない理由",

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from chiiki.core.numbers import Missing
+from chiiki.accounts.access import require_edit_indicator
+from chiiki.audit.services import record as audit
+from chiiki.core.errors import ParseError
+from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year, parse_fiscal_year
+from chiiki.core.numbers import Missing, Quantity, format_value, parse_value
 from chiiki.core.progress import (
     Direction,
     IndicatorSpec,
@@ -17,7 +25,7 @@ from chiiki.core.progress import (
 )
 from chiiki.core.schemes import get_scheme
 from chiiki.core.targets import TargetKind
-from chiiki.indicators.models import Indicator
+from chiiki.indicators.models import Actual, Indicator
 
 
 def indicator_spec(indicator: Indicator) -> IndicatorSpec:
@@ -100,3 +108,117 @@ def recompute(indicators: Iterable[Indicator]) -> int:
 
 def recompute_all() -> int:
     return recompute(Indicator.objects.all())
+
+
+class Conflict(Exception):
+    """Someone saved the same record after the page was loaded; nothing was overwritten."""
+
+    def __init__(self, current: Actual | None) -> None:
+        self.current = current
+        if current is None:
+            message = "この年度の実績値は、画面を開いた後に削除されています。"
+        else:
+            who = current.updated_by.get_username() if current.updated_by else "データ読み込み"
+            when = (
+                timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M")
+                if current.updated_at
+                else ""
+            )
+            shown = current.marker or f"{current.value}"
+            message = (
+                f"この年度の実績値は、画面を開いた後に {who} が更新しました（{when}、現在の値: {shown}）。"
+                "内容を確認してから、もう一度保存してください。"
+            )
+        super().__init__(message)
+
+
+def _parse_amount_for(indicator: Indicator, text: str) -> tuple[Decimal | None, str]:
+    """(value, marker) in the indicator's unit; ValidationError with a Japanese message."""
+    try:
+        parsed = parse_value(text)
+    except ParseError as exc:
+        raise ValidationError({"value": exc.describe()}) from exc
+    if not isinstance(parsed, Quantity):
+        return None, parsed.value
+    if not parsed.display_unit or parsed.display_unit == indicator.unit:
+        return parsed.number, ""
+    try:
+        return parsed.in_unit(indicator.unit), ""
+    except ValueError:
+        raise ValidationError(
+            {
+                "value": f"単位は「{indicator.unit or '単位なし'}」で入力してください（入力: {parsed.display_unit}）"
+            }
+        ) from None
+
+
+def _snapshot(actual: Actual | None) -> dict[str, Any] | None:
+    if actual is None:
+        return None
+    return {
+        # Canonical text so a value read back from the database (5.000000) equals the typed 5.
+        "value": None if actual.value is None else format(Decimal(actual.value).normalize(), "f"),
+        "marker": actual.marker,
+        "version": actual.version,
+    }
+
+
+@transaction.atomic
+def record_actual(
+    *,
+    actor: Any,
+    indicator_id: int,
+    fy: str | int,
+    value: str,
+    expected_version: int | None,
+) -> Actual:
+    """Enter or correct the actual of one fiscal year, then recompute rates and grade.
+
+    ``value`` is written as people write it (``87,517日``, ``１２３``, ``未``, ``—``).
+    ``expected_version`` is the version the person saw (0 when the year had no row);
+    a different current version raises :class:`Conflict` and nothing is written. None skips
+    the check (only for trusted batch paths). Raises PermissionDenied before anything else,
+    and ValidationError with Japanese messages keyed by field.
+    """
+    indicator = (
+        Indicator.objects.select_for_update().select_related("project__plan").get(pk=indicator_id)
+    )
+    require_edit_indicator(actor, indicator)
+    try:
+        year = parse_fiscal_year(fy)
+    except ParseError as exc:
+        raise ValidationError({"fy": exc.describe()}) from exc
+    current_fy = fiscal_year_of(timezone.localdate())
+    if year > current_fy:
+        raise ValidationError(
+            {"fy": f"{format_fiscal_year(year)}（{year}年度）はまだ始まっていない年度です"}
+        )
+    if not str(value).strip():
+        raise ValidationError(
+            {"value": "実績値を入力してください（未公表は「未」、調査なしは「—」）"}
+        )
+    amount, marker = _parse_amount_for(indicator, str(value))
+    actual = Actual.objects.select_for_update().filter(indicator=indicator, fy=year).first()
+    if expected_version is not None and expected_version != (actual.version if actual else 0):
+        raise Conflict(actual)
+    old = _snapshot(actual)
+    if actual is None:
+        actual = Actual(indicator=indicator, fy=year)
+    actual.value, actual.marker = amount, marker
+    actual.version += 1
+    actual.updated_at = timezone.now()
+    actual.updated_by = actor if getattr(actor, "pk", None) else None
+    actual.save()
+    shown = format_value(Quantity(amount, "", indicator.unit)) if amount is not None else marker
+    audit(
+        actor=actor,
+        action="indicator.actual.corrected" if old else "indicator.actual.recorded",
+        object_type="indicator",
+        object_id=indicator.pk,
+        summary=f"{indicator.display_name} {format_fiscal_year(year)}: {shown}",
+        old=old,
+        new=_snapshot(actual),
+    )
+    recompute([indicator])
+    actual.refresh_from_db()
+    return actual

@@ -1,5 +1,7 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from chiiki.accounts.forms import ThrottledAuthenticationForm
 from chiiki.web import views
 
 urlpatterns = [
@@ -9,6 +11,17 @@ urlpatterns = [
     path("plans/<slug:slug>/", views.plan, name="plan"),
     path("plans/<slug:plan_slug>/projects/<slug:slug>/", views.project, name="project"),
     path("indicators/<int:pk>/", views.indicator, name="indicator"),
+    path(
+        "indicators/<int:pk>/actuals/",
+        views.record_indicator_actual,
+        name="record_indicator_actual",
+    ),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("municipalities/", views.municipalities, name="municipalities"),
     path("support/", views.support, name="support"),
 ]

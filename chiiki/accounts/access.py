@@ -1,0 +1,50 @@
+"""Access rules, in one place. Each helper answers one question; one condition per line.
+
+Write functions call the ``require_*`` helpers first, so a forged URL or form gets the same
+refusal as the screen would give. Templates may call the ``can_*`` helpers to hide buttons,
+but hiding is never the protection.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from chiiki.accounts.models import HQ_ROLES, Membership, Role
+from chiiki.indicators.models import Indicator
+
+
+def membership_of(user: Any) -> Membership | None:
+    """The user's membership, or None for anonymous users and accounts without one."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    try:
+        membership: Membership = user.membership
+    except Membership.DoesNotExist:
+        return None
+    return membership
+
+
+def can_edit_indicator(user: Any, indicator: Indicator) -> bool:
+    """HQ staff edit every indicator of their organization; a bureau editor edits the
+    indicators of projects their bureau leads; nobody else edits indicators."""
+    membership = membership_of(user)
+    if membership is None:
+        return False
+    if membership.organization_id != indicator.project.plan.organization_id:
+        return False
+    if membership.role in HQ_ROLES:
+        return True
+    if membership.role == Role.BUREAU_EDITOR:
+        return indicator.project.lead_bureau_id == membership.bureau_id
+    return False
+
+
+def require_edit_indicator(user: Any, indicator: Indicator) -> Membership:
+    """The user's membership if they may edit ``indicator``; else PermissionDenied."""
+    if not can_edit_indicator(user, indicator):
+        raise PermissionDenied("この指標を編集する権限がありません")
+    membership = membership_of(user)
+    assert membership is not None
+    return membership

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "chiiki.accounts"
+    verbose_name = "利用者と権限"

@@ -1,0 +1,64 @@
+"""Who may do what: a user's role in one organization, and for bureau staff, their bureau."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from chiiki.plans.models import Bureau, Organization
+
+
+class Role(models.TextChoices):
+    HQ_ADMIN = "hq_admin", "本部管理者"
+    HQ_PLANNER = "hq_planner", "本部企画担当"
+    BUREAU_EDITOR = "bureau_editor", "振興局担当"
+    DEPARTMENT_RESPONDER = "department_responder", "部局回答担当"
+    VIEWER = "viewer", "閲覧者（連携会議委員など）"
+
+
+HQ_ROLES = frozenset({Role.HQ_ADMIN, Role.HQ_PLANNER})
+
+
+class Membership(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField("役割", max_length=30, choices=Role.choices)
+    bureau = models.ForeignKey(
+        Bureau, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
+    )
+    department = models.CharField("部局", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "所属と役割"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(role="bureau_editor") & Q(bureau__isnull=False))
+                | (~Q(role="bureau_editor") & Q(bureau__isnull=True)),
+                name="membership_bureau_iff_bureau_editor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = f"・{self.bureau.short_name}" if self.bureau_id else ""
+        return f"{self.user} {self.get_role_display()}{where}"
+
+
+class LoginAttempt(models.Model):
+    """Failed sign-ins, kept in the database so every server process sees the same count."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(null=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "ログイン失敗"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"

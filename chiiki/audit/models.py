@@ -1,0 +1,34 @@
+"""The audit trail: who did what, when, with the old and new values. Entries are never edited."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+# Every action code, registered once with the label people read.
+ACTIONS: dict[str, str] = {
+    "indicator.actual.recorded": "実績値を記録",
+    "indicator.actual.corrected": "実績値を修正",
+}
+
+
+class AuditEntry(models.Model):
+    at = models.DateTimeField("日時", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    action = models.CharField("操作", max_length=60, choices=list(ACTIONS.items()))
+    object_type = models.CharField("対象の種類", max_length=60)
+    object_id = models.CharField("対象", max_length=60)
+    summary = models.CharField("内容", max_length=300)
+    old = models.JSONField("変更前", null=True)
+    new = models.JSONField("変更後", null=True)
+
+    class Meta:
+        verbose_name = "操作履歴"
+        verbose_name_plural = verbose_name
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.summary}"
