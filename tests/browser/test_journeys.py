@@ -1,0 +1,83 @@
+"""Journeys a person makes, in a real browser."""
+
+import re
+
+import pytest
+
+from chiiki.indicators.models import Indicator
+from tests.browser.conftest import screenshot
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser]
+
+
+def login(page, username):
+    page.goto(page.base_url + "/accounts/login/")
+    page.get_by_label("ユーザー名").fill(username)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_load_state()
+
+
+def test_public_pages_show_the_plan(page, hokkaido):
+    page.goto(page.base_url + "/")
+    assert page.get_by_role("heading", name="北海道の地域政策").is_visible()
+    screenshot(page, "home.png")
+    page.get_by_role("link", name="道北", exact=True).first.click()
+    page.get_by_role("link", name=re.compile("きた北海道")).first.click()
+    assert page.get_by_text("14,173").is_visible()
+    screenshot(page, "project-page.png")
+
+
+def test_a_bureau_editor_enters_an_actual_and_sees_rate_and_grade_change(page, tokachi_editor):
+    kpi = Indicator.objects.get(slug="tokachi-kankyo-senshin-main-kpi")
+    login(page, "tokachi-editor")
+    page.goto(page.base_url + f"/indicators/{kpi.pk}/")
+    assert page.get_by_text("判定不能").is_visible()
+    page.get_by_label("年度").fill("R3")
+    page.get_by_role("textbox", name=re.compile("^実績値")).fill("５市町村")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_load_state()
+    assert (
+        page.get_by_role("status")
+        .get_by_text("R3の実績値を保存しました（進捗率 26.3%、進捗 B）")
+        .is_visible()
+    )
+    assert page.locator("dd.grade-line strong").inner_text() == "B"
+    assert page.get_by_role("cell", name="26.3%").is_visible()
+    screenshot(page, "kpi-entry.png")
+
+
+def test_inline_validation_errors_are_shown_next_to_the_field(page, tokachi_editor):
+    kpi = Indicator.objects.get(slug="tokachi-kankyo-senshin-main-kpi")
+    login(page, "tokachi-editor")
+    page.goto(page.base_url + f"/indicators/{kpi.pk}/")
+    page.get_by_label("年度").fill("R0")
+    page.get_by_role("textbox", name=re.compile("^実績値")).fill("5")
+    page.get_by_role("button", name="保存").click()
+    field = page.get_by_label("年度")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "令和は1年（元年）から始まります" in page.locator("#fy-error").inner_text()
+
+
+def test_the_same_editor_is_refused_on_another_bureaus_kpi(page, tokachi_editor):
+    other = Indicator.objects.get(slug="okhotsk-teichaku-main-kpi")
+    login(page, "tokachi-editor")
+    page.goto(page.base_url + f"/indicators/{other.pk}/")
+    assert page.get_by_text("実績値の入力・修正").count() == 0
+    token = page.context.cookies()
+    csrf = next(c["value"] for c in token if c["name"] == "csrftoken")
+    response = page.request.post(
+        page.base_url + f"/indicators/{other.pk}/actuals/",
+        form={"fy": "R3", "value": "70%", "csrfmiddlewaretoken": csrf},
+        headers={"Referer": page.base_url + f"/indicators/{other.pk}/"},
+    )
+    assert response.status == 403
+    assert not other.actuals.exists()
+
+
+def test_login_is_required_to_enter_data_and_the_form_is_hidden_from_the_public(page, hokkaido):
+    kpi = Indicator.objects.get(slug="tokachi-kankyo-senshin-main-kpi")
+    page.goto(page.base_url + f"/indicators/{kpi.pk}/")
+    assert page.get_by_text("実績値の入力・修正").count() == 0
+    assert page.get_by_role("link", name="ログイン").is_visible()
