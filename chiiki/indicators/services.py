@@ -181,7 +181,10 @@ def record_actual(
     and ValidationError with Japanese messages keyed by field.
     """
     indicator = (
-        Indicator.objects.select_for_update().select_related("project__plan").get(pk=indicator_id)
+        # Lock only the indicator's own row (PostgreSQL refuses FOR UPDATE across outer joins).
+        Indicator.objects.select_for_update(of=("self",))
+        .select_related("project__plan")
+        .get(pk=indicator_id)
     )
     require_edit_indicator(actor, indicator)
     try:
@@ -198,7 +201,13 @@ def record_actual(
             {"value": "実績値を入力してください（未公表は「未」、調査なしは「—」）"}
         )
     amount, marker = _parse_amount_for(indicator, str(value))
-    actual = Actual.objects.select_for_update().filter(indicator=indicator, fy=year).first()
+    # order_by("pk"): the default ordering would join through Project.region (nullable).
+    actual = (
+        Actual.objects.select_for_update(of=("self",))
+        .filter(indicator=indicator, fy=year)
+        .order_by("pk")
+        .first()
+    )
     if expected_version is not None and expected_version != (actual.version if actual else 0):
         raise Conflict(actual)
     old = _snapshot(actual)
