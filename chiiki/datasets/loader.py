@@ -868,6 +868,7 @@ class LoadReport:
 class _Writer:
     def __init__(self) -> None:
         self.report = LoadReport()
+        self.national: dict[str, tuple[str, bool, dict[int, Decimal]]] = {}
 
     def upsert(
         self, model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]
@@ -889,6 +890,7 @@ class _Writer:
         return obj
 
     def write(self, ds: Dataset) -> LoadReport:
+        self.national = ds.national
         org = self.upsert(
             Organization,
             {"code": ds.organization["code"]},
@@ -992,17 +994,9 @@ class _Writer:
                     {"scheme": scheme, "fy": fy, "metric": metric},
                     {"value": value, "unit": unit, "continuing": continuing},
                 )
-        indicators = {i.slug: i for i in Indicator.objects.filter(project__plan__organization=org)}
-        for slug, (source, derived, values) in ds.national.items():
-            indicator = indicators[slug]
-            self.upsert(
-                Indicator,
-                {"pk": indicator.pk},
-                {"national_source": source, "national_derived": derived},
-            )
-            for fy, value in values.items():
-                self.upsert(Actual, {"indicator": indicator, "fy": fy}, {"national_value": value})
-        self.report.recomputed = recompute(indicators.values())
+        self.report.recomputed = recompute(
+            Indicator.objects.filter(project__plan__organization=org)
+        )
         for bureau, fy, title, description, order in ds.initiatives:
             self.upsert(
                 AnnualInitiative,
@@ -1052,6 +1046,7 @@ class _Writer:
                 {"group": m.group, "title": m.title, "description": m.description},
             )
         for order, ind in enumerate(rec.indicators):
+            national = self.national.get(ind.slug, ("", False, {}))
             indicator = self.upsert(
                 Indicator,
                 {"project": project, "slug": ind.slug},
@@ -1071,6 +1066,8 @@ class _Writer:
                     "actuals_cumulative": ind.actuals_cumulative,
                     "is_main": ind.is_main,
                     "published_grade": ind.published_grade,
+                    "national_source": national[0],
+                    "national_derived": national[1],
                     "order": order,
                 },
             )
@@ -1092,6 +1089,7 @@ class _Writer:
                         "value": a.value,
                         "marker": a.marker,
                         "published_rate": a.published_rate,
+                        "national_value": national[2].get(a.fy),
                     },
                 )
         for fy, analysis in rec.evaluations.items():
