@@ -13,6 +13,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 PASSWORD = "Chiiki-test-2026!"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(request, settings):
+    """Argon2 is slow on purpose; tests use a fast hasher unless they check the real one."""
+    if "real_password_hashing" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username, role, bureau_short=None):
     from django.contrib.auth import get_user_model
 

@@ -9,6 +9,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.real_password_hashing
 def test_passwords_are_hashed_with_argon2(personas):
     assert identify_hasher(personas["viewer"].password).algorithm == "argon2"
 
