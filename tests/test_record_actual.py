@@ -41,9 +41,9 @@ def enter(user, slug, fy="R3", value="5市町村", version=0):
 def test_permission_matrix_for_entering_an_actual(personas, role, column, slug):
     allowed = MATRIX[role][column]
     value = {TOKACHI: "5市町村", OKHOTSK: "70.1%", STRATEGY: "88,000日"}[slug]
-    fy = "H30" if slug == STRATEGY else "R3"
+    fy = "H29" if slug == STRATEGY else "R3"  # H30 of the strategy is locked (published)
     version = (
-        Actual.objects.filter(indicator__slug=slug, fy=2018 if slug == STRATEGY else 2021)
+        Actual.objects.filter(indicator__slug=slug, fy=2017 if slug == STRATEGY else 2021)
         .values_list("version", flat=True)
         .first()
         or 0
@@ -86,10 +86,21 @@ def test_entering_an_actual_recomputes_rate_and_grade(personas):
     assert indicator.grade == "A①" and actual.version == 2
 
 
-def test_a_correction_of_seed_data_changes_the_grade(personas):
+def test_a_correction_of_a_published_year_needs_an_unlock_and_changes_the_grade(personas):
+    from chiiki.evaluations import services as wf
+    from chiiki.evaluations.models import Evaluation
+
+    with pytest.raises(ValidationError, match="公表済み"):
+        enter(personas["hq_planner"], STRATEGY, fy="H30", value="95,000日", version=0)
+    published = Evaluation.objects.get(project__indicators__slug=STRATEGY, fy=2018)
+    wf.unlock(
+        actor=personas["hq_admin"],
+        evaluation_id=published.pk,
+        reason="実績値の訂正",
+        expected_version=published.version,
+    )
     enter(personas["hq_planner"], STRATEGY, fy="H30", value="95,000日", version=0)
-    indicator = Indicator.objects.get(slug=STRATEGY)
-    assert indicator.grade == "A①"
+    assert Indicator.objects.get(slug=STRATEGY).grade == "A①"
 
 
 @pytest.mark.parametrize(

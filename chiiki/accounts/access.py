@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 
 from chiiki.accounts.models import HQ_ROLES, Membership, Role
 from chiiki.indicators.models import Indicator
+from chiiki.plans.models import Project
 
 
 def membership_of(user: Any) -> Membership | None:
@@ -26,19 +27,58 @@ def membership_of(user: Any) -> Membership | None:
     return membership
 
 
-def can_edit_indicator(user: Any, indicator: Indicator) -> bool:
-    """HQ staff edit every indicator of their organization; a bureau editor edits the
-    indicators of projects their bureau leads; nobody else edits indicators."""
+def can_edit_project(user: Any, project: Project) -> bool:
+    """HQ staff edit every project of their organization; a bureau editor edits the projects
+    their bureau leads (their indicators' actuals, their evaluations); nobody else does."""
     membership = membership_of(user)
     if membership is None:
         return False
-    if membership.organization_id != indicator.project.plan.organization_id:
+    if membership.organization_id != project.plan.organization_id:
         return False
     if membership.role in HQ_ROLES:
         return True
     if membership.role == Role.BUREAU_EDITOR:
-        return indicator.project.lead_bureau_id == membership.bureau_id
+        return project.lead_bureau_id == membership.bureau_id
     return False
+
+
+def can_edit_indicator(user: Any, indicator: Indicator) -> bool:
+    """An indicator is edited by whoever may edit its project."""
+    return can_edit_project(user, indicator.project)
+
+
+def can_review(user: Any, project: Project) -> bool:
+    """Return, approve, publish and unlock evaluations: HQ staff of the organization."""
+    membership = membership_of(user)
+    if membership is None:
+        return False
+    if membership.organization_id != project.plan.organization_id:
+        return False
+    return membership.role in HQ_ROLES
+
+
+def can_read_internal(user: Any, project: Project) -> bool:
+    """Drafts and internal notes: any member of the organization (not the public)."""
+    membership = membership_of(user)
+    if membership is None:
+        return False
+    return membership.organization_id == project.plan.organization_id
+
+
+def require_edit_project(user: Any, project: Project) -> Membership:
+    if not can_edit_project(user, project):
+        raise PermissionDenied("このプロジェクトを編集する権限がありません")
+    membership = membership_of(user)
+    assert membership is not None
+    return membership
+
+
+def require_review(user: Any, project: Project) -> Membership:
+    if not can_review(user, project):
+        raise PermissionDenied("評価を確認・公表する権限がありません（本部の担当者が行います）")
+    membership = membership_of(user)
+    assert membership is not None
+    return membership
 
 
 def require_edit_indicator(user: Any, indicator: Indicator) -> Membership:

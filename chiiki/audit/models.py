@@ -9,6 +9,12 @@ from django.db import models
 ACTIONS: dict[str, str] = {
     "indicator.actual.recorded": "実績値を記録",
     "indicator.actual.corrected": "実績値を修正",
+    "evaluation.draft.saved": "評価の下書きを保存",
+    "evaluation.submitted": "評価を提出",
+    "evaluation.returned": "評価を差戻し",
+    "evaluation.approved": "評価を承認",
+    "evaluation.published": "評価を公表",
+    "evaluation.unlocked": "公表済みの評価のロックを解除",
 }
 
 

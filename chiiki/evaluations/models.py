@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from chiiki.plans.models import Project
@@ -20,7 +21,31 @@ class Evaluation(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="evaluations")
     fy = models.PositiveSmallIntegerField("評価対象年度")
     analysis = models.TextField("分析と課題", help_text="1行に1項目")
+    internal_note = models.TextField(
+        "内部メモ", blank=True, help_text="公開されません（振興局と本部の間の連絡用）"
+    )
     status = models.CharField("状態", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    return_reason = models.TextField("差戻しの理由", blank=True)
+    version = models.PositiveIntegerField("版", default=0)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="提出者",
+    )
+    submitted_at = models.DateTimeField("提出日時", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="確認者",
+    )
+    reviewed_at = models.DateTimeField("確認日時", null=True, blank=True)
+    published_at = models.DateTimeField("公表日時", null=True, blank=True)
 
     class Meta:
         verbose_name = "評価"

@@ -25,6 +25,7 @@ from chiiki.core.progress import (
 )
 from chiiki.core.schemes import get_scheme
 from chiiki.core.targets import TargetKind
+from chiiki.evaluations.services import is_locked
 from chiiki.indicators.models import Actual, Indicator
 
 
@@ -195,6 +196,13 @@ def record_actual(
     if year > current_fy:
         raise ValidationError(
             {"fy": f"{format_fiscal_year(year)}（{year}年度）はまだ始まっていない年度です"}
+        )
+    if is_locked(indicator.project, year):
+        raise ValidationError(
+            {
+                "fy": f"{format_fiscal_year(year)}の評価は公表済みのため、実績値は変更できません"
+                "（本部がロックを解除すると変更できます）"
+            }
         )
     if not str(value).strip():
         raise ValidationError(

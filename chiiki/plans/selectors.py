@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet, Sum
 from django.http import Http404
 
-from chiiki.evaluations.models import Evaluation
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.plans.models import (
     Bureau,
@@ -181,10 +180,6 @@ def project_page(org: Organization, plan_slug: str, slug: str) -> dict[str, Any]
                 "indicators",
                 queryset=Indicator.objects.prefetch_related("actuals", "revisions"),
             ),
-            Prefetch(
-                "evaluations",
-                queryset=Evaluation.objects.filter(status=Evaluation.Status.PUBLISHED),
-            ),
         )
         .first()
     )
@@ -216,7 +211,6 @@ def project_page(org: Organization, plan_slug: str, slug: str) -> dict[str, Any]
         "numeric_goals": [r for r in rows if r.indicator.kind == Indicator.Kind.NUMERIC_GOAL],
         "kpis": [r for r in rows if r.indicator.kind == Indicator.Kind.KPI],
         "fys": fys,
-        "evaluations": list(project.evaluations.all()),
     }
 
 

@@ -10,6 +10,11 @@ urlpatterns = [
     path("bureaus/<slug:slug>/", views.bureau, name="bureau"),
     path("plans/<slug:slug>/", views.plan, name="plan"),
     path("plans/<slug:plan_slug>/projects/<slug:slug>/", views.project, name="project"),
+    path(
+        "plans/<slug:plan_slug>/projects/<slug:slug>/evaluations/<int:fy>/",
+        views.evaluation,
+        name="evaluation",
+    ),
     path("indicators/<int:pk>/", views.indicator, name="indicator"),
     path(
         "indicators/<int:pk>/actuals/",

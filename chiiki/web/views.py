@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from chiiki.accounts.access import can_edit_indicator
+from chiiki.accounts.access import can_edit_indicator, can_edit_project, can_read_internal
 from chiiki.core.errors import ParseError
-from chiiki.core.fiscal import format_fiscal_year, parse_fiscal_year
+from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year, parse_fiscal_year
+from chiiki.evaluations import services as workflow
+from chiiki.evaluations.selectors import evaluation_page, project_evaluations
 from chiiki.indicators.selectors import indicator_page
 from chiiki.indicators.services import Conflict, record_actual
 from chiiki.plans import selectors
@@ -40,7 +44,75 @@ def plan(request: HttpRequest, slug: str) -> HttpResponse:
 
 def project(request: HttpRequest, plan_slug: str, slug: str) -> HttpResponse:
     org = selectors.default_organization()
-    return render(request, "web/project.html", selectors.project_page(org, plan_slug, slug))
+    context = selectors.project_page(org, plan_slug, slug)
+    context["evaluations"] = project_evaluations(context["project"], request.user)
+    context["internal"] = can_read_internal(request.user, context["project"])
+    context["may_edit"] = can_edit_project(request.user, context["project"])
+    context["evaluation_fy"] = fiscal_year_of(timezone.localdate()) - 1
+    return render(request, "web/project.html", context)
+
+
+def evaluation(request: HttpRequest, plan_slug: str, slug: str, fy: int) -> HttpResponse:
+    """The internal evaluation page; POST runs one workflow action."""
+    org = selectors.default_organization()
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.method == "POST":
+        return _evaluation_action(request, org, plan_slug, slug, fy)
+    context = evaluation_page(org, request.user, plan_slug, slug, fy)
+    return render(request, "web/evaluation.html", context)
+
+
+_ACTION_DONE = {
+    "save": "下書きを保存しました。",
+    "submit": "評価を提出しました。本部の確認を待っています。",
+    "return": "評価を差し戻しました。",
+    "approve": "評価を承認しました。",
+    "publish": "評価を公表しました。この年度の実績値はロックされます。",
+    "unlock": "ロックを解除しました。評価は下書きに戻りました。",
+}
+
+
+def _evaluation_action(
+    request: HttpRequest, org: Organization, plan_slug: str, slug: str, fy: int
+) -> HttpResponse:
+    context = evaluation_page(org, request.user, plan_slug, slug, fy)
+    action = request.POST.get("action", "")
+    version = int(request.POST.get("version") or 0)
+    evaluation = context["evaluation"]
+    try:
+        if action == "save":
+            workflow.save_draft(
+                actor=request.user,
+                project_id=context["project"].pk,
+                fy=fy,
+                analysis=request.POST.get("analysis", ""),
+                internal_note=request.POST.get("internal_note", ""),
+                expected_version=version,
+            )
+        elif action in ("submit", "approve", "publish") and evaluation is not None:
+            getattr(workflow, action)(
+                actor=request.user, evaluation_id=evaluation.pk, expected_version=version
+            )
+        elif action in ("return", "unlock") and evaluation is not None:
+            run = workflow.return_evaluation if action == "return" else workflow.unlock
+            run(
+                actor=request.user,
+                evaluation_id=evaluation.pk,
+                reason=request.POST.get("reason", ""),
+                expected_version=version,
+            )
+        else:
+            raise workflow.WorkflowError("この操作はできません")
+    except ValidationError as exc:
+        context.update(form_errors=exc.message_dict, form_data=request.POST)
+        return render(request, "web/evaluation.html", context, status=400)
+    except workflow.WorkflowError as exc:
+        context.update(form_alert=str(exc), form_data=request.POST)
+        status = 409 if isinstance(exc, workflow.StaleEvaluation) else 400
+        return render(request, "web/evaluation.html", context, status=status)
+    messages.success(request, _ACTION_DONE[action])
+    return redirect("evaluation", plan_slug=plan_slug, slug=slug, fy=fy)
 
 
 def municipalities(request: HttpRequest) -> HttpResponse:

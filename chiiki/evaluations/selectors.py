@@ -1,0 +1,85 @@
+"""Reads for the evaluation page: the evaluation, what may be done with it, the carried-forward
+text with a line diff, and the history."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from django.http import Http404
+
+from chiiki.accounts.access import can_edit_project, can_read_internal, can_review
+from chiiki.audit.models import AuditEntry
+from chiiki.evaluations.models import Evaluation
+from chiiki.evaluations.services import EDITABLE, previous_analysis
+from chiiki.plans.models import Organization, Project
+
+Status = Evaluation.Status
+
+
+def line_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """[(op, line)] with op ' ' kept, '+' added, '-' removed: last year's text → this year's."""
+    out = []
+    for line in difflib.ndiff(before.splitlines(), after.splitlines()):
+        op, text = line[:1], line[2:]
+        if op in (" ", "+", "-"):
+            out.append((op, text))
+    return out
+
+
+def evaluation_page(
+    org: Organization, user: Any, plan_slug: str, slug: str, fy: int
+) -> dict[str, Any]:
+    project = (
+        Project.objects.select_related("plan", "region", "lead_bureau")
+        .filter(plan__organization=org, plan__slug=plan_slug, slug=slug)
+        .first()
+    )
+    if project is None or not can_read_internal(user, project):
+        raise Http404("評価が見つかりません")
+    evaluation = (
+        Evaluation.objects.select_related("submitted_by", "reviewed_by")
+        .filter(project=project, fy=fy)
+        .first()
+    )
+    previous = previous_analysis(project, fy)
+    editable = evaluation is None or evaluation.status in EDITABLE
+    may_edit = can_edit_project(user, project)
+    may_review = can_review(user, project)
+    submitted_by_me = evaluation is not None and evaluation.submitted_by_id == user.pk
+    status = evaluation.status if evaluation else None
+    actions = {
+        "save": may_edit and editable,
+        "submit": may_edit and evaluation is not None and status in EDITABLE,
+        "return": may_review and status == Status.SUBMITTED and not submitted_by_me,
+        "approve": may_review and status == Status.SUBMITTED and not submitted_by_me,
+        "publish": may_review and status == Status.APPROVED,
+        "unlock": may_review and status == Status.PUBLISHED,
+    }
+    draft_text = evaluation.analysis if evaluation else (previous[1] if previous else "")
+    history = (
+        AuditEntry.objects.filter(object_type="evaluation", object_id=str(evaluation.pk))
+        .select_related("actor")
+        .order_by("-at", "-pk")
+        if evaluation
+        else AuditEntry.objects.none()
+    )
+    return {
+        "project": project,
+        "fy": fy,
+        "evaluation": evaluation,
+        "previous": previous,
+        "diff": line_diff(previous[1], draft_text) if previous else [],
+        "draft_text": draft_text,
+        "actions": actions,
+        "submitted_by_me": submitted_by_me,
+        "history": list(history),
+    }
+
+
+def project_evaluations(project: Project, user: Any) -> list[Evaluation]:
+    """Published evaluations for everyone; all states for members of the organization."""
+    evaluations = Evaluation.objects.filter(project=project).order_by("-fy")
+    if not can_read_internal(user, project):
+        evaluations = evaluations.filter(status=Status.PUBLISHED)
+    return list(evaluations)

@@ -1,0 +1,232 @@
+"""The yearly evaluation workflow of a project (分析と課題).
+
+    draft ──submit──► submitted ──approve──► approved ──publish──► published
+      ▲                   │                                            │
+      └──── returned ◄────┘ (return, with a reason)                    │
+      └──────────────────────────── unlock (HQ, with a reason, logged) ┘
+
+Bureau editors of the lead bureau (and HQ) write and submit; HQ returns, approves, publishes
+and unlocks, and never approves or returns what they submitted themselves. A published
+evaluation locks the project's actuals of that fiscal year. Every function checks permission
+first, then state and version, writes, and records an audit entry, in one transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from chiiki.accounts.access import require_edit_project, require_review
+from chiiki.audit.services import record as audit
+from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year
+from chiiki.core.text import strip_tags
+from chiiki.evaluations.models import Evaluation
+from chiiki.plans.models import Project
+
+Status = Evaluation.Status
+EDITABLE = (Status.DRAFT, Status.RETURNED)
+
+
+class WorkflowError(Exception):
+    """The action does not fit the evaluation's state or the person; nothing was changed."""
+
+
+class StaleEvaluation(WorkflowError):
+    """Someone changed the evaluation after the page was loaded."""
+
+
+def clean_analysis(text: str) -> str:
+    """One item per line, markup removed (pasted HTML becomes plain text), blank lines dropped."""
+    lines = [strip_tags(line) for line in text.replace("\r\n", "\n").split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def _locked(evaluation_id: int) -> Evaluation:
+    return (
+        Evaluation.objects.select_for_update(of=("self",))
+        .select_related("project__plan", "submitted_by")
+        .get(pk=evaluation_id)
+    )
+
+
+def _check_version(evaluation: Evaluation | None, expected: int | None) -> None:
+    current = evaluation.version if evaluation else 0
+    if expected is not None and expected != current:
+        raise StaleEvaluation(
+            "この評価は、画面を開いた後に他の人が更新しました。画面を開き直して内容を確認してください。"
+        )
+
+
+def _snapshot(evaluation: Evaluation | None) -> dict[str, Any] | None:
+    if evaluation is None:
+        return None
+    return {
+        "status": evaluation.status,
+        "analysis": evaluation.analysis,
+        "internal_note": evaluation.internal_note,
+        "return_reason": evaluation.return_reason,
+        "version": evaluation.version,
+    }
+
+
+def _label(evaluation: Evaluation) -> str:
+    return f"{evaluation.project.name} {format_fiscal_year(evaluation.fy)}"
+
+
+def _save(
+    evaluation: Evaluation, actor: Any, action: str, old: dict[str, Any] | None
+) -> Evaluation:
+    evaluation.version += 1
+    evaluation.save()
+    audit(
+        actor=actor,
+        action=action,
+        object_type="evaluation",
+        object_id=evaluation.pk,
+        summary=_label(evaluation),
+        old=old,
+        new=_snapshot(evaluation),
+    )
+    return evaluation
+
+
+def previous_analysis(project: Project, fy: int) -> tuple[int, str] | None:
+    """The latest earlier evaluation's analysis (published first), to carry forward."""
+    earlier = Evaluation.objects.filter(project=project, fy__lt=fy).order_by("-fy")
+    chosen = earlier.filter(status=Status.PUBLISHED).first() or earlier.first()
+    return (chosen.fy, chosen.analysis) if chosen else None
+
+
+@transaction.atomic
+def save_draft(
+    *,
+    actor: Any,
+    project_id: int,
+    fy: int,
+    analysis: str,
+    internal_note: str = "",
+    expected_version: int | None,
+) -> Evaluation:
+    """Create or update the draft of ``project`` for ``fy``."""
+    project = Project.objects.select_related("plan").get(pk=project_id)
+    require_edit_project(actor, project)
+    if fy > fiscal_year_of(timezone.localdate()):
+        raise ValidationError({"fy": f"{format_fiscal_year(fy)}はまだ始まっていない年度です"})
+    text = clean_analysis(analysis)
+    if not text:
+        raise ValidationError({"analysis": "分析と課題を入力してください"})
+    evaluation = (
+        Evaluation.objects.select_for_update(of=("self",))
+        .filter(project=project, fy=fy)
+        .order_by("pk")
+        .first()
+    )
+    _check_version(evaluation, expected_version)
+    if evaluation is not None and evaluation.status not in EDITABLE:
+        raise WorkflowError(
+            f"この評価は「{evaluation.get_status_display()}」のため編集できません"
+            + (
+                "（本部がロックを解除すると編集できます）"
+                if evaluation.status == Status.PUBLISHED
+                else ""
+            )
+        )
+    old = _snapshot(evaluation)
+    if evaluation is None:
+        evaluation = Evaluation(project=project, fy=fy, status=Status.DRAFT)
+    evaluation.analysis = text
+    evaluation.internal_note = internal_note.strip()
+    return _save(evaluation, actor, "evaluation.draft.saved", old)
+
+
+@transaction.atomic
+def submit(*, actor: Any, evaluation_id: int, expected_version: int | None) -> Evaluation:
+    evaluation = _locked(evaluation_id)
+    require_edit_project(actor, evaluation.project)
+    _check_version(evaluation, expected_version)
+    if evaluation.status not in EDITABLE:
+        raise WorkflowError(f"「{evaluation.get_status_display()}」の評価は提出できません")
+    old = _snapshot(evaluation)
+    evaluation.status = Status.SUBMITTED
+    evaluation.submitted_by = actor
+    evaluation.submitted_at = timezone.now()
+    return _save(evaluation, actor, "evaluation.submitted", old)
+
+
+def _review(evaluation: Evaluation, actor: Any, expected_version: int | None) -> None:
+    require_review(actor, evaluation.project)
+    _check_version(evaluation, expected_version)
+    if evaluation.status != Status.SUBMITTED:
+        raise WorkflowError(
+            f"「{evaluation.get_status_display()}」の評価は確認できません（提出済みのものだけ）"
+        )
+    if evaluation.submitted_by_id == actor.pk:
+        raise WorkflowError(
+            "自分が提出した評価は、差し戻しも承認もできません（別の担当者が確認します）"
+        )
+
+
+@transaction.atomic
+def return_evaluation(
+    *, actor: Any, evaluation_id: int, reason: str, expected_version: int | None
+) -> Evaluation:
+    evaluation = _locked(evaluation_id)
+    _review(evaluation, actor, expected_version)
+    if not reason.strip():
+        raise ValidationError({"reason": "差戻しの理由を入力してください"})
+    old = _snapshot(evaluation)
+    evaluation.status = Status.RETURNED
+    evaluation.return_reason = strip_tags(reason)
+    evaluation.reviewed_by, evaluation.reviewed_at = actor, timezone.now()
+    return _save(evaluation, actor, "evaluation.returned", old)
+
+
+@transaction.atomic
+def approve(*, actor: Any, evaluation_id: int, expected_version: int | None) -> Evaluation:
+    evaluation = _locked(evaluation_id)
+    _review(evaluation, actor, expected_version)
+    old = _snapshot(evaluation)
+    evaluation.status = Status.APPROVED
+    evaluation.return_reason = ""
+    evaluation.reviewed_by, evaluation.reviewed_at = actor, timezone.now()
+    return _save(evaluation, actor, "evaluation.approved", old)
+
+
+@transaction.atomic
+def publish(*, actor: Any, evaluation_id: int, expected_version: int | None) -> Evaluation:
+    evaluation = _locked(evaluation_id)
+    require_review(actor, evaluation.project)
+    _check_version(evaluation, expected_version)
+    if evaluation.status != Status.APPROVED:
+        raise WorkflowError("承認済みの評価だけを公表できます")
+    old = _snapshot(evaluation)
+    evaluation.status = Status.PUBLISHED
+    evaluation.published_at = timezone.now()
+    return _save(evaluation, actor, "evaluation.published", old)
+
+
+@transaction.atomic
+def unlock(
+    *, actor: Any, evaluation_id: int, reason: str, expected_version: int | None
+) -> Evaluation:
+    """Reopen a published evaluation (and that year's actuals) as a draft; logged with the reason."""
+    evaluation = _locked(evaluation_id)
+    require_review(actor, evaluation.project)
+    _check_version(evaluation, expected_version)
+    if evaluation.status != Status.PUBLISHED:
+        raise WorkflowError("ロックを解除できるのは公表済みの評価だけです")
+    if not reason.strip():
+        raise ValidationError({"reason": "ロックを解除する理由を入力してください"})
+    old = _snapshot(evaluation)
+    evaluation.status = Status.DRAFT
+    evaluation.return_reason = f"ロック解除: {strip_tags(reason)}"
+    evaluation.published_at = None
+    return _save(evaluation, actor, "evaluation.unlocked", old)
+
+
+def is_locked(project: Project, fy: int) -> bool:
+    """Is ``fy`` of ``project`` locked by a published evaluation?"""
+    return Evaluation.objects.filter(project=project, fy=fy, status=Status.PUBLISHED).exists()
