@@ -144,6 +144,18 @@ def test_steps_out_of_order_are_refused(personas, tokachi):
         draft(personas["tokachi_editor"], tokachi, version=ev.version)
 
 
+def test_submitting_from_the_edit_form_keeps_the_edits(personas, tokachi):
+    ev = draft(personas["tokachi_editor"], tokachi, text="最初の文。")
+    ev = wf.save_and_submit(
+        actor=personas["tokachi_editor"],
+        project_id=tokachi.pk,
+        fy=2021,
+        analysis="直した文。",
+        expected_version=ev.version,
+    )
+    assert (ev.status, ev.analysis) == (S.SUBMITTED, "直した文。")
+
+
 def test_a_return_needs_a_reason(personas, tokachi):
     ev = submitted(personas, tokachi)
     with pytest.raises(ValidationError) as err:

@@ -156,6 +156,28 @@ def submit(*, actor: Any, evaluation_id: int, expected_version: int | None) -> E
     return _save(evaluation, actor, "evaluation.submitted", old)
 
 
+@transaction.atomic
+def save_and_submit(
+    *,
+    actor: Any,
+    project_id: int,
+    fy: int,
+    analysis: str,
+    internal_note: str = "",
+    expected_version: int | None,
+) -> Evaluation:
+    """What the 提出する button of the edit form does: keep the edits, then submit."""
+    evaluation = save_draft(
+        actor=actor,
+        project_id=project_id,
+        fy=fy,
+        analysis=analysis,
+        internal_note=internal_note,
+        expected_version=expected_version,
+    )
+    return submit(actor=actor, evaluation_id=evaluation.pk, expected_version=evaluation.version)
+
+
 def _review(evaluation: Evaluation, actor: Any, expected_version: int | None) -> None:
     require_review(actor, evaluation.project)
     _check_version(evaluation, expected_version)

@@ -73,6 +73,9 @@ _ACTION_DONE = {
 }
 
 
+_STEPS = {"submit": workflow.submit, "approve": workflow.approve, "publish": workflow.publish}
+
+
 def _evaluation_action(
     request: HttpRequest, org: Organization, plan_slug: str, slug: str, fy: int
 ) -> HttpResponse:
@@ -81,8 +84,9 @@ def _evaluation_action(
     version = int(request.POST.get("version") or 0)
     evaluation = context["evaluation"]
     try:
-        if action == "save":
-            workflow.save_draft(
+        if action in ("save", "submit") and "analysis" in request.POST:
+            run = workflow.save_draft if action == "save" else workflow.save_and_submit
+            run(
                 actor=request.user,
                 project_id=context["project"].pk,
                 fy=fy,
@@ -90,8 +94,8 @@ def _evaluation_action(
                 internal_note=request.POST.get("internal_note", ""),
                 expected_version=version,
             )
-        elif action in ("submit", "approve", "publish") and evaluation is not None:
-            getattr(workflow, action)(
+        elif action in _STEPS and evaluation is not None:
+            _STEPS[action](
                 actor=request.user, evaluation_id=evaluation.pk, expected_version=version
             )
         elif action in ("return", "unlock") and evaluation is not None:

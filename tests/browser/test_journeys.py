@@ -6,7 +6,7 @@ import pytest
 
 from chiiki.indicators.models import Indicator
 from tests.browser.conftest import screenshot
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser]
 
@@ -81,3 +81,70 @@ def test_login_is_required_to_enter_data_and_the_form_is_hidden_from_the_public(
     page.goto(page.base_url + f"/indicators/{kpi.pk}/")
     assert page.get_by_text("実績値の入力・修正").count() == 0
     assert page.get_by_role("link", name="ログイン").is_visible()
+
+
+def test_submit_return_resubmit_approve_publish_and_the_public_sees_only_the_published_text(
+    page, tokachi_editor
+):
+    make_user("hq-planner", "hq_planner")
+    base = (
+        page.base_url
+        + "/plans/regional-policy-r3/projects/tokachi-kankyo-senshin/evaluations/2021/"
+    )
+    login(page, "tokachi-editor")
+    page.goto(base)
+    page.get_by_label(re.compile("分析と課題")).fill(
+        "ゼロカーボンシティ表明が5市町村に増えた。\n再エネの導入が課題。"
+    )
+    page.get_by_label(re.compile("内部メモ")).fill("本部への連絡事項")
+    page.get_by_role("button", name="下書きを保存").click()
+    page.get_by_role("button", name="提出する").click()
+    assert page.get_by_role("status").get_by_text("評価を提出しました").is_visible()
+
+    page.get_by_role("button", name="ログアウト").click()
+    login(page, "hq-planner")
+    page.goto(base)
+    page.get_by_label(re.compile("理由")).fill("KPIの実績を踏まえた分析を追記してください")
+    page.get_by_role("button", name="差し戻す").click()
+    assert page.get_by_text("評価を差し戻しました").is_visible()
+
+    page.get_by_role("button", name="ログアウト").click()
+    login(page, "tokachi-editor")
+    page.goto(base)
+    assert page.get_by_text("KPIの実績を踏まえた分析を追記してください").is_visible()
+    page.get_by_label(re.compile("分析と課題")).fill(
+        "ゼロカーボンシティ表明は5市町村（進捗率26.3%）。\n再エネの導入が課題。"
+    )
+    page.get_by_role("button", name="提出する").click()
+
+    page.get_by_role("button", name="ログアウト").click()
+    login(page, "hq-planner")
+    page.goto(base)
+    page.get_by_role("button", name="承認する").click()
+    page.get_by_role("button", name="公表する").click()
+    assert page.get_by_text("評価を公表しました").is_visible()
+    screenshot(page, "evaluation.png")
+
+    page.get_by_role("button", name="ログアウト").click()
+    page.goto(page.base_url + "/plans/regional-policy-r3/projects/tokachi-kankyo-senshin/")
+    assert page.get_by_text("ゼロカーボンシティ表明は5市町村（進捗率26.3%）。").is_visible()
+    assert page.get_by_text("本部への連絡事項").count() == 0
+    assert page.get_by_text("評価の作成・確認").count() == 0
+
+
+def test_the_public_does_not_see_drafts(page, tokachi_editor):
+    login(page, "tokachi-editor")
+    page.goto(
+        page.base_url
+        + "/plans/regional-policy-r3/projects/tokachi-kankyo-senshin/evaluations/2021/"
+    )
+    page.get_by_label(re.compile("分析と課題")).fill("まだ下書きの分析。")
+    page.get_by_role("button", name="下書きを保存").click()
+    page.get_by_role("button", name="ログアウト").click()
+    page.goto(page.base_url + "/plans/regional-policy-r3/projects/tokachi-kankyo-senshin/")
+    assert page.get_by_text("まだ下書きの分析。").count() == 0
+    page.goto(
+        page.base_url
+        + "/plans/regional-policy-r3/projects/tokachi-kankyo-senshin/evaluations/2021/"
+    )
+    assert "/accounts/login/" in page.url
