@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 
 from chiiki.accounts.models import HQ_ROLES, Membership, Role
 from chiiki.indicators.models import Indicator
-from chiiki.plans.models import Project
+from chiiki.plans.models import Organization, Project
 
 
 def membership_of(user: Any) -> Membership | None:
@@ -63,6 +63,14 @@ def can_read_internal(user: Any, project: Project) -> bool:
     if membership is None:
         return False
     return membership.organization_id == project.plan.organization_id
+
+
+def can_read_internal_org(user: Any, organization: Organization) -> bool:
+    """Internal pages (dashboard, drafts): members of the organization only."""
+    membership = membership_of(user)
+    if membership is None:
+        return False
+    return membership.organization_id == organization.pk
 
 
 def require_edit_project(user: Any, project: Project) -> Membership:

@@ -5,13 +5,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from chiiki.accounts.access import can_edit_indicator, can_edit_project, can_read_internal
+from chiiki.accounts.access import (
+    can_edit_indicator,
+    can_edit_project,
+    can_read_internal,
+    can_read_internal_org,
+)
 from chiiki.core.errors import ParseError
 from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year, parse_fiscal_year
 from chiiki.evaluations import services as workflow
@@ -21,6 +26,7 @@ from chiiki.indicators.services import Conflict, record_actual
 from chiiki.plans import selectors
 from chiiki.plans.models import Organization
 from chiiki.support.selectors import support_page
+from chiiki.web.dashboard import dashboard as dashboard_data
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -183,3 +189,19 @@ def _fy_key(text: str) -> str:
         return str(parse_fiscal_year(text))
     except ParseError:
         return text
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    org = selectors.default_organization()
+    if not can_read_internal_org(request.user, org):
+        raise PermissionDenied("ダッシュボードは職員向けです")
+    fy = None
+    if request.GET.get("fy"):
+        try:
+            fy = parse_fiscal_year(request.GET["fy"])
+        except ParseError:
+            messages.error(
+                request, f"年度「{request.GET['fy']}」を読めないため、前年度を表示しています"
+            )
+    return render(request, "web/dashboard.html", dashboard_data(org, request.user, fy))

@@ -60,7 +60,7 @@ def tokachi_editor(hokkaido):
     return make_user("tokachi-editor", "bureau_editor", "十勝")
 
 
-def screenshot(page, name):
+def screenshot(page, name, full_page=False):
     if SCREENSHOTS:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENSHOTS) / name), full_page=False)
+        page.screenshot(path=str(Path(SCREENSHOTS) / name), full_page=full_page)

@@ -148,3 +148,15 @@ def test_the_public_does_not_see_drafts(page, tokachi_editor):
         + "/plans/regional-policy-r3/projects/tokachi-kankyo-senshin/evaluations/2021/"
     )
     assert "/accounts/login/" in page.url
+
+
+def test_hq_dashboard_shows_who_has_not_reported(page, hokkaido):
+    make_user("hq-planner", "hq_planner")
+    login(page, "hq-planner")
+    page.get_by_role("link", name="ダッシュボード").click()
+    page.get_by_role("textbox", name="年度").fill("R7")
+    page.get_by_role("button", name="表示").click()
+    assert page.get_by_role("heading", name="実績値が未入力の指標（R7・2025年度）").is_visible()
+    assert page.get_by_role("link", name="ゼロカーボンシティ表明市町村数", exact=True).is_visible()
+    assert page.get_by_role("rowheader", name="全道（北海道創生総合戦略など）").first.is_visible()
+    screenshot(page, "dashboard.png", full_page=True)

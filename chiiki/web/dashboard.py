@@ -1,0 +1,111 @@
+"""Reads for the dashboard, in a fixed number of queries whatever the number of KPIs."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from chiiki.accounts.access import membership_of
+from chiiki.accounts.models import Role
+from chiiki.core.fiscal import fiscal_year_of
+from chiiki.core.schemes import get_scheme
+from chiiki.evaluations.models import Evaluation
+from chiiki.indicators.models import Indicator
+from chiiki.plans.models import Bureau, Organization, Region
+from chiiki.plans.selectors import budget_by_region
+
+NOT_ASSESSABLE = "判定不能"
+
+
+@dataclass
+class GradeRow:
+    label: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def share(self, grade: str) -> float:
+        return 100 * self.counts.get(grade, 0) / self.total if self.total else 0.0
+
+
+def _grade_rows(
+    rows: list[dict[str, Any]], key: str, labels: list[tuple[Any, str]], other: str
+) -> list[GradeRow]:
+    by_key: dict[Any, Counter[str]] = defaultdict(Counter)
+    for row in rows:
+        by_key[row[key]][row["grade"] or NOT_ASSESSABLE] += row["n"]
+    out = [GradeRow(label, dict(by_key[k])) for k, label in labels if by_key.get(k)]
+    if by_key.get(None):
+        out.append(GradeRow(other, dict(by_key[None])))
+    return out
+
+
+def dashboard(org: Organization, user: Any, reporting_fy: int | None = None) -> dict[str, Any]:
+    """Everything the dashboard shows; bureau editors see their own bureau's work lists.
+
+    ``reporting_fy`` is the year whose actuals are being collected (default: last FY).
+    """
+    membership = membership_of(user)
+    own_bureau = membership.bureau if membership and membership.role == Role.BUREAU_EDITOR else None
+    reporting_fy = (
+        fiscal_year_of(timezone.localdate()) - 1
+    )  # this year, last year's actuals come in
+    indicators = Indicator.objects.filter(project__plan__organization=org)
+    graded = list(
+        indicators.values("grade", "project__region_id", "project__lead_bureau_id").annotate(
+            n=Count("pk")
+        )
+    )
+    regions = list(Region.objects.filter(organization=org).order_by("order"))
+    bureaus = list(Bureau.objects.filter(organization=org).order_by("order"))
+    region_rows = _grade_rows(
+        graded,
+        "project__region_id",
+        [(r.pk, r.name) for r in regions],
+        "全道（北海道創生総合戦略など）",
+    )
+    bureau_rows = _grade_rows(
+        graded,
+        "project__lead_bureau_id",
+        [(b.pk, b.short_name) for b in bureaus],
+        "主担当の振興局なし",
+    )
+    missing = (
+        indicators.filter(Q(target_fy__gte=reporting_fy) | Q(target_fy__isnull=True))
+        .filter(Q(baseline_fy__lte=reporting_fy) | Q(baseline_fy__isnull=True))
+        .exclude(actuals__fy=reporting_fy, actuals__value__isnull=False)
+        .select_related("project", "project__plan", "project__lead_bureau")
+        .order_by("project__lead_bureau__order", "project__plan__slug", "project__order", "order")
+    )
+    waiting = Evaluation.objects.filter(project__plan__organization=org).filter(
+        status__in=[Evaluation.Status.SUBMITTED, Evaluation.Status.RETURNED]
+    )
+    if own_bureau is not None:
+        missing = missing.filter(project__lead_bureau=own_bureau)
+        waiting = waiting.filter(project__lead_bureau=own_bureau)
+    budgets = budget_by_region(org)
+    fys = sorted({fy for by_fy in budgets.values() for fy in by_fy})
+    scheme = get_scheme("hokkaido")
+    return {
+        "organization": org,
+        "own_bureau": own_bureau,
+        "reporting_fy": reporting_fy,
+        "grades": [*scheme.grades(), NOT_ASSESSABLE],
+        "region_rows": region_rows,
+        "bureau_rows": bureau_rows,
+        "budget_rows": [(r, [budgets.get(r.pk, {}).get(fy) for fy in fys]) for r in regions],
+        "budget_fys": fys,
+        "budget_totals": [sum(budgets.get(r.pk, {}).get(fy, 0) for r in regions) for fy in fys],
+        "missing": list(missing),
+        "waiting": list(
+            waiting.select_related("project", "project__plan", "submitted_by").order_by(
+                "status", "-submitted_at"
+            )
+        ),
+    }
