@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 
 from chiiki.core.forecast import Model, backtest_one, forecast, series_for_backtest
+from chiiki.core.progress import year_results
 from chiiki.core.schemes import get_scheme
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.indicators.services import indicator_spec, year_actuals
@@ -25,14 +26,19 @@ def indicator_page(org: Organization, pk: int) -> dict[str, Any]:
     if indicator is None:
         raise Http404("指標が見つかりません")
     revisions = list(indicator.revisions.all())
+    spec = indicator_spec(indicator)
+    years = year_actuals(indicator)
+    projection = forecast(spec, years)
     return {
+        # The figure each actual is compared with (running totals for cumulative targets).
+        "compared": {r.fy: r.compared for r in year_results(spec, years)},
         "indicator": indicator,
         "project": indicator.project,
         "actuals": list(indicator.actuals.all()),
         "revisions": revisions,
         "revised_value": revisions[-1].revised_value if revisions else None,
         "scheme": get_scheme(indicator.project.plan.grading_scheme),
-        "forecast": forecast(indicator_spec(indicator), year_actuals(indicator)),
+        "forecast": projection,
     }
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from chiiki.accounts.access import (
@@ -26,6 +27,7 @@ from chiiki.indicators.services import Conflict, record_actual
 from chiiki.plans import selectors
 from chiiki.plans.models import Organization
 from chiiki.support.selectors import support_page
+from chiiki.web.charts import indicator_chart
 from chiiki.web.dashboard import dashboard as dashboard_data
 
 
@@ -145,6 +147,8 @@ def _indicator_context(
 ) -> dict[str, object]:
     context = indicator_page(org, pk)
     context["can_edit"] = can_edit_indicator(request.user, context["indicator"])
+    # Every text inside is escaped by the chart builder.
+    context["chart"] = mark_safe(indicator_chart(context))  # noqa: S308
     context.update(extra)
     return context
 

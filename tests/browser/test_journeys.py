@@ -48,6 +48,15 @@ def test_a_bureau_editor_enters_an_actual_and_sees_rate_and_grade_change(page, t
     screenshot(page, "kpi-entry.png")
 
 
+def test_a_kpi_chart_with_its_forecast(page, hokkaido):
+    senior = Indicator.objects.get(slug="active-senior-training")
+    page.goto(page.base_url + f"/indicators/{senior.pk}/")
+    chart = page.get_by_role("img", name=re.compile("アクティブ・シニア等の研修会の修了者の推移"))
+    assert chart.is_visible()
+    assert page.get_by_text("予測（80%区間）").is_visible()
+    screenshot(page, "kpi-chart.png", full_page=True)
+
+
 def test_inline_validation_errors_are_shown_next_to_the_field(page, tokachi_editor):
     kpi = Indicator.objects.get(slug="tokachi-kankyo-senshin-main-kpi")
     login(page, "tokachi-editor")

@@ -1,0 +1,180 @@
+"""Server-rendered SVG charts. Plain Python building escaped SVG text: no front-end library.
+
+The KPI chart draws the actuals (solid line with points), the baseline (dotted), the target
+and the revised target (dashed), the national series where the target is national (grey), and
+the forecast as a shaded band with its point line, labelled 予測 so it is never read as an
+actual. The page's table carries the same numbers for screen readers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from html import escape
+from typing import Any
+
+from chiiki.core.fiscal import format_fiscal_year
+from chiiki.core.forecast import Forecast
+
+WIDTH, HEIGHT = 720, 320
+LEFT, RIGHT, TOP, BOTTOM = 70, 110, 34, 40
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    points: list[tuple[int, float]]
+    css: str
+
+
+def _nice_bounds(values: list[float]) -> tuple[float, float]:
+    low, high = min(values), max(values)
+    if low == high:
+        low, high = low - 1, high + 1
+    pad = (high - low) * 0.1
+    low = min(0.0, low - pad) if low >= 0 and low - pad < (high - low) * 0.3 else low - pad
+    return low, high + pad
+
+
+def _fmt(value: float) -> str:
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def kpi_chart(
+    *,
+    title: str,
+    unit: str,
+    actuals: list[tuple[int, Decimal]],
+    baseline: tuple[int, Decimal] | None,
+    target: tuple[int, Decimal] | None,
+    revised_target: tuple[int, Decimal] | None,
+    national: list[tuple[int, Decimal]],
+    forecast: Forecast | None,
+) -> str:
+    """The SVG markup (safe to insert as-is: every text is escaped)."""
+    series = [Series("実績値", [(fy, float(v)) for fy, v in actuals], "actual")]
+    if national:
+        series.append(Series("全国値", [(fy, float(v)) for fy, v in national], "national"))
+    years = [fy for s in series for fy, _ in s.points]
+    values = [v for s in series for _, v in s.points]
+    for ref in (baseline, target, revised_target):
+        if ref is not None:
+            years.append(ref[0])
+            values.append(float(ref[1]))
+    if forecast is not None:
+        years.append(forecast.fy)
+        values += [forecast.selected.low, forecast.selected.high]
+    if not years:
+        return ""
+    first, last = min(years), max(years)
+    if first == last:
+        first, last = first - 1, last + 1
+    low, high = _nice_bounds(values)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(fy: float) -> float:
+        return LEFT + (fy - first) / (last - first) * plot_w
+
+    def y(value: float) -> float:
+        return TOP + (high - value) / (high - low) * plot_h
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" class="chart" '
+        f'role="img" aria-labelledby="chart-title chart-desc">',
+        f'<title id="chart-title">{escape(title)}の推移</title>',
+        f'<desc id="chart-desc">実績値、基準値、目標値{"、全国値" if national else ""}'
+        f"{'、予測（実績ではありません）' if forecast else ''}を示すグラフ。数値は下の表にあります。</desc>",
+    ]
+    for i in range(5):
+        value = low + (high - low) * i / 4
+        parts.append(
+            f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}"/>'
+        )
+        parts.append(
+            f'<text class="tick" x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{escape(_fmt(value))}</text>'
+        )
+    for fy in range(first, last + 1):
+        parts.append(
+            f'<text class="tick" x="{x(fy):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle">{escape(format_fiscal_year(fy))}</text>'
+        )
+    parts.append(
+        f'<text class="unit" x="{LEFT - 6}" y="{TOP - 6}" text-anchor="end">{escape(unit)}</text>'
+    )
+
+    def hline(ref: tuple[int, Decimal], css: str, label: str) -> None:
+        yy = y(float(ref[1]))
+        parts.append(
+            f'<line class="{css}" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{yy:.1f}" y2="{yy:.1f}"/>'
+        )
+        parts.append(
+            f'<text class="label {css}-label" x="{WIDTH - RIGHT + 6}" y="{yy + 4:.1f}">{escape(label)}</text>'
+        )
+
+    if baseline is not None:
+        hline(baseline, "baseline", f"基準値 {format_fiscal_year(baseline[0])}")
+    if target is not None:
+        hline(target, "target", f"目標値 {format_fiscal_year(target[0])}")
+    if revised_target is not None:
+        hline(revised_target, "revised", "見直し後の目標")
+    if forecast is not None and actuals:
+        last_fy, last_value = actuals[-1][0], float(actuals[-1][1])
+        sel = forecast.selected
+        band = (
+            f"{x(last_fy):.1f},{y(last_value):.1f} {x(forecast.fy):.1f},{y(sel.high):.1f} "
+            f"{x(forecast.fy):.1f},{y(sel.low):.1f}"
+        )
+        parts.append(f'<polygon class="forecast-band" points="{band}"/>')
+        parts.append(
+            f'<line class="forecast-line" x1="{x(last_fy):.1f}" y1="{y(last_value):.1f}" '
+            f'x2="{x(forecast.fy):.1f}" y2="{y(sel.point):.1f}"/>'
+        )
+        parts.append(
+            f'<text class="label forecast-label" x="{x(forecast.fy) - 4:.1f}" y="{y(sel.high) - 6:.1f}" '
+            f'text-anchor="end">予測（{int(forecast.level * 100)}%区間）</text>'
+        )
+    for s in series:
+        if not s.points:
+            continue
+        path = " ".join(f"{x(fy):.1f},{y(v):.1f}" for fy, v in s.points)
+        parts.append(f'<polyline class="{s.css}" points="{path}"/>')
+        for fy, v in s.points:
+            parts.append(
+                f'<circle class="{s.css}-point" cx="{x(fy):.1f}" cy="{y(v):.1f}" r="4">'
+                f"<title>{escape(s.label)} {escape(format_fiscal_year(fy))}: {escape(_fmt(v))}{escape(unit)}</title></circle>"
+            )
+    legend = [("actual", "実績値")] + ([("national", "全国値")] if national else [])
+    for i, (css, label) in enumerate(legend):
+        parts.append(
+            f'<line class="{css}" x1="{LEFT + i * 110}" x2="{LEFT + i * 110 + 24}" y1="{HEIGHT - 8}" y2="{HEIGHT - 8}"/>'
+        )
+        parts.append(
+            f'<text class="label" x="{LEFT + i * 110 + 30}" y="{HEIGHT - 4}">{escape(label)}</text>'
+        )
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def indicator_chart(context: dict[str, object]) -> str:
+    """The KPI chart for the indicator page's context (see indicators.selectors.indicator_page)."""
+    indicator: Any = context["indicator"]
+    actuals: Any = context["actuals"]
+    revised = context.get("revised_value")
+    compared: Any = context["compared"]
+    return kpi_chart(
+        title=indicator.display_name,
+        unit=indicator.unit,
+        actuals=[(a.fy, compared[a.fy]) for a in actuals if compared.get(a.fy) is not None],
+        baseline=(indicator.baseline_fy, indicator.baseline_value)
+        if indicator.baseline_value is not None and indicator.baseline_fy
+        else None,
+        target=(indicator.target_fy, indicator.target_value)
+        if indicator.target_value is not None and indicator.target_fy
+        else None,
+        revised_target=(indicator.target_fy, revised)
+        if revised is not None and indicator.target_fy
+        else None,
+        national=[(a.fy, a.national_value) for a in actuals if a.national_value is not None],
+        forecast=context.get("forecast"),  # type: ignore[arg-type]
+    )

@@ -1,0 +1,67 @@
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+
+from chiiki.core.forecast import forecast
+from chiiki.core.progress import IndicatorSpec, YearActual
+from chiiki.core.targets import TargetKind
+from chiiki.indicators.models import Indicator
+from chiiki.web.charts import kpi_chart
+
+
+def test_the_chart_draws_actuals_references_and_a_labelled_forecast():
+    spec = IndicatorSpec(TargetKind.ABSOLUTE, target_value=D(200), target_fy=2020)
+    years = [YearActual(2015, D(100)), YearActual(2016, D(110)), YearActual(2017, D(125))]
+    svg = kpi_chart(
+        title="指標",
+        unit="件",
+        actuals=[(y.fy, y.value) for y in years],
+        baseline=(2014, D(90)),
+        target=(2020, D(200)),
+        revised_target=(2020, D(220)),
+        national=[],
+        forecast=forecast(spec, years),
+    )
+    assert svg.startswith("<svg") and svg.count('class="actual-point"') == 3
+    assert "基準値 H26" in svg and "目標値 R2" in svg and "見直し後の目標" in svg
+    assert 'class="forecast-band"' in svg and "予測（80%区間）" in svg
+    assert "H27" in svg and "R2" in svg
+
+
+def test_names_are_escaped():
+    svg = kpi_chart(
+        title='<script>alert("x")</script>',
+        unit="<b>",
+        actuals=[(2015, D(1)), (2016, D(2))],
+        baseline=None,
+        target=None,
+        revised_target=None,
+        national=[],
+        forecast=None,
+    )
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "<b>" not in svg
+
+
+def test_no_figures_no_chart():
+    assert (
+        kpi_chart(
+            title="x",
+            unit="",
+            actuals=[],
+            baseline=None,
+            target=None,
+            revised_target=None,
+            national=[],
+            forecast=None,
+        )
+        == ""
+    )
+
+
+@pytest.mark.django_db
+def test_the_kpi_page_shows_the_chart_with_the_national_series(client):
+    tfr = Indicator.objects.get(slug="total-fertility-rate")
+    html = client.get(reverse("indicator", args=[tfr.pk])).content.decode()
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in html
+    assert html.count('class="national-point"') == 4 and "全国値" in html
