@@ -82,7 +82,7 @@ def test_page_text_from_data_is_escaped(client):
         ("bureau", ["kamikawa"], 9),
         ("plan", ["regional-policy-r3"], 6),
         ("project", ["creation-strategy-1", "sumairu-hokkaido"], 9),
-        ("indicator", [1], 4),
+        ("indicator", [1], 5),
         ("municipalities", [], 3),
         ("support", [], 3),
     ],

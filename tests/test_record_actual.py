@@ -156,8 +156,8 @@ def test_every_write_is_audited_with_old_and_new_values(personas):
         "5",
     )
     assert corrected.action == "indicator.actual.corrected"
-    assert corrected.old == {"value": "5", "marker": "", "version": 1}
-    assert corrected.new == {"value": "6", "marker": "", "version": 2}
+    assert corrected.old == {"value": "5", "marker": "", "version": 1, "fy": 2021}
+    assert corrected.new == {"value": "6", "marker": "", "version": 2, "fy": 2021}
     assert corrected.actor.username == "tokachi-editor"
     assert "ゼロカーボンシティ表明市町村数 R3: 6市町村" == corrected.summary
 

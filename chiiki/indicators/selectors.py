@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Prefetch
 from django.http import Http404
 
 from chiiki.core.forecast import Model, backtest_one, forecast, series_for_backtest
-from chiiki.core.progress import year_results
+from chiiki.core.progress import assess, year_results
 from chiiki.core.schemes import get_scheme
+from chiiki.indicators.history import actuals_as_of, as_year_actuals, history
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.indicators.services import indicator_spec, year_actuals
 from chiiki.plans.models import Organization
@@ -21,7 +23,7 @@ def _indicators() -> Any:
     ).prefetch_related("revisions", Prefetch("actuals", queryset=Actual.objects.order_by("fy")))
 
 
-def indicator_page(org: Organization, pk: int) -> dict[str, Any]:
+def indicator_page(org: Organization, pk: int, as_of: dt.datetime | None = None) -> dict[str, Any]:
     indicator = _indicators().filter(project__plan__organization=org, pk=pk).first()
     if indicator is None:
         raise Http404("指標が見つかりません")
@@ -29,6 +31,18 @@ def indicator_page(org: Organization, pk: int) -> dict[str, Any]:
     spec = indicator_spec(indicator)
     years = year_actuals(indicator)
     projection = forecast(spec, years)
+    scheme = get_scheme(indicator.project.plan.grading_scheme)
+    past: dict[str, Any] | None = None
+    if as_of is not None:
+        rows = actuals_as_of(indicator, as_of, list(indicator.actuals.all()))
+        assessment = assess(spec, as_year_actuals(rows), scheme)
+        past = {
+            "moment": as_of,
+            "rows": [(r, assessment.rates.get(r.fy)) for r in rows],
+            "grade": assessment.grade,
+            "grade_fy": assessment.grade_fy,
+            "reason": assessment.reason.label_ja if assessment.reason else "",
+        }
     return {
         # The figure each actual is compared with (running totals for cumulative targets).
         "compared": {r.fy: r.compared for r in year_results(spec, years)},
@@ -37,7 +51,9 @@ def indicator_page(org: Organization, pk: int) -> dict[str, Any]:
         "actuals": list(indicator.actuals.all()),
         "revisions": revisions,
         "revised_value": revisions[-1].revised_value if revisions else None,
-        "scheme": get_scheme(indicator.project.plan.grading_scheme),
+        "scheme": scheme,
+        "past": past,
+        "history": history(indicator),
         "forecast": projection,
     }
 

@@ -161,6 +161,7 @@ def _snapshot(actual: Actual | None) -> dict[str, Any] | None:
         "value": None if actual.value is None else format(Decimal(actual.value).normalize(), "f"),
         "marker": actual.marker,
         "version": actual.version,
+        "fy": actual.fy,
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -139,13 +141,25 @@ def support(request: HttpRequest) -> HttpResponse:
 
 def indicator(request: HttpRequest, pk: int) -> HttpResponse:
     org = selectors.default_organization()
-    return render(request, "web/indicator.html", _indicator_context(request, org, pk))
+    as_of = None
+    if request.GET.get("as_of"):
+        try:
+            day = dt.date.fromisoformat(request.GET["as_of"])
+            # the end of that day in Japan time
+            as_of = timezone.make_aware(dt.datetime.combine(day, dt.time.max))
+        except ValueError:
+            messages.error(request, f"日付「{request.GET['as_of']}」を読めません（例: 2026-04-01）")
+    return render(request, "web/indicator.html", _indicator_context(request, org, pk, as_of=as_of))
 
 
 def _indicator_context(
-    request: HttpRequest, org: Organization, pk: int, **extra: object
+    request: HttpRequest,
+    org: Organization,
+    pk: int,
+    as_of: dt.datetime | None = None,
+    **extra: object,
 ) -> dict[str, object]:
-    context = indicator_page(org, pk)
+    context = indicator_page(org, pk, as_of)
     context["can_edit"] = can_edit_indicator(request.user, context["indicator"])
     # Every text inside is escaped by the chart builder.
     context["chart"] = mark_safe(indicator_chart(context))  # noqa: S308

@@ -1,0 +1,78 @@
+"""The KPI history and the table as it stood at a past moment."""
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from chiiki.audit.models import AuditEntry
+from chiiki.indicators.history import actuals_as_of
+from chiiki.indicators.models import Indicator
+from chiiki.indicators.services import record_actual
+
+pytestmark = pytest.mark.django_db
+
+KPI = "tokachi-kankyo-senshin-main-kpi"
+
+
+def at(entry_index, moment):
+    entry = AuditEntry.objects.order_by("pk")[entry_index]
+    AuditEntry.objects.filter(pk=entry.pk).update(at=moment)
+
+
+def test_the_table_as_of_a_past_moment(personas):
+    kpi = Indicator.objects.get(slug=KPI)
+    editor = personas["tokachi_editor"]
+    record_actual(actor=editor, indicator_id=kpi.pk, fy="R3", value="5", expected_version=0)
+    record_actual(actor=editor, indicator_id=kpi.pk, fy="R3", value="8", expected_version=1)
+    record_actual(actor=editor, indicator_id=kpi.pk, fy="R4", value="19", expected_version=0)
+    base = timezone.make_aware(dt.datetime(2026, 5, 1, 12))
+    at(0, base)
+    at(1, base + dt.timedelta(days=10))
+    at(2, base + dt.timedelta(days=20))
+    current = list(kpi.actuals.all())
+
+    def table(moment):
+        return {p.fy: p.value for p in actuals_as_of(kpi, moment, current)}
+
+    assert table(base - dt.timedelta(days=1)) == {}
+    assert table(base + dt.timedelta(days=1)) == {2021: D(5)}
+    assert table(base + dt.timedelta(days=11)) == {2021: D(8)}
+    assert table(base + dt.timedelta(days=21)) == {2021: D(8), 2022: D(19)}
+
+
+def test_dataset_values_without_changes_stand_as_they_are():
+    exports = Indicator.objects.get(slug="food-exports")
+    past = actuals_as_of(
+        exports, timezone.now() - dt.timedelta(days=3650), list(exports.actuals.all())
+    )
+    assert [p.value for p in past] == [D(773), D(702), D(674), D(774)]
+
+
+def test_the_page_shows_the_past_table_with_its_grade_and_the_history(client, personas):
+    kpi = Indicator.objects.get(slug=KPI)
+    record_actual(
+        actor=personas["tokachi_editor"],
+        indicator_id=kpi.pk,
+        fy="R3",
+        value="5",
+        expected_version=0,
+    )
+    at(0, timezone.make_aware(dt.datetime(2026, 5, 1, 12)))
+    record_actual(
+        actor=personas["tokachi_editor"],
+        indicator_id=kpi.pk,
+        fy="R3",
+        value="19",
+        expected_version=1,
+    )
+    at(1, timezone.make_aware(dt.datetime(2026, 6, 1, 12)))
+    url = reverse("indicator", args=[kpi.pk])
+    html = client.get(url + "?as_of=2026-05-15").content.decode()
+    assert "2026年5月15日時点の表示" in html and "26.3%" in html and "<strong>B</strong>" in html
+    assert "変更の履歴" in html and "tokachi-editor" in html
+    now_html = client.get(url).content.decode()
+    assert "A①" in now_html
+    assert "読めません" in client.get(url + "?as_of=2026-13-01", follow=True).content.decode()
