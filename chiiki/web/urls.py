@@ -7,6 +7,7 @@ from chiiki.web import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("search/", views.search_page, name="search"),
     path("regions/<slug:slug>/", views.region, name="region"),
     path("bureaus/<slug:slug>/", views.bureau, name="bureau"),
     path("plans/<slug:slug>/", views.plan, name="plan"),

@@ -31,6 +31,7 @@ from chiiki.plans.models import Organization
 from chiiki.support.selectors import support_page
 from chiiki.web.charts import indicator_chart
 from chiiki.web.dashboard import dashboard as dashboard_data
+from chiiki.web.search import search
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -223,3 +224,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 request, f"年度「{request.GET['fy']}」を読めないため、前年度を表示しています"
             )
     return render(request, "web/dashboard.html", dashboard_data(org, request.user, fy))
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    org = selectors.default_organization()
+    return render(request, "web/search.html", search(org, request.GET.get("q", "")[:100]))

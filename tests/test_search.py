@@ -1,0 +1,42 @@
+import pytest
+from django.urls import reverse
+
+from chiiki.plans.models import Organization
+from chiiki.web.search import search, to_katakana
+
+pytestmark = pytest.mark.django_db
+
+
+def found(q):
+    result = search(Organization.objects.get(slug="hokkaido"), q)
+    return {kind: [str(i) for i in items] for _, kind, items in result["groups"]}
+
+
+def test_finds_across_projects_programs_and_kpis():
+    hits = found("エゾシカ")
+    assert "空知地域エゾシカ肉有効活用需要喚起事業" in hits["program"]
+    assert "エゾシカの捕獲頭数に占める利活用率" in hits["indicator"]
+    assert any(
+        "北のめぐみ" in p for p in hits["project"]
+    )  # via its measure 北海道産ジビエ… no: エゾシカ肉処理…
+
+
+def test_municipalities_by_name_reading_in_hiragana_and_code():
+    assert found("さっぽろ")["municipality"] == ["札幌市"]
+    assert found("011002")["municipality"] == ["札幌市"]
+    assert found("むかわ")["municipality"] == ["むかわ町"]
+
+
+def test_full_width_queries_are_normalised():
+    assert "ShiriBeshi ニシン利用拡大推進事業" in found("ＳｈｉｒｉＢｅｓｈｉ")["program"]
+
+
+def test_to_katakana():
+    assert to_katakana("さっぽろし") == "サッポロシ"
+
+
+def test_the_page(client):
+    html = client.get(reverse("search") + "?q=観光").content.decode()
+    assert "観光入込客数(道北連携地域)" in html and "件" in html
+    assert "見つかりませんでした" in client.get(reverse("search") + "?q=zzzzzz").content.decode()
+    assert "<script>" not in client.get(reverse("search") + "?q=<script>").content.decode()
