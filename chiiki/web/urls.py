@@ -3,11 +3,13 @@ from django.urls import path
 
 from chiiki.accounts.forms import ThrottledAuthenticationForm
 from chiiki.web import views
+from chiiki.web.era import set_era
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("search/", views.search_page, name="search"),
+    path("era/", set_era, name="set_era"),
     path("regions/<slug:slug>/", views.region, name="region"),
     path("bureaus/<slug:slug>/", views.bureau, name="bureau"),
     path("plans/<slug:slug>/", views.plan, name="plan"),

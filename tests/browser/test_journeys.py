@@ -169,3 +169,13 @@ def test_hq_dashboard_shows_who_has_not_reported(page, hokkaido):
     assert page.get_by_role("link", name="ゼロカーボンシティ表明市町村数", exact=True).is_visible()
     assert page.get_by_role("rowheader", name="全道（北海道創生総合戦略など）").first.is_visible()
     screenshot(page, "dashboard.png", full_page=True)
+
+
+def test_the_era_toggle(page, hokkaido):
+    page.goto(page.base_url + "/plans/creation-strategy-1/projects/semeno-nourinsuisan/")
+    assert page.get_by_role("columnheader", name="H27").first.is_visible()
+    page.get_by_role("link", name="西暦（2021）で表示").click()
+    assert page.get_by_role("columnheader", name="2015").first.is_visible()
+    assert page.get_by_role("columnheader", name="H27").count() == 0
+    page.get_by_role("link", name="和暦（R3）で表示").click()
+    assert page.get_by_role("columnheader", name="H27").first.is_visible()

@@ -8,15 +8,21 @@ from django import template
 
 from chiiki.core.fiscal import format_fiscal_year
 from chiiki.core.numbers import format_number
+from chiiki.web.era import WESTERN, era_style
 
 register = template.Library()
 
 
 @register.filter
 def fy(value: int | None, style: str = "short") -> str:
-    """2021 → R3 (``|fy``) or 令和3年度 (``|fy:"long"``)."""
+    """2021 → R3 (``|fy``) or 令和3年度 (``|fy:"long"``); ``|fy:"western"`` → 2021年度.
+
+    When the reader chose 西暦 (chiiki.web.era), short → 2021 and long → 2021年度.
+    """
     if value is None or value == "":
         return ""
+    if era_style.get() == WESTERN and style in ("short", "long"):
+        return str(int(value)) if style == "short" else format_fiscal_year(int(value), "western")
     return format_fiscal_year(int(value), style)
 
 
