@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 
 from chiiki.accounts.models import HQ_ROLES, Membership, Role
 from chiiki.indicators.models import Indicator
-from chiiki.plans.models import Organization, Project
+from chiiki.plans.models import Organization, Program, Project
 
 
 def membership_of(user: Any) -> Membership | None:
@@ -45,6 +45,29 @@ def can_edit_project(user: Any, project: Project) -> bool:
 def can_edit_indicator(user: Any, indicator: Indicator) -> bool:
     """An indicator is edited by whoever may edit its project."""
     return can_edit_project(user, indicator.project)
+
+
+def can_edit_program(user: Any, program: Program) -> bool:
+    """HQ staff edit every program of their organization; a bureau editor the programs their
+    bureau runs (including its programs in projects another bureau leads)."""
+    membership = membership_of(user)
+    if membership is None:
+        return False
+    if membership.organization_id != program.organization_id:
+        return False
+    if membership.role in HQ_ROLES:
+        return True
+    if membership.role == Role.BUREAU_EDITOR:
+        return program.bureau_id is not None and program.bureau_id == membership.bureau_id
+    return False
+
+
+def require_edit_program(user: Any, program: Program) -> Membership:
+    if not can_edit_program(user, program):
+        raise PermissionDenied("この事業の予算額を編集する権限がありません")
+    membership = membership_of(user)
+    assert membership is not None
+    return membership
 
 
 def can_review(user: Any, project: Project) -> bool:

@@ -9,6 +9,8 @@ from django.db import models
 ACTIONS: dict[str, str] = {
     "indicator.actual.recorded": "実績値を記録",
     "indicator.actual.corrected": "実績値を修正",
+    "program.budget.recorded": "予算額を記録",
+    "program.budget.corrected": "予算額を修正",
     "evaluation.draft.saved": "評価の下書きを保存",
     "evaluation.submitted": "評価を提出",
     "evaluation.returned": "評価を差戻し",

@@ -295,6 +295,7 @@ class ProgramBudget(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="budgets")
     fy = models.PositiveSmallIntegerField("年度")
     amount_thousand_yen = models.BigIntegerField("予算額（千円）")
+    version = models.PositiveIntegerField("版", default=0)
 
     class Meta:
         verbose_name = "予算額"

@@ -15,6 +15,11 @@ urlpatterns = [
     path("plans/<slug:slug>/", views.plan, name="plan"),
     path("plans/<slug:plan_slug>/projects/<slug:slug>/", views.project, name="project"),
     path(
+        "plans/<slug:plan_slug>/projects/<slug:slug>/budgets/",
+        views.record_program_budget,
+        name="record_program_budget",
+    ),
+    path(
         "plans/<slug:plan_slug>/projects/<slug:slug>/evaluations/<int:fy>/",
         views.evaluation,
         name="evaluation",

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from chiiki.accounts.access import (
     can_edit_indicator,
+    can_edit_program,
     can_edit_project,
     can_read_internal,
     can_read_internal_org,
@@ -27,7 +28,8 @@ from chiiki.evaluations.selectors import evaluation_page, project_evaluations
 from chiiki.indicators.selectors import indicator_page
 from chiiki.indicators.services import Conflict, record_actual
 from chiiki.plans import selectors
-from chiiki.plans.models import Organization
+from chiiki.plans.models import Organization, Program
+from chiiki.plans.services import BudgetConflict, record_budget
 from chiiki.support.selectors import support_page
 from chiiki.web.charts import indicator_chart
 from chiiki.web.dashboard import dashboard as dashboard_data
@@ -53,14 +55,50 @@ def plan(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "web/plan.html", selectors.plan_page(org, slug))
 
 
-def project(request: HttpRequest, plan_slug: str, slug: str) -> HttpResponse:
+def project(request: HttpRequest, plan_slug: str, slug: str, **extra: object) -> HttpResponse:
     org = selectors.default_organization()
     context = selectors.project_page(org, plan_slug, slug)
+    context["editable_programs"] = [
+        p for p in context["programs"] if can_edit_program(request.user, p)
+    ]
+    context.update(extra)
     context["evaluations"] = project_evaluations(context["project"], request.user)
     context["internal"] = can_read_internal(request.user, context["project"])
     context["may_edit"] = can_edit_project(request.user, context["project"])
     context["evaluation_fy"] = fiscal_year_of(timezone.localdate()) - 1
-    return render(request, "web/project.html", context)
+    status = 400 if "budget_errors" in extra or "budget_alert" in extra else 200
+    return render(request, "web/project.html", context, status=status)
+
+
+@require_POST
+@login_required
+def record_program_budget(request: HttpRequest, plan_slug: str, slug: str) -> HttpResponse:
+    """The budget form of the project page. Rules live in record_budget."""
+    program_id = int(request.POST.get("program") or 0)
+    fy_text = request.POST.get("fy", "").strip()
+    version = int(request.POST.get(f"version-{program_id}-{_fy_key(fy_text)}", "0") or 0)
+    try:
+        budget = record_budget(
+            actor=request.user,
+            program_id=program_id,
+            fy=fy_text,
+            amount=request.POST.get("amount", ""),
+            expected_version=version,
+        )
+    except Program.DoesNotExist:
+        raise Http404("事業が見つかりません") from None
+    except ValidationError as exc:
+        return project(
+            request, plan_slug, slug, budget_errors=exc.message_dict, budget_data=request.POST
+        )
+    except BudgetConflict as exc:
+        return project(request, plan_slug, slug, budget_alert=str(exc), budget_data=request.POST)
+    messages.success(
+        request,
+        f"{budget.program.name}の{format_fiscal_year(budget.fy)}予算額を"
+        f"{budget.amount_thousand_yen:,}千円にしました。",
+    )
+    return redirect("project", plan_slug=plan_slug, slug=slug)
 
 
 def evaluation(request: HttpRequest, plan_slug: str, slug: str, fy: int) -> HttpResponse:
