@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 
 from chiiki.accounts.models import HQ_ROLES, Membership, Role
 from chiiki.indicators.models import Indicator
-from chiiki.plans.models import Organization, Program, Project
+from chiiki.plans.models import Bureau, Organization, Program, Project
 
 
 def membership_of(user: Any) -> Membership | None:
@@ -68,6 +68,18 @@ def require_edit_program(user: Any, program: Program) -> Membership:
     membership = membership_of(user)
     assert membership is not None
     return membership
+
+
+def can_enter_for_bureau(user: Any, bureau: Bureau) -> bool:
+    """The bureau-wide entry grid: HQ staff, or that bureau's own editors."""
+    membership = membership_of(user)
+    if membership is None:
+        return False
+    if membership.organization_id != bureau.organization_id:
+        return False
+    if membership.role in HQ_ROLES:
+        return True
+    return membership.role == Role.BUREAU_EDITOR and membership.bureau_id == bureau.pk
 
 
 def can_review(user: Any, project: Project) -> bool:

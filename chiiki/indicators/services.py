@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -240,3 +240,46 @@ def record_actual(
     recompute([indicator])
     actual.refresh_from_db()
     return actual
+
+
+class BulkEntryError(Exception):
+    """Some rows of a bulk entry were refused; nothing was saved. ``errors``: indicator id →
+    message."""
+
+    def __init__(self, errors: dict[int, str]) -> None:
+        self.errors = errors
+        super().__init__(f"{len(errors)}件の誤りがあるため、どの行も保存していません")
+
+
+@transaction.atomic
+def record_actuals_bulk(
+    *, actor: Any, fy: str | int, entries: list[tuple[int, str, int | None]]
+) -> list[Actual]:
+    """Record one fiscal year's actuals for many indicators, all or nothing.
+
+    ``entries``: (indicator id, value as written, expected version). Every row goes through
+    :func:`record_actual` (same permissions, parsing, locks, conflicts and audit); if any row
+    fails, the whole entry is rolled back and every row's problem is reported.
+    """
+    saved: list[Actual] = []
+    errors: dict[int, str] = {}
+    for indicator_id, value, version in entries:
+        try:
+            with transaction.atomic():
+                saved.append(
+                    record_actual(
+                        actor=actor,
+                        indicator_id=indicator_id,
+                        fy=fy,
+                        value=value,
+                        expected_version=version,
+                    )
+                )
+        except ValidationError as exc:
+            errors[indicator_id] = " ".join(m for ms in exc.message_dict.values() for m in ms)
+        except (Conflict, PermissionDenied) as exc:
+            errors[indicator_id] = str(exc)
+    if errors:
+        transaction.set_rollback(True)
+        raise BulkEntryError(errors)
+    return saved

@@ -12,6 +12,7 @@ urlpatterns = [
     path("era/", set_era, name="set_era"),
     path("regions/<slug:slug>/", views.region, name="region"),
     path("bureaus/<slug:slug>/", views.bureau, name="bureau"),
+    path("bureaus/<slug:slug>/actuals/<int:fy>/", views.bureau_grid, name="bureau_grid"),
     path("plans/<slug:slug>/", views.plan, name="plan"),
     path("plans/<slug:plan_slug>/projects/<slug:slug>/", views.project, name="project"),
     path(

@@ -26,13 +26,19 @@ from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year, parse_fiscal_
 from chiiki.evaluations import services as workflow
 from chiiki.evaluations.selectors import evaluation_page, project_evaluations
 from chiiki.indicators.selectors import indicator_page
-from chiiki.indicators.services import Conflict, record_actual
+from chiiki.indicators.services import (
+    BulkEntryError,
+    Conflict,
+    record_actual,
+    record_actuals_bulk,
+)
 from chiiki.plans import selectors
 from chiiki.plans.models import Organization, Program
 from chiiki.plans.services import BudgetConflict, record_budget
 from chiiki.support.selectors import support_page
 from chiiki.web.charts import indicator_chart
 from chiiki.web.dashboard import dashboard as dashboard_data
+from chiiki.web.grid import grid
 from chiiki.web.search import search
 
 
@@ -267,3 +273,29 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def search_page(request: HttpRequest) -> HttpResponse:
     org = selectors.default_organization()
     return render(request, "web/search.html", search(org, request.GET.get("q", "")[:100]))
+
+
+@login_required
+def bureau_grid(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
+    """One FY's actuals for every indicator of a bureau's projects; all or nothing."""
+    org = selectors.default_organization()
+    context = grid(org, request.user, slug, fy)
+    if request.method != "POST":
+        return render(request, "web/grid.html", context)
+    entries, data = [], {}
+    for row in context["rows"]:
+        pk = row["indicator"].pk
+        text = request.POST.get(f"value-{pk}", "").strip()
+        data[pk] = text
+        if text:
+            entries.append((pk, text, int(request.POST.get(f"version-{pk}") or 0)))
+    if not entries:
+        context.update(grid_alert="入力された値がありません", grid_data=data)
+        return render(request, "web/grid.html", context, status=400)
+    try:
+        saved = record_actuals_bulk(actor=request.user, fy=fy, entries=entries)
+    except BulkEntryError as exc:
+        context.update(grid_alert=str(exc), grid_errors=exc.errors, grid_data=data)
+        return render(request, "web/grid.html", context, status=400)
+    messages.success(request, f"{format_fiscal_year(fy)}の実績値を{len(saved)}件保存しました。")
+    return redirect("bureau_grid", slug=slug, fy=fy)

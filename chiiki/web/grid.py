@@ -1,0 +1,32 @@
+"""Reads for the bureau-wide entry grid: every indicator of the bureau's projects for one FY."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404
+
+from chiiki.accounts.access import can_enter_for_bureau
+from chiiki.indicators.models import Actual, Indicator
+from chiiki.plans.models import Bureau, Organization
+
+
+def grid(org: Organization, user: Any, bureau_slug: str, fy: int) -> dict[str, Any]:
+    bureau = Bureau.objects.filter(organization=org, slug=bureau_slug).first()
+    if bureau is None:
+        raise Http404("振興局が見つかりません")
+    indicators = list(
+        Indicator.objects.filter(project__lead_bureau=bureau)
+        .select_related("project", "project__plan")
+        .prefetch_related(Prefetch("actuals", queryset=Actual.objects.filter(fy=fy)))
+        .order_by("project__plan__slug", "project__order", "order")
+    )
+    if not can_enter_for_bureau(user, bureau):
+        raise PermissionDenied("この振興局の実績値を入力する権限がありません")
+    rows = []
+    for indicator in indicators:
+        actual = next(iter(indicator.actuals.all()), None)
+        rows.append({"indicator": indicator, "actual": actual})
+    return {"bureau": bureau, "fy": fy, "rows": rows}
