@@ -315,3 +315,62 @@ def test_the_page_runs_each_step_over_http(client, personas, tokachi):
     r = client.post(url, {"action": "publish", "version": "3"}, follow=True)
     assert "評価を公表しました" in r.content.decode()
     assert Evaluation.objects.get(project=tokachi, fy=2021).status == S.PUBLISHED
+
+
+# role → may (submit the 十勝 project's evaluation, submit the オホーツク one, publish, unlock)
+STEP_MATRIX = {
+    "hq_admin": (True, True, True, True),
+    "hq_planner": (True, True, True, True),
+    "tokachi_editor": (True, False, False, False),
+    "sorachi_editor": (False, False, False, False),
+    "department": (False, False, False, False),
+    "viewer": (False, False, False, False),
+    "anonymous": (False, False, False, False),
+}
+
+
+def _draft_by_hq(personas, slug):
+    project = Project.objects.get(slug=slug)
+    return draft(personas["hq_admin"], project)
+
+
+@pytest.mark.parametrize("role", sorted(STEP_MATRIX))
+@pytest.mark.parametrize(
+    ("column", "slug"), [(0, "tokachi-kankyo-senshin"), (1, "okhotsk-teichaku")]
+)
+def test_who_may_submit_own_and_other_bureaus_evaluations(personas, role, column, slug):
+    ev = _draft_by_hq(personas, slug)
+    call = {"actor": personas[role], "evaluation_id": ev.pk, "expected_version": ev.version}
+    if STEP_MATRIX[role][column]:
+        assert wf.submit(**call).status == S.SUBMITTED
+    else:
+        with pytest.raises(PermissionDenied):
+            wf.submit(**call)
+
+
+@pytest.mark.parametrize("role", sorted(STEP_MATRIX))
+def test_who_may_publish_and_unlock(personas, tokachi, role):
+    ev = submitted(personas, tokachi)
+    ev = wf.approve(actor=personas["hq_admin"], evaluation_id=ev.pk, expected_version=ev.version)
+    may_publish, may_unlock = STEP_MATRIX[role][2], STEP_MATRIX[role][3]
+    call = {"actor": personas[role], "evaluation_id": ev.pk, "expected_version": ev.version}
+    if not may_publish:
+        with pytest.raises(PermissionDenied):
+            wf.publish(**call)
+        ev = wf.publish(
+            actor=personas["hq_admin"], evaluation_id=ev.pk, expected_version=ev.version
+        )
+    else:
+        ev = wf.publish(**call)
+    call = {
+        "actor": personas[role],
+        "evaluation_id": ev.pk,
+        "expected_version": ev.version,
+        "reason": "訂正",
+    }
+    if may_unlock:
+        assert wf.unlock(**call).status == S.DRAFT
+    else:
+        with pytest.raises(PermissionDenied):
+            wf.unlock(**call)
+        assert Evaluation.objects.get(pk=ev.pk).status == S.PUBLISHED
