@@ -65,3 +65,35 @@ def test_the_kpi_page_shows_the_chart_with_the_national_series(client):
     html = client.get(reverse("indicator", args=[tfr.pk])).content.decode()
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in html
     assert html.count('class="national-point"') == 4 and "全国値" in html
+
+
+def test_tile_colours_follow_the_share_of_a_grades():
+    from chiiki.web.charts import BureauTile, tile_map
+
+    tiles = [
+        BureauTile("tokachi", "十勝", "/bureaus/tokachi/", 4, 5),
+        BureauTile("kushiro", "釧路", "/bureaus/kushiro/", 1, 2),
+        BureauTile("nemuro", "根室", "/bureaus/nemuro/", 0, 3),
+        BureauTile("soya", "<宗谷>", "/bureaus/soya/", 0, 0),
+    ]
+    assert [t.css for t in tiles] == ["tile-high", "tile-mid", "tile-low", "tile-none"]
+    svg = tile_map(tiles)
+    assert svg.count("<a href=") == 4 and "A評価 4/5（80%）" in svg and "&lt;宗谷&gt;" in svg
+
+
+@pytest.mark.django_db
+def test_the_home_page_map_reflects_entered_grades(client, personas):
+    from chiiki.indicators.services import record_actual
+
+    html = client.get(reverse("home")).content.decode()
+    assert html.count('class="tile ') == 14 and "十勝: 評価できる指標なし" in html
+    kpi = Indicator.objects.get(slug="tokachi-kankyo-senshin-main-kpi")
+    record_actual(
+        actor=personas["tokachi_editor"],
+        indicator_id=kpi.pk,
+        fy="R3",
+        value="5",
+        expected_version=0,
+    )
+    html = client.get(reverse("home")).content.decode()
+    assert "十勝: A評価 0/1（0%）" in html

@@ -77,7 +77,7 @@ def test_page_text_from_data_is_escaped(client):
 @pytest.mark.parametrize(
     ("name", "args", "queries"),
     [
-        ("home", [], 9),
+        ("home", [], 10),
         ("region", ["doou"], 8),
         ("bureau", ["kamikawa"], 9),
         ("plan", ["regional-policy-r3"], 6),

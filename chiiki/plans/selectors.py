@@ -68,10 +68,18 @@ def home(org: Organization) -> dict[str, Any]:
         RegionRow(r, declared.get(r.pk), held.get(r.pk, 0), budgets.get(r.pk, {})) for r in regions
     ]
     fys = sorted({fy for row in rows for fy in row.budget_by_fy})
+    assessed: dict[int, list[str]] = defaultdict(list)
+    for bureau_id, grade in Indicator.objects.filter(
+        project__plan__organization=org, project__lead_bureau__isnull=False
+    ).values_list("project__lead_bureau_id", "grade"):
+        if grade:
+            assessed[bureau_id].append(grade)
+    bureaus = [b for r in regions for b in r.bureaus.all()]
     return {
         "organization": org,
         "plan": plan,
         "rows": rows,
+        "bureau_grades": [(b, assessed.get(b.pk, [])) for b in bureaus],
         "fys": fys,
         "plans": Plan.objects.filter(organization=org).order_by("kind", "-start_fy"),
         "municipality_count": Municipality.objects.filter(organization=org).count(),

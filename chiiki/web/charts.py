@@ -178,3 +178,62 @@ def indicator_chart(context: dict[str, object]) -> str:
         national=[(a.fy, a.national_value) for a in actuals if a.national_value is not None],
         forecast=context.get("forecast"),  # type: ignore[arg-type]
     )
+
+
+# Tile positions (column, row) roughly following Hokkaido's geography.
+TILES = {
+    "soya": (3, 0),
+    "rumoi": (2, 1), "kamikawa": (3, 1), "okhotsk": (4, 1), "nemuro": (5, 1),
+    "shiribeshi": (1, 2), "ishikari": (2, 2), "sorachi": (3, 2), "tokachi": (4, 2), "kushiro": (5, 2),
+    "hiyama": (0, 3), "oshima": (1, 3), "iburi": (2, 3), "hidaka": (3, 3),
+}  # fmt: skip
+TILE = 96
+
+
+@dataclass(frozen=True)
+class BureauTile:
+    slug: str
+    name: str
+    url: str
+    a_grades: int
+    assessed: int
+
+    @property
+    def share(self) -> float | None:
+        return self.a_grades / self.assessed if self.assessed else None
+
+    @property
+    def css(self) -> str:
+        share = self.share
+        if share is None:
+            return "tile-none"
+        return "tile-high" if share >= 0.8 else "tile-mid" if share >= 0.5 else "tile-low"
+
+
+def tile_map(tiles: list[BureauTile]) -> str:
+    """An SVG tile map of the bureaus; each tile links to its bureau page."""
+    placed = [(t, TILES[t.slug]) for t in tiles if t.slug in TILES]
+    if not placed:
+        return ""
+    cols = max(c for _, (c, _) in placed) + 1
+    rows = max(r for _, (_, r) in placed) + 1
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {cols * TILE} {rows * TILE}" '
+        'class="tilemap" role="group" aria-label="振興局別の進捗評価（A評価の割合）">'
+    ]
+    for t, (c, r) in placed:
+        x, y = c * TILE + 3, r * TILE + 3
+        status = (
+            f"A評価 {t.a_grades}/{t.assessed}（{t.share:.0%}）"
+            if t.share is not None
+            else "評価できる指標なし"
+        )
+        parts.append(
+            f'<a href="{escape(t.url)}"><title>{escape(t.name)}: {escape(status)}</title>'
+            f'<rect class="tile {t.css}" x="{x}" y="{y}" width="{TILE - 6}" height="{TILE - 6}" rx="6"/>'
+            f'<text class="tile-name" x="{x + (TILE - 6) / 2}" y="{y + 38}" text-anchor="middle">{escape(t.name)}</text>'
+            f'<text class="tile-value" x="{x + (TILE - 6) / 2}" y="{y + 62}" text-anchor="middle">'
+            f"{escape(f'{t.a_grades}/{t.assessed}' if t.assessed else '—')}</text></a>"
+        )
+    parts.append("</svg>")
+    return "\n".join(parts)

@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -36,14 +37,26 @@ from chiiki.plans import selectors
 from chiiki.plans.models import Organization, Program
 from chiiki.plans.services import BudgetConflict, record_budget
 from chiiki.support.selectors import support_page
-from chiiki.web.charts import indicator_chart
+from chiiki.web.charts import BureauTile, indicator_chart, tile_map
 from chiiki.web.dashboard import dashboard as dashboard_data
 from chiiki.web.grid import grid
 from chiiki.web.search import search
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", selectors.home(selectors.default_organization()))
+    context = selectors.home(selectors.default_organization())
+    tiles = [
+        BureauTile(
+            b.slug,
+            b.short_name,
+            reverse("bureau", args=[b.slug]),
+            sum(1 for g in grades if g.startswith("A")),
+            len(grades),
+        )
+        for b, grades in context["bureau_grades"]
+    ]
+    context["tile_map"] = mark_safe(tile_map(tiles))  # noqa: S308 - every text escaped
+    return render(request, "web/home.html", context)
 
 
 def region(request: HttpRequest, slug: str) -> HttpResponse:
