@@ -27,13 +27,30 @@ def membership_of(user: Any) -> Membership | None:
     return membership
 
 
+def _member_of(user: Any, organization_id: int) -> Membership | None:
+    """The user's membership if it is in the given organization, else None."""
+    membership = membership_of(user)
+    if membership is None:
+        return None
+    if membership.organization_id != organization_id:
+        return None
+    return membership
+
+
+def _require(user: Any, allowed: bool, refusal: str) -> Membership:
+    """The user's membership when ``allowed``; else PermissionDenied with ``refusal``."""
+    if not allowed:
+        raise PermissionDenied(refusal)
+    membership = membership_of(user)
+    assert membership is not None
+    return membership
+
+
 def can_edit_project(user: Any, project: Project) -> bool:
     """HQ staff edit every project of their organization; a bureau editor edits the projects
     their bureau leads (their indicators' actuals, their evaluations); nobody else does."""
-    membership = membership_of(user)
+    membership = _member_of(user, project.plan.organization_id)
     if membership is None:
-        return False
-    if membership.organization_id != project.plan.organization_id:
         return False
     if membership.role in HQ_ROLES:
         return True
@@ -50,10 +67,8 @@ def can_edit_indicator(user: Any, indicator: Indicator) -> bool:
 def can_edit_program(user: Any, program: Program) -> bool:
     """HQ staff edit every program of their organization; a bureau editor the programs their
     bureau runs (including its programs in projects another bureau leads)."""
-    membership = membership_of(user)
+    membership = _member_of(user, program.organization_id)
     if membership is None:
-        return False
-    if membership.organization_id != program.organization_id:
         return False
     if membership.role in HQ_ROLES:
         return True
@@ -63,19 +78,15 @@ def can_edit_program(user: Any, program: Program) -> bool:
 
 
 def require_edit_program(user: Any, program: Program) -> Membership:
-    if not can_edit_program(user, program):
-        raise PermissionDenied("この事業の予算額を編集する権限がありません")
-    membership = membership_of(user)
-    assert membership is not None
-    return membership
+    return _require(
+        user, can_edit_program(user, program), "この事業の予算額を編集する権限がありません"
+    )
 
 
 def can_enter_for_bureau(user: Any, bureau: Bureau) -> bool:
     """The bureau-wide entry grid: HQ staff, or that bureau's own editors."""
-    membership = membership_of(user)
+    membership = _member_of(user, bureau.organization_id)
     if membership is None:
-        return False
-    if membership.organization_id != bureau.organization_id:
         return False
     if membership.role in HQ_ROLES:
         return True
@@ -84,50 +95,34 @@ def can_enter_for_bureau(user: Any, bureau: Bureau) -> bool:
 
 def can_review(user: Any, project: Project) -> bool:
     """Return, approve, publish and unlock evaluations: HQ staff of the organization."""
-    membership = membership_of(user)
-    if membership is None:
-        return False
-    if membership.organization_id != project.plan.organization_id:
-        return False
-    return membership.role in HQ_ROLES
+    membership = _member_of(user, project.plan.organization_id)
+    return membership is not None and membership.role in HQ_ROLES
 
 
 def can_read_internal(user: Any, project: Project) -> bool:
     """Drafts and internal notes: any member of the organization (not the public)."""
-    membership = membership_of(user)
-    if membership is None:
-        return False
-    return membership.organization_id == project.plan.organization_id
+    return _member_of(user, project.plan.organization_id) is not None
 
 
 def can_read_internal_org(user: Any, organization: Organization) -> bool:
     """Internal pages (dashboard, drafts): members of the organization only."""
-    membership = membership_of(user)
-    if membership is None:
-        return False
-    return membership.organization_id == organization.pk
+    return _member_of(user, organization.pk) is not None
 
 
 def require_edit_project(user: Any, project: Project) -> Membership:
-    if not can_edit_project(user, project):
-        raise PermissionDenied("このプロジェクトを編集する権限がありません")
-    membership = membership_of(user)
-    assert membership is not None
-    return membership
+    return _require(
+        user, can_edit_project(user, project), "このプロジェクトを編集する権限がありません"
+    )
 
 
 def require_review(user: Any, project: Project) -> Membership:
-    if not can_review(user, project):
-        raise PermissionDenied("評価を確認・公表する権限がありません（本部の担当者が行います）")
-    membership = membership_of(user)
-    assert membership is not None
-    return membership
+    return _require(
+        user,
+        can_review(user, project),
+        "評価を確認・公表する権限がありません（本部の担当者が行います）",
+    )
 
 
 def require_edit_indicator(user: Any, indicator: Indicator) -> Membership:
     """The user's membership if they may edit ``indicator``; else PermissionDenied."""
-    if not can_edit_indicator(user, indicator):
-        raise PermissionDenied("この指標を編集する権限がありません")
-    membership = membership_of(user)
-    assert membership is not None
-    return membership
+    return _require(user, can_edit_indicator(user, indicator), "この指標を編集する権限がありません")
