@@ -1,6 +1,7 @@
 """Bad input to the dataset loader: a located message, and nothing written."""
 
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,26 @@ def test_a_corrected_measure_list_replaces_the_old_positions(dataset):
 def test_an_unknown_dataset_name_lists_the_available_ones():
     with pytest.raises(LookupError, match="hokkaido"):
         load_dataset("okinawa")
+
+
+def test_a_reload_that_corrects_an_actual_is_audited_and_shows_in_the_history(dataset):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from chiiki.audit.models import AuditEntry
+    from chiiki.indicators.history import actuals_as_of
+    from chiiki.indicators.models import Indicator
+
+    edit(dataset / "plan-creation-strategy-1.yaml", 'H27: "497件"', 'H27: "498件"')
+    before_load = timezone.now() - dt.timedelta(seconds=1)
+    load_dataset("hokkaido", directory=dataset)
+    entry = AuditEntry.objects.get(action="indicator.actual.corrected")
+    assert entry.actor is None and "データセット読込" in entry.summary
+    assert (entry.old["value"], entry.new["value"], entry.new["version"]) == ("497", "498", 1)
+    pregnancy = Indicator.objects.get(slug="pregnancy-consultations")
+    past = {
+        p.fy: p.value for p in actuals_as_of(pregnancy, before_load, list(pregnancy.actuals.all()))
+    }
+    assert past[2015] == 497
+    assert pregnancy.actuals.get(fy=2015).rate == Decimal("83.0")

@@ -22,8 +22,10 @@ from typing import Any
 
 from django.db import models, transaction
 
+from chiiki.audit.services import record as audit
 from chiiki.core.codes import parse_local_government_code
 from chiiki.core.fiscal import (
+    format_fiscal_year,
     parse_fiscal_year,
     parse_fiscal_year_label,
     parse_fiscal_year_range,
@@ -47,7 +49,7 @@ from chiiki.datasets.reading import (
 )
 from chiiki.evaluations.models import Evaluation
 from chiiki.indicators.models import Actual, Indicator, TargetRevision
-from chiiki.indicators.services import recompute
+from chiiki.indicators.services import actual_snapshot, recompute
 from chiiki.plans.models import (
     AnnualInitiative,
     Bureau,
@@ -1082,7 +1084,9 @@ class _Writer:
                     },
                 )
             for a in ind.actuals:
-                self.upsert(
+                before = Actual.objects.filter(indicator=indicator, fy=a.fy).first()
+                old = actual_snapshot(before)
+                actual = self.upsert(
                     Actual,
                     {"indicator": indicator, "fy": a.fy},
                     {
@@ -1092,6 +1096,20 @@ class _Writer:
                         "national_value": national[2].get(a.fy),
                     },
                 )
+                if before is not None and (before.value, before.marker) != (a.value, a.marker):
+                    # A corrected figure is a change like any other: bump the version (open
+                    # forms then conflict) and audit it, so history and "as of" stay true.
+                    actual.version += 1
+                    actual.save(update_fields=["version"])
+                    audit(
+                        actor=None,
+                        action="indicator.actual.corrected",
+                        object_type="indicator",
+                        object_id=indicator.pk,
+                        summary=f"{indicator.display_name} {format_fiscal_year(a.fy)}（データセット読込）",
+                        old=old,
+                        new=actual_snapshot(actual),
+                    )
         for fy, analysis in rec.evaluations.items():
             self.upsert(
                 Evaluation,

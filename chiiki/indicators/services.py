@@ -153,7 +153,7 @@ def _parse_amount_for(indicator: Indicator, text: str) -> tuple[Decimal | None, 
         ) from None
 
 
-def _snapshot(actual: Actual | None) -> dict[str, Any] | None:
+def actual_snapshot(actual: Actual | None) -> dict[str, Any] | None:
     if actual is None:
         return None
     return {
@@ -219,7 +219,7 @@ def record_actual(
     )
     if expected_version is not None and expected_version != (actual.version if actual else 0):
         raise Conflict(actual)
-    old = _snapshot(actual)
+    old = actual_snapshot(actual)
     if actual is None:
         actual = Actual(indicator=indicator, fy=year)
     actual.value, actual.marker = amount, marker
@@ -235,7 +235,7 @@ def record_actual(
         object_id=indicator.pk,
         summary=f"{indicator.display_name} {format_fiscal_year(year)}: {shown}",
         old=old,
-        new=_snapshot(actual),
+        new=actual_snapshot(actual),
     )
     recompute([indicator])
     actual.refresh_from_db()
