@@ -208,3 +208,32 @@ def test_the_entry_form_is_shown_only_to_those_who_may_edit(client, personas):
     assert "実績値の入力・修正" not in client.get(url).content.decode()
     client.login(username="tokachi-editor", password=PASSWORD)
     assert "実績値の入力・修正" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("field", ["version-2021", "fy"])
+def test_garbled_form_fields_are_refused_without_a_server_error(client, personas, field):
+    client.login(username="tokachi-editor", password=PASSWORD)
+    tokachi = Indicator.objects.get(slug=TOKACHI)
+    data = {"fy": "R3", "value": "5", "version-2021": "0"}
+    data[field] = "1e9<script>"
+    response = client.post(reverse("record_indicator_actual", args=[tokachi.pk]), data)
+    assert response.status_code in (302, 400, 409)
+
+
+def test_garbled_versions_elsewhere_do_not_crash(client, personas):
+    client.login(username="tokachi-editor", password=PASSWORD)
+    url = reverse("evaluation", args=["regional-policy-r3", "tokachi-kankyo-senshin", 2021])
+    assert client.post(url, {"action": "save", "analysis": "x", "version": "abc"}).status_code in (
+        302,
+        409,
+    )
+    budget_url = reverse(
+        "record_program_budget", args=["regional-policy-r3", "tokachi-tayona-jinzai"]
+    )
+    assert client.post(budget_url, {"program": "x", "fy": "R4", "amount": "1"}).status_code == 404
+    grid_url = reverse("bureau_grid", args=["tokachi", 2021])
+    kpi = Indicator.objects.get(slug=TOKACHI).pk
+    assert client.post(grid_url, {f"value-{kpi}": "5", f"version-{kpi}": "v"}).status_code in (
+        302,
+        400,
+    )

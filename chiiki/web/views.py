@@ -1,4 +1,5 @@
-"""Public pages. Views stay thin: a selector gathers the data, a template shows it."""
+"""The site's pages. Views stay thin: selectors gather what a page shows, services do the
+writes (and check permissions), templates render."""
 
 from __future__ import annotations
 
@@ -93,9 +94,9 @@ def project(request: HttpRequest, plan_slug: str, slug: str, **extra: object) ->
 @login_required
 def record_program_budget(request: HttpRequest, plan_slug: str, slug: str) -> HttpResponse:
     """The budget form of the project page. Rules live in record_budget."""
-    program_id = int(request.POST.get("program") or 0)
+    program_id = _posted_int(request, "program")
     fy_text = request.POST.get("fy", "").strip()
-    version = int(request.POST.get(f"version-{program_id}-{_fy_key(fy_text)}", "0") or 0)
+    version = _posted_int(request, f"version-{program_id}-{_fy_key(fy_text)}")
     try:
         budget = record_budget(
             actor=request.user,
@@ -149,7 +150,7 @@ def _evaluation_action(
 ) -> HttpResponse:
     context = evaluation_page(org, request.user, plan_slug, slug, fy)
     action = request.POST.get("action", "")
-    version = int(request.POST.get("version") or 0)
+    version = _posted_int(request, "version")
     evaluation = context["evaluation"]
     try:
         if action in ("save", "submit") and "analysis" in request.POST:
@@ -233,7 +234,7 @@ def record_indicator_actual(request: HttpRequest, pk: int) -> HttpResponse:
     fy_text = request.POST.get("fy", "").strip()
     value_text = request.POST.get("value", "")
     try:
-        version = int(request.POST.get(f"version-{_fy_key(fy_text)}", "0") or 0)
+        version = _posted_int(request, f"version-{_fy_key(fy_text)}")
         actual = record_actual(
             actor=request.user,
             indicator_id=pk,
@@ -257,6 +258,13 @@ def record_indicator_actual(request: HttpRequest, pk: int) -> HttpResponse:
         f"{format_fiscal_year(actual.fy)}の実績値を保存しました（{rate}、進捗 {grade}）。",
     )
     return redirect("indicator", pk=pk)
+
+
+def _posted_int(request: HttpRequest, name: str, default: str = "0") -> int:
+    """A whole number from the form; a forged or garbled value counts as 0 (then refused as a
+    conflict or an unknown record, never a server error)."""
+    raw = request.POST.get(name, default) or default
+    return int(raw) if raw.isascii() and raw.isdigit() else 0
 
 
 def _fy_key(text: str) -> str:
@@ -301,7 +309,7 @@ def bureau_grid(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
         text = request.POST.get(f"value-{pk}", "").strip()
         data[pk] = text
         if text:
-            entries.append((pk, text, int(request.POST.get(f"version-{pk}") or 0)))
+            entries.append((pk, text, _posted_int(request, f"version-{pk}")))
     if not entries:
         context.update(grid_alert="入力された値がありません", grid_data=data)
         return render(request, "web/grid.html", context, status=400)
