@@ -76,3 +76,18 @@ def test_the_page_shows_the_past_table_with_its_grade_and_the_history(client, pe
     now_html = client.get(url).content.decode()
     assert "A①" in now_html
     assert "読めません" in client.get(url + "?as_of=2026-13-01", follow=True).content.decode()
+
+
+def test_the_history_is_shown_once_and_the_title_stays_plain_text(client, personas):
+    kpi = Indicator.objects.get(slug=KPI)
+    record_actual(
+        actor=personas["tokachi_editor"],
+        indicator_id=kpi.pk,
+        fy="R3",
+        value="5",
+        expected_version=0,
+    )
+    html = client.get(reverse("indicator", args=[kpi.pk])).content.decode()
+    assert html.count("変更の履歴") == 1
+    title = html[html.index("<title>") : html.index("</title>")]
+    assert "<section" not in title and "ゼロカーボンシティ表明市町村数" in title
