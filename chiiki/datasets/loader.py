@@ -867,16 +867,26 @@ class LoadReport:
         return sum(self.created.values()) + sum(self.updated.values()) + sum(self.deleted.values())
 
 
+_FETCH = object()  # upsert(): look the row up
+
+
 class _Writer:
     def __init__(self) -> None:
         self.report = LoadReport()
         self.national: dict[str, tuple[str, bool, dict[int, Decimal]]] = {}
 
     def upsert(
-        self, model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]
+        self,
+        model: type[models.Model],
+        lookup: dict[str, Any],
+        values: dict[str, Any],
+        *,
+        current: Any = _FETCH,
     ) -> Any:
+        """Create or update the row found by ``lookup``; ``current`` is that row (or None)
+        when the caller already fetched it."""
         label = model._meta.verbose_name
-        obj = model._default_manager.filter(**lookup).first()
+        obj = model._default_manager.filter(**lookup).first() if current is _FETCH else current
         if obj is None:
             obj = model._default_manager.create(**lookup, **values)
             self.report.created[str(label)] += 1
@@ -1086,6 +1096,10 @@ class _Writer:
             for a in ind.actuals:
                 before = Actual.objects.filter(indicator=indicator, fy=a.fy).first()
                 old = actual_snapshot(before)
+                corrected = before is not None and (before.value, before.marker) != (
+                    a.value,
+                    a.marker,
+                )
                 actual = self.upsert(
                     Actual,
                     {"indicator": indicator, "fy": a.fy},
@@ -1095,8 +1109,9 @@ class _Writer:
                         "published_rate": a.published_rate,
                         "national_value": national[2].get(a.fy),
                     },
+                    current=before,
                 )
-                if before is not None and (before.value, before.marker) != (a.value, a.marker):
+                if corrected:
                     # A corrected figure is a change like any other: bump the version (open
                     # forms then conflict) and audit it, so history and "as of" stay true.
                     actual.version += 1
