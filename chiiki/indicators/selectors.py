@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import Http404
 
 from chiiki.core.forecast import Model, backtest_one, forecast, series_for_backtest
@@ -21,6 +21,16 @@ def _indicators() -> Any:
     return Indicator.objects.select_related(
         "project", "project__plan", "project__region", "project__lead_bureau"
     ).prefetch_related("revisions", Prefetch("actuals", queryset=Actual.objects.order_by("fy")))
+
+
+def grade_counts(org: Organization) -> list[dict[str, Any]]:
+    """Indicators counted by computed grade ("" = not assessable), project region and lead
+    bureau: rows of ``grade``, ``project__region_id``, ``project__lead_bureau_id``, ``n``."""
+    return list(
+        Indicator.objects.filter(project__plan__organization=org)
+        .values("grade", "project__region_id", "project__lead_bureau_id")
+        .annotate(n=Count("pk"))
+    )
 
 
 def indicator_page(org: Organization, pk: int, as_of: dt.datetime | None = None) -> dict[str, Any]:

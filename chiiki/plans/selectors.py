@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +10,7 @@ from django.db.models import Prefetch, QuerySet, Sum
 from django.http import Http404
 
 from chiiki.indicators.models import Actual, Indicator
+from chiiki.indicators.selectors import grade_counts
 from chiiki.plans.models import (
     Bureau,
     Municipality,
@@ -68,18 +69,17 @@ def home(org: Organization) -> dict[str, Any]:
         RegionRow(r, declared.get(r.pk), held.get(r.pk, 0), budgets.get(r.pk, {})) for r in regions
     ]
     fys = sorted({fy for row in rows for fy in row.budget_by_fy})
-    assessed: dict[int, list[str]] = defaultdict(list)
-    for bureau_id, grade in Indicator.objects.filter(
-        project__plan__organization=org, project__lead_bureau__isnull=False
-    ).values_list("project__lead_bureau_id", "grade"):
-        if grade:
-            assessed[bureau_id].append(grade)
+    # grade → count per lead bureau, from the same counts the dashboard uses
+    assessed: dict[int, Counter[str]] = defaultdict(Counter)
+    for row in grade_counts(org):
+        if row["grade"] and row["project__lead_bureau_id"] is not None:
+            assessed[row["project__lead_bureau_id"]][row["grade"]] += row["n"]
     bureaus = [b for r in regions for b in r.bureaus.all()]
     return {
         "organization": org,
         "plan": plan,
         "rows": rows,
-        "bureau_grades": [(b, assessed.get(b.pk, [])) for b in bureaus],
+        "bureau_grades": [(b, assessed.get(b.pk, Counter())) for b in bureaus],
         "fys": fys,
         "plans": Plan.objects.filter(organization=org).order_by("kind", "-start_fy"),
         "municipality_count": Municipality.objects.filter(organization=org).count(),

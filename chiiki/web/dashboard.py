@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from chiiki.accounts.access import membership_of
@@ -15,6 +15,7 @@ from chiiki.core.fiscal import fiscal_year_of
 from chiiki.core.schemes import get_scheme
 from chiiki.evaluations.models import Evaluation
 from chiiki.indicators.models import Indicator
+from chiiki.indicators.selectors import grade_counts
 from chiiki.plans.models import Bureau, Organization, Region
 from chiiki.plans.selectors import budget_by_region
 
@@ -57,11 +58,7 @@ def dashboard(org: Organization, user: Any, reporting_fy: int | None = None) -> 
         fiscal_year_of(timezone.localdate()) - 1
     )  # this year, last year's actuals come in
     indicators = Indicator.objects.filter(project__plan__organization=org)
-    graded = list(
-        indicators.values("grade", "project__region_id", "project__lead_bureau_id").annotate(
-            n=Count("pk")
-        )
-    )
+    graded = grade_counts(org)
     regions = list(Region.objects.filter(organization=org).order_by("order"))
     bureaus = list(Bureau.objects.filter(organization=org).order_by("order"))
     region_rows = _grade_rows(

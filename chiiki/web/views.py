@@ -51,8 +51,8 @@ def home(request: HttpRequest) -> HttpResponse:
             b.slug,
             b.short_name,
             reverse("bureau", args=[b.slug]),
-            sum(1 for g in grades if g.startswith("A")),
-            len(grades),
+            sum(n for g, n in grades.items() if g.startswith("A")),
+            sum(grades.values()),
         )
         for b, grades in context["bureau_grades"]
     ]
