@@ -27,6 +27,16 @@ def test_hq_sees_every_kpi_still_missing_its_actual(personas):
     }
 
 
+def test_the_reporting_year_can_be_chosen(personas, client):
+    # R3: every R3 main KPI (targets R6/R7) is still missing its R3 actual, オホーツク's too
+    assert len(data(personas["hq_planner"], fy=2021)["missing"]) == 6
+    client.login(username="viewer", password=PASSWORD)
+    assert (
+        "実績値が未入力の指標（R3・2021年度）"
+        in client.get(reverse("dashboard") + "?fy=R3").content.decode()
+    )
+
+
 def test_a_bureau_editor_sees_their_own_work_and_it_clears_when_entered(personas):
     editor = personas["tokachi_editor"]
     assert [i.slug for i in data(editor)["missing"]] == ["tokachi-kankyo-senshin-main-kpi"]

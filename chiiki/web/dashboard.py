@@ -54,9 +54,9 @@ def dashboard(org: Organization, user: Any, reporting_fy: int | None = None) -> 
     """
     membership = membership_of(user)
     own_bureau = membership.bureau if membership and membership.role == Role.BUREAU_EDITOR else None
-    reporting_fy = (
-        fiscal_year_of(timezone.localdate()) - 1
-    )  # this year, last year's actuals come in
+    if reporting_fy is None:
+        # this fiscal year, last year's actuals are being collected
+        reporting_fy = fiscal_year_of(timezone.localdate()) - 1
     indicators = Indicator.objects.filter(project__plan__organization=org)
     graded = grade_counts(org)
     regions = list(Region.objects.filter(organization=org).order_by("order"))
