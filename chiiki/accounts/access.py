@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 
 from chiiki.accounts.models import HQ_ROLES, Membership, Role
 from chiiki.indicators.models import Indicator
@@ -79,7 +80,7 @@ def can_edit_program(user: Any, program: Program) -> bool:
 
 def require_edit_program(user: Any, program: Program) -> Membership:
     return _require(
-        user, can_edit_program(user, program), "この事業の予算額を編集する権限がありません"
+        user, can_edit_program(user, program), gettext("この事業の予算額を編集する権限がありません")
     )
 
 
@@ -111,7 +112,7 @@ def can_read_internal_org(user: Any, organization: Organization) -> bool:
 
 def require_edit_project(user: Any, project: Project) -> Membership:
     return _require(
-        user, can_edit_project(user, project), "このプロジェクトを編集する権限がありません"
+        user, can_edit_project(user, project), gettext("このプロジェクトを編集する権限がありません")
     )
 
 
@@ -119,10 +120,12 @@ def require_review(user: Any, project: Project) -> Membership:
     return _require(
         user,
         can_review(user, project),
-        "評価を確認・公表する権限がありません（本部の担当者が行います）",
+        gettext("評価を確認・公表する権限がありません（本部の担当者が行います）"),
     )
 
 
 def require_edit_indicator(user: Any, indicator: Indicator) -> Membership:
     """The user's membership if they may edit ``indicator``; else PermissionDenied."""
-    return _require(user, can_edit_indicator(user, indicator), "この指標を編集する権限がありません")
+    return _require(
+        user, can_edit_indicator(user, indicator), gettext("この指標を編集する権限がありません")
+    )

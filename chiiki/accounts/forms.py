@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy
 
 from chiiki.accounts import throttle
 
@@ -13,8 +14,8 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "ユーザー名またはパスワードが正しくありません。",
-        "locked": "ログインの失敗が続いたため、しばらく（15分）ログインできません。",
+        "invalid_login": gettext_lazy("ユーザー名またはパスワードが正しくありません。"),
+        "locked": gettext_lazy("ログインの失敗が続いたため、しばらく（15分）ログインできません。"),
     }
 
     def clean(self) -> dict[str, Any]:

@@ -5,16 +5,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from chiiki.plans.models import Bureau, Organization
 
 
 class Role(models.TextChoices):
-    HQ_ADMIN = "hq_admin", "本部管理者"
-    HQ_PLANNER = "hq_planner", "本部企画担当"
-    BUREAU_EDITOR = "bureau_editor", "振興局担当"
-    DEPARTMENT_RESPONDER = "department_responder", "部局回答担当"
-    VIEWER = "viewer", "閲覧者（連携会議委員など）"
+    HQ_ADMIN = "hq_admin", _("本部管理者")
+    HQ_PLANNER = "hq_planner", _("本部企画担当")
+    BUREAU_EDITOR = "bureau_editor", _("振興局担当")
+    DEPARTMENT_RESPONDER = "department_responder", _("部局回答担当")
+    VIEWER = "viewer", _("閲覧者（連携会議委員など）")
 
 
 HQ_ROLES = frozenset({Role.HQ_ADMIN, Role.HQ_PLANNER})

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # Every action code, registered once with the label people read.
-ACTIONS: dict[str, str] = {
-    "indicator.actual.recorded": "実績値を記録",
-    "indicator.actual.corrected": "実績値を修正",
-    "program.budget.recorded": "予算額を記録",
-    "program.budget.corrected": "予算額を修正",
-    "evaluation.draft.saved": "評価の下書きを保存",
-    "evaluation.submitted": "評価を提出",
-    "evaluation.returned": "評価を差戻し",
-    "evaluation.approved": "評価を承認",
-    "evaluation.published": "評価を公表",
-    "evaluation.unlocked": "公表済みの評価のロックを解除",
+ACTIONS = {
+    "indicator.actual.recorded": _("実績値を記録"),
+    "indicator.actual.corrected": _("実績値を修正"),
+    "program.budget.recorded": _("予算額を記録"),
+    "program.budget.corrected": _("予算額を修正"),
+    "evaluation.draft.saved": _("評価の下書きを保存"),
+    "evaluation.submitted": _("評価を提出"),
+    "evaluation.returned": _("評価を差戻し"),
+    "evaluation.approved": _("評価を承認"),
+    "evaluation.published": _("評価を公表"),
+    "evaluation.unlocked": _("公表済みの評価のロックを解除"),
 }
 
 

@@ -30,6 +30,10 @@ MIN_POINTS = 3
 DEFAULT_LEVEL = 0.8
 
 
+# Shown when a forecast is made but not compared with the target.
+NOTE_NATIONAL_TARGET = "目標が将来の全国値のため、達成見込みは判定しません"
+
+
 class Model(enum.StrEnum):
     LINEAR = "linear"
     LOG_LINEAR = "log_linear"
@@ -230,7 +234,7 @@ def forecast(
     selected = min(results, key=lambda m: math.inf if m.loo_mse is None else m.loo_mse)
     target: Decimal | None
     if spec.target_kind is TargetKind.NATIONAL:
-        target, note = None, "目標が将来の全国値のため、達成見込みは判定しません"
+        target, note = None, NOTE_NATIONAL_TARGET
     elif spec.target_kind in (TargetKind.ABOVE_BASELINE, TargetKind.AT_OR_ABOVE_CURRENT):
         target, note = spec.baseline_value, ""
     else:

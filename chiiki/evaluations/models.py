@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from chiiki.plans.models import Project
 
@@ -12,11 +13,11 @@ class Evaluation(models.Model):
     """分析と課題 for a project, on the actuals up to ``fy`` (評価対象年度)."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "作成中"
-        SUBMITTED = "submitted", "提出済"
-        RETURNED = "returned", "差戻し"
-        APPROVED = "approved", "承認済"
-        PUBLISHED = "published", "公表済"
+        DRAFT = "draft", _("作成中")
+        SUBMITTED = "submitted", _("提出済")
+        RETURNED = "returned", _("差戻し")
+        APPROVED = "approved", _("承認済")
+        PUBLISHED = "published", _("公表済")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="evaluations")
     fy = models.PositiveSmallIntegerField("評価対象年度")

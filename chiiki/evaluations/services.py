@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chiiki.accounts.access import require_edit_project, require_review
 from chiiki.audit.services import record as audit
@@ -56,7 +57,10 @@ def _check_version(evaluation: Evaluation | None, expected: int | None) -> None:
     current = evaluation.version if evaluation else 0
     if expected is not None and expected != current:
         raise StaleEvaluation(
-            "この評価は、画面を開いた後に他の人が更新しました。画面を開き直して内容を確認してください。"
+            gettext(
+                "この評価は、画面を開いた後に他の人が更新しました。"
+                "画面を開き直して内容を確認してください。"
+            )
         )
 
 
@@ -114,10 +118,12 @@ def save_draft(
     project = Project.objects.select_related("plan").get(pk=project_id)
     require_edit_project(actor, project)
     if fy > fiscal_year_of(timezone.localdate()):
-        raise ValidationError({"fy": f"{format_fiscal_year(fy)}はまだ始まっていない年度です"})
+        raise ValidationError(
+            {"fy": gettext("{fy}はまだ始まっていない年度です").format(fy=format_fiscal_year(fy))}
+        )
     text = clean_analysis(analysis)
     if not text:
-        raise ValidationError({"analysis": "分析と課題を入力してください"})
+        raise ValidationError({"analysis": gettext("分析と課題を入力してください")})
     evaluation = (
         Evaluation.objects.select_for_update(of=("self",))
         .filter(project=project, fy=fy)
@@ -127,9 +133,11 @@ def save_draft(
     _check_version(evaluation, expected_version)
     if evaluation is not None and evaluation.status not in EDITABLE:
         raise WorkflowError(
-            f"この評価は「{evaluation.get_status_display()}」のため編集できません"
+            gettext("この評価は「{status}」のため編集できません").format(
+                status=evaluation.get_status_display()
+            )
             + (
-                "（本部がロックを解除すると編集できます）"
+                gettext("（本部がロックを解除すると編集できます）")
                 if evaluation.status == Status.PUBLISHED
                 else ""
             )
@@ -148,7 +156,11 @@ def submit(*, actor: Any, evaluation_id: int, expected_version: int | None) -> E
     require_edit_project(actor, evaluation.project)
     _check_version(evaluation, expected_version)
     if evaluation.status not in EDITABLE:
-        raise WorkflowError(f"「{evaluation.get_status_display()}」の評価は提出できません")
+        raise WorkflowError(
+            gettext("「{status}」の評価は提出できません").format(
+                status=evaluation.get_status_display()
+            )
+        )
     old = _snapshot(evaluation)
     evaluation.status = Status.SUBMITTED
     evaluation.submitted_by = actor
@@ -183,11 +195,13 @@ def _review(evaluation: Evaluation, actor: Any, expected_version: int | None) ->
     _check_version(evaluation, expected_version)
     if evaluation.status != Status.SUBMITTED:
         raise WorkflowError(
-            f"「{evaluation.get_status_display()}」の評価は確認できません（提出済みのものだけ）"
+            gettext("「{status}」の評価は確認できません（提出済みのものだけ）").format(
+                status=evaluation.get_status_display()
+            )
         )
     if evaluation.submitted_by_id == actor.pk:
         raise WorkflowError(
-            "自分が提出した評価は、差し戻しも承認もできません（別の担当者が確認します）"
+            gettext("自分が提出した評価は、差し戻しも承認もできません（別の担当者が確認します）")
         )
 
 
@@ -198,7 +212,7 @@ def return_evaluation(
     evaluation = _locked(evaluation_id)
     _review(evaluation, actor, expected_version)
     if not reason.strip():
-        raise ValidationError({"reason": "差戻しの理由を入力してください"})
+        raise ValidationError({"reason": gettext("差戻しの理由を入力してください")})
     old = _snapshot(evaluation)
     evaluation.status = Status.RETURNED
     evaluation.return_reason = strip_tags(reason)
@@ -223,7 +237,7 @@ def publish(*, actor: Any, evaluation_id: int, expected_version: int | None) -> 
     require_review(actor, evaluation.project)
     _check_version(evaluation, expected_version)
     if evaluation.status != Status.APPROVED:
-        raise WorkflowError("承認済みの評価だけを公表できます")
+        raise WorkflowError(gettext("承認済みの評価だけを公表できます"))
     old = _snapshot(evaluation)
     evaluation.status = Status.PUBLISHED
     evaluation.published_at = timezone.now()
@@ -239,9 +253,9 @@ def unlock(
     require_review(actor, evaluation.project)
     _check_version(evaluation, expected_version)
     if evaluation.status != Status.PUBLISHED:
-        raise WorkflowError("ロックを解除できるのは公表済みの評価だけです")
+        raise WorkflowError(gettext("ロックを解除できるのは公表済みの評価だけです"))
     if not reason.strip():
-        raise ValidationError({"reason": "ロックを解除する理由を入力してください"})
+        raise ValidationError({"reason": gettext("ロックを解除する理由を入力してください")})
     old = _snapshot(evaluation)
     evaluation.status = Status.DRAFT
     evaluation.return_reason = f"ロック解除: {strip_tags(reason)}"

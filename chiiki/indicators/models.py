@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from chiiki.core.numbers import Missing
 from chiiki.core.progress import Method, NotComputable
@@ -21,17 +22,17 @@ FIGURE = {"max_digits": 20, "decimal_places": 6}
 
 class Indicator(models.Model):
     class Kind(models.TextChoices):
-        NUMERIC_GOAL = "numeric_goal", "数値目標"
+        NUMERIC_GOAL = "numeric_goal", _("数値目標")
         KPI = "kpi", "KPI"
 
     class NameStatus(models.TextChoices):
-        PUBLISHED = "published", "公表どおり"
-        INFERRED = "inferred", "本文から推定"
-        UNKNOWN = "unknown", "名称不明（出典で欠落）"
+        PUBLISHED = "published", _("公表どおり")
+        INFERRED = "inferred", _("本文から推定")
+        UNKNOWN = "unknown", _("名称不明（出典で欠落）")
 
     class Direction(models.TextChoices):
-        UP = "up", "増加が望ましい"
-        DOWN = "down", "減少が望ましい"
+        UP = "up", _("増加が望ましい")
+        DOWN = "down", _("減少が望ましい")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="indicators")
     slug = models.SlugField("識別子", max_length=80)
@@ -62,7 +63,7 @@ class Indicator(models.Model):
     baseline_value = models.DecimalField("基準値", null=True, blank=True, **FIGURE)
     baseline_fy = models.PositiveSmallIntegerField("基準年度", null=True, blank=True)
     target_kind = models.CharField(
-        "目標の種類", max_length=30, choices=[(k.value, k.label_ja) for k in TargetKind]
+        "目標の種類", max_length=30, choices=[(k.value, _(k.label_ja)) for k in TargetKind]
     )
     target_value = models.DecimalField("目標値", null=True, blank=True, **FIGURE)
     target_fy = models.PositiveSmallIntegerField("目標年度", null=True, blank=True)
@@ -81,7 +82,7 @@ class Indicator(models.Model):
         "評価できない理由",
         max_length=30,
         blank=True,
-        choices=[(r.value, r.label_ja) for r in NotComputable],
+        choices=[(r.value, _(r.label_ja)) for r in NotComputable],
     )
     grading_scheme = models.CharField("評価区分", max_length=30, blank=True)
     order = models.PositiveSmallIntegerField("表示順", default=0)
@@ -141,7 +142,7 @@ class TargetRevision(models.Model):
         return self.revised_value > self.original_value
 
 
-MARKER_CHOICES = [("", "値あり")] + [(m.value, m.label_ja) for m in Missing]
+MARKER_CHOICES = [("", _("値あり"))] + [(m.value, _(m.label_ja)) for m in Missing]
 
 
 class Actual(models.Model):
@@ -174,7 +175,7 @@ class Actual(models.Model):
         "進捗率を計算できない理由",
         max_length=30,
         blank=True,
-        choices=[(r.value, r.label_ja) for r in NotComputable],
+        choices=[(r.value, _(r.label_ja)) for r in NotComputable],
     )
 
     class Meta:

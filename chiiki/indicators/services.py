@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chiiki.accounts.access import require_edit_indicator
 from chiiki.audit.services import record as audit
@@ -117,19 +118,23 @@ class Conflict(Exception):
     def __init__(self, current: Actual | None) -> None:
         self.current = current
         if current is None:
-            message = "この年度の実績値は、画面を開いた後に削除されています。"
+            message = gettext("この年度の実績値は、画面を開いた後に削除されています。")
         else:
-            who = current.updated_by.get_username() if current.updated_by else "データ読み込み"
+            who = (
+                current.updated_by.get_username()
+                if current.updated_by
+                else gettext("データ読み込み")
+            )
             when = (
                 timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M")
                 if current.updated_at
                 else ""
             )
             shown = current.marker or f"{current.value}"
-            message = (
-                f"この年度の実績値は、画面を開いた後に {who} が更新しました（{when}、現在の値: {shown}）。"
+            message = gettext(
+                "この年度の実績値は、画面を開いた後に {who} が更新しました（{when}、現在の値: {shown}）。"
                 "内容を確認してから、もう一度保存してください。"
-            )
+            ).format(who=who, when=when, shown=shown)
         super().__init__(message)
 
 
@@ -148,7 +153,9 @@ def _parse_amount_for(indicator: Indicator, text: str) -> tuple[Decimal | None, 
     except ValueError:
         raise ValidationError(
             {
-                "value": f"単位は「{indicator.unit or '単位なし'}」で入力してください（入力: {parsed.display_unit}）"
+                "value": gettext("単位は「{unit}」で入力してください（入力: {given}）").format(
+                    unit=indicator.unit or gettext("単位なし"), given=parsed.display_unit
+                )
             }
         ) from None
 
@@ -196,18 +203,24 @@ def record_actual(
     current_fy = fiscal_year_of(timezone.localdate())
     if year > current_fy:
         raise ValidationError(
-            {"fy": f"{format_fiscal_year(year)}（{year}年度）はまだ始まっていない年度です"}
+            {
+                "fy": gettext("{fy}（{year}年度）はまだ始まっていない年度です").format(
+                    fy=format_fiscal_year(year), year=year
+                )
+            }
         )
     if is_locked(indicator.project, year):
         raise ValidationError(
             {
-                "fy": f"{format_fiscal_year(year)}の評価は公表済みのため、実績値は変更できません"
-                "（本部がロックを解除すると変更できます）"
+                "fy": gettext(
+                    "{fy}の評価は公表済みのため、実績値は変更できません"
+                    "（本部がロックを解除すると変更できます）"
+                ).format(fy=format_fiscal_year(year))
             }
         )
     if not str(value).strip():
         raise ValidationError(
-            {"value": "実績値を入力してください（未公表は「未」、調査なしは「—」）"}
+            {"value": gettext("実績値を入力してください（未公表は「未」、調査なしは「—」）")}
         )
     amount, marker = _parse_amount_for(indicator, str(value))
     # order_by("pk"): the default ordering would join through Project.region (nullable).
@@ -248,7 +261,9 @@ class BulkEntryError(Exception):
 
     def __init__(self, errors: dict[int, str]) -> None:
         self.errors = errors
-        super().__init__(f"{len(errors)}件の誤りがあるため、どの行も保存していません")
+        super().__init__(
+            gettext("{n}件の誤りがあるため、どの行も保存していません").format(n=len(errors))
+        )
 
 
 @transaction.atomic

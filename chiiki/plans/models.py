@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Organization(models.Model):
@@ -51,8 +52,8 @@ class Bureau(models.Model):
     """総合振興局・振興局: a regional bureau of the prefecture, in one region."""
 
     class Kind(models.TextChoices):
-        GENERAL = "general", "総合振興局"
-        SUB = "sub", "振興局"
+        GENERAL = "general", _("総合振興局")
+        SUB = "sub", _("振興局")
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="bureaus")
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="bureaus")
@@ -107,9 +108,9 @@ class Plan(models.Model):
     """A plan document in one edition: 連携地域別政策展開方針 (R3), 北海道創生総合戦略 …"""
 
     class Kind(models.TextChoices):
-        REGIONAL_POLICY = "regional_policy", "連携地域別政策展開方針"
-        CREATION_STRATEGY = "creation_strategy", "北海道創生総合戦略"
-        COMPREHENSIVE = "comprehensive", "北海道総合計画"
+        REGIONAL_POLICY = "regional_policy", _("連携地域別政策展開方針")
+        CREATION_STRATEGY = "creation_strategy", _("北海道創生総合戦略")
+        COMPREHENSIVE = "comprehensive", _("北海道総合計画")
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="plans")
     slug = models.SlugField("識別子")
@@ -258,8 +259,8 @@ class Program(models.Model):
     """
 
     class Kind(models.TextChoices):
-        PROJECT = "project", "地域プロジェクトの事業"
-        BUREAU_ORIGINAL = "bureau_original", "振興局独自事業"
+        PROJECT = "project", _("地域プロジェクトの事業")
+        BUREAU_ORIGINAL = "bureau_original", _("振興局独自事業")
 
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="programs"

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from chiiki.accounts.access import require_edit_program
 from chiiki.audit.services import record as audit
@@ -39,7 +40,7 @@ def record_budget(
     except ParseError as exc:
         raise ValidationError({"amount": exc.describe()}) from exc
     if value < 0:
-        raise ValidationError({"amount": "予算額は0以上で入力してください"})
+        raise ValidationError({"amount": gettext("予算額は0以上で入力してください")})
     budget = (
         ProgramBudget.objects.select_for_update(of=("self",))
         .filter(program=program, fy=year)
@@ -48,9 +49,16 @@ def record_budget(
     )
     if expected_version is not None and expected_version != (budget.version if budget else 0):
         raise BudgetConflict(
-            "この予算額は、画面を開いた後に他の人が更新しました"
-            f"（現在: {format_number(budget.amount_thousand_yen) if budget else 'なし'}千円）。"
-            "確認してから、もう一度保存してください。"
+            gettext(
+                "この予算額は、画面を開いた後に他の人が更新しました（現在: {amount}）。"
+                "確認してから、もう一度保存してください。"
+            ).format(
+                amount=gettext("{amount}千円").format(
+                    amount=format_number(budget.amount_thousand_yen)
+                )
+                if budget
+                else gettext("なし")
+            )
         )
     old = (
         {"fy": year, "amount": budget.amount_thousand_yen, "version": budget.version}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from chiiki.indicators.models import FIGURE
 from chiiki.plans.models import Organization
@@ -12,9 +13,9 @@ class SupportScheme(models.Model):
     """A way the prefecture supports municipalities: a grant, a dispatch scheme, an info service."""
 
     class Category(models.TextChoices):
-        FINANCIAL = "financial", "財政的支援"
-        HUMAN = "human", "人的支援"
-        INFORMATION = "information", "情報支援"
+        FINANCIAL = "financial", _("財政的支援")
+        HUMAN = "human", _("人的支援")
+        INFORMATION = "information", _("情報支援")
 
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="support_schemes"
@@ -41,10 +42,10 @@ class SupportFigure(models.Model):
     """A yearly figure of a scheme: budget (億円), staff dispatched (人), bodies served …"""
 
     class Metric(models.TextChoices):
-        BUDGET = "budget", "予算額"
-        STAFF = "staff", "派遣者数"
-        MUNICIPALITIES = "municipalities", "派遣先市町村数"
-        BODIES = "bodies", "派遣先団体数"
+        BUDGET = "budget", _("予算額")
+        STAFF = "staff", _("派遣者数")
+        MUNICIPALITIES = "municipalities", _("派遣先市町村数")
+        BODIES = "bodies", _("派遣先団体数")
 
     scheme = models.ForeignKey(SupportScheme, on_delete=models.CASCADE, related_name="figures")
     fy = models.PositiveSmallIntegerField("年度")

@@ -13,6 +13,8 @@ from decimal import Decimal
 from html import escape
 from typing import Any
 
+from django.utils.translation import gettext
+
 from chiiki.core.fiscal import format_fiscal_year
 from chiiki.core.forecast import Forecast
 
@@ -54,9 +56,9 @@ def kpi_chart(
     forecast: Forecast | None,
 ) -> str:
     """The SVG markup (safe to insert as-is: every text is escaped)."""
-    series = [Series("実績値", [(fy, float(v)) for fy, v in actuals], "actual")]
+    series = [Series(gettext("実績値"), [(fy, float(v)) for fy, v in actuals], "actual")]
     if national:
-        series.append(Series("全国値", [(fy, float(v)) for fy, v in national], "national"))
+        series.append(Series(gettext("全国値"), [(fy, float(v)) for fy, v in national], "national"))
     years = [fy for s in series for fy, _ in s.points]
     values = [v for s in series for _, v in s.points]
     for ref in (baseline, target, revised_target):
@@ -80,12 +82,12 @@ def kpi_chart(
     def y(value: float) -> float:
         return TOP + (high - value) / (high - low) * plot_h
 
+    heading = gettext("{name}の推移").format(name=title)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" class="chart" '
         f'role="img" aria-labelledby="chart-title chart-desc">',
-        f'<title id="chart-title">{escape(title)}の推移</title>',
-        f'<desc id="chart-desc">実績値、基準値、目標値{"、全国値" if national else ""}'
-        f"{'、予測（実績ではありません）' if forecast else ''}を示すグラフ。数値は下の表にあります。</desc>",
+        f'<title id="chart-title">{escape(heading)}</title>',
+        f'<desc id="chart-desc">{escape(_chart_description(bool(national), forecast is not None))}</desc>',
     ]
     for i in range(5):
         value = low + (high - low) * i / 4
@@ -113,14 +115,17 @@ def kpi_chart(
         )
 
     if baseline is not None:
-        hline(baseline, "baseline", f"基準値 {format_fiscal_year(baseline[0])}")
+        baseline_label = gettext("基準値")
+        hline(baseline, "baseline", f"{baseline_label} {format_fiscal_year(baseline[0])}")
     if target is not None:
-        hline(target, "target", f"目標値 {format_fiscal_year(target[0])}")
+        target_label = gettext("目標値")
+        hline(target, "target", f"{target_label} {format_fiscal_year(target[0])}")
     if revised_target is not None:
-        hline(revised_target, "revised", "見直し後の目標")
+        hline(revised_target, "revised", gettext("見直し後の目標"))
     if forecast is not None and actuals:
         last_fy, last_value = actuals[-1][0], float(actuals[-1][1])
         sel = forecast.selected
+        band_label = gettext("予測（{level}%区間）").format(level=int(forecast.level * 100))
         band = (
             f"{x(last_fy):.1f},{y(last_value):.1f} {x(forecast.fy):.1f},{y(sel.high):.1f} "
             f"{x(forecast.fy):.1f},{y(sel.low):.1f}"
@@ -132,7 +137,7 @@ def kpi_chart(
         )
         parts.append(
             f'<text class="label forecast-label" x="{x(forecast.fy) - 4:.1f}" y="{y(sel.high) - 6:.1f}" '
-            f'text-anchor="end">予測（{int(forecast.level * 100)}%区間）</text>'
+            f'text-anchor="end">{escape(band_label)}</text>'
         )
     for s in series:
         if not s.points:
@@ -144,7 +149,9 @@ def kpi_chart(
                 f'<circle class="{s.css}-point" cx="{x(fy):.1f}" cy="{y(v):.1f}" r="4">'
                 f"<title>{escape(s.label)} {escape(format_fiscal_year(fy))}: {escape(_fmt(v))}{escape(unit)}</title></circle>"
             )
-    legend = [("actual", "実績値")] + ([("national", "全国値")] if national else [])
+    legend = [("actual", gettext("実績値"))] + (
+        [("national", gettext("全国値"))] if national else []
+    )
     for i, (css, label) in enumerate(legend):
         parts.append(
             f'<line class="{css}" x1="{LEFT + i * 110}" x2="{LEFT + i * 110 + 24}" y1="{HEIGHT - 8}" y2="{HEIGHT - 8}"/>'
@@ -154,6 +161,21 @@ def kpi_chart(
         )
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def _chart_description(national: bool, forecast: bool) -> str:
+    """The chart's text alternative: which lines it shows, and where the numbers are."""
+    if national and forecast:
+        return gettext(
+            "実績値、基準値、目標値、全国値、予測（実績ではありません）を示すグラフ。数値は下の表にあります。"
+        )
+    if national:
+        return gettext("実績値、基準値、目標値、全国値を示すグラフ。数値は下の表にあります。")
+    if forecast:
+        return gettext(
+            "実績値、基準値、目標値、予測（実績ではありません）を示すグラフ。数値は下の表にあります。"
+        )
+    return gettext("実績値、基準値、目標値を示すグラフ。数値は下の表にあります。")
 
 
 def indicator_chart(context: dict[str, object]) -> str:
@@ -219,14 +241,18 @@ def tile_map(tiles: list[BureauTile]) -> str:
     rows = max(r for _, (_, r) in placed) + 1
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {cols * TILE} {rows * TILE}" '
-        'class="tilemap" role="group" aria-label="振興局別の進捗評価（A評価の割合）">'
+        'class="tilemap" role="group" aria-label="'
+        + escape(gettext("振興局別の進捗評価（A評価の割合）"))
+        + '">'
     ]
     for t, (c, r) in placed:
         x, y = c * TILE + 3, r * TILE + 3
         status = (
-            f"A評価 {t.a_grades}/{t.assessed}（{t.share:.0%}）"
+            gettext("A評価 {a}/{n}（{share}）").format(
+                a=t.a_grades, n=t.assessed, share=f"{t.share:.0%}"
+            )
             if t.share is not None
-            else "評価できる指標なし"
+            else gettext("評価できる指標なし")
         )
         parts.append(
             f'<a href="{escape(t.url)}"><title>{escape(t.name)}: {escape(status)}</title>'

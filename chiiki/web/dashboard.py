@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chiiki.accounts.access import membership_of
 from chiiki.accounts.models import Role
@@ -65,13 +66,13 @@ def dashboard(org: Organization, user: Any, reporting_fy: int | None = None) -> 
         graded,
         "project__region_id",
         [(r.pk, r.name) for r in regions],
-        "全道（北海道創生総合戦略など）",
+        gettext("全道（北海道創生総合戦略など）"),
     )
     bureau_rows = _grade_rows(
         graded,
         "project__lead_bureau_id",
         [(b.pk, b.short_name) for b in bureaus],
-        "主担当の振興局なし",
+        gettext("主担当の振興局なし"),
     )
     missing = (
         indicators.filter(Q(target_fy__gte=reporting_fy) | Q(target_fy__isnull=True))

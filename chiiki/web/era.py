@@ -10,8 +10,8 @@ import contextvars
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
+
+from chiiki.web.language import back_to
 
 COOKIE = "chiiki_era"
 WAREKI, WESTERN = "wareki", "western"
@@ -35,9 +35,6 @@ class EraMiddleware:
 def set_era(request: HttpRequest) -> HttpResponse:
     """``/era/?style=western&next=/…`` remembers the choice for a year and goes back."""
     style = WESTERN if request.GET.get("style") == WESTERN else WAREKI
-    target = request.GET.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
-    response = redirect(target)
+    response = back_to(request)
     response.set_cookie(COOKIE, style, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response

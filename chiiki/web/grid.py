@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils.translation import gettext
 
 from chiiki.accounts.access import can_enter_for_bureau
 from chiiki.indicators.models import Actual, Indicator
@@ -24,7 +25,7 @@ def grid(org: Organization, user: Any, bureau_slug: str, fy: int) -> dict[str, A
         .order_by("project__plan__slug", "project__order", "order")
     )
     if not can_enter_for_bureau(user, bureau):
-        raise PermissionDenied("この振興局の実績値を入力する権限がありません")
+        raise PermissionDenied(gettext("この振興局の実績値を入力する権限がありません"))
     rows = []
     for indicator in indicators:
         actual = next(iter(indicator.actuals.all()), None)

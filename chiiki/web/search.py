@@ -10,6 +10,7 @@ import unicodedata
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import pgettext
 
 from chiiki.indicators.models import Indicator
 from chiiki.plans.models import Municipality, Organization, Program, Project
@@ -57,9 +58,9 @@ def search(org: Organization, query: str) -> dict[str, Any]:
         .order_by("code")[:LIMIT]
     )
     groups = [
-        ("プロジェクト", "project", list(projects)),
-        ("事業", "program", list(programs)),
-        ("指標", "indicator", list(indicators)),
-        ("市町村", "municipality", list(municipalities)),
+        (pgettext("search results", "プロジェクト"), "project", list(projects)),
+        (pgettext("search results", "事業"), "program", list(programs)),
+        (pgettext("search results", "指標"), "indicator", list(indicators)),
+        (pgettext("search results", "市町村"), "municipality", list(municipalities)),
     ]
     return {"query": q, "groups": groups, "total": sum(len(items) for _, _, items in groups)}

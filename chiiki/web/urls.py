@@ -4,12 +4,14 @@ from django.urls import path
 from chiiki.accounts.forms import ThrottledAuthenticationForm
 from chiiki.web import views
 from chiiki.web.era import set_era
+from chiiki.web.language import set_language
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("search/", views.search_page, name="search"),
     path("era/", set_era, name="set_era"),
+    path("language/", set_language, name="set_language"),
     path("regions/<slug:slug>/", views.region, name="region"),
     path("bureaus/<slug:slug>/", views.bureau, name="bureau"),
     path("bureaus/<slug:slug>/actuals/<int:fy>/", views.bureau_grid, name="bureau_grid"),

@@ -14,6 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chiiki.accounts.access import (
@@ -115,8 +117,11 @@ def record_program_budget(request: HttpRequest, plan_slug: str, slug: str) -> Ht
         return project(request, plan_slug, slug, budget_alert=str(exc), budget_data=request.POST)
     messages.success(
         request,
-        f"{budget.program.name}の{format_fiscal_year(budget.fy)}予算額を"
-        f"{budget.amount_thousand_yen:,}千円にしました。",
+        _("{program}の{fy}予算額を{amount}千円にしました。").format(
+            program=budget.program.name,
+            fy=format_fiscal_year(budget.fy),
+            amount=f"{budget.amount_thousand_yen:,}",
+        ),
     )
     return redirect("project", plan_slug=plan_slug, slug=slug)
 
@@ -133,12 +138,12 @@ def evaluation(request: HttpRequest, plan_slug: str, slug: str, fy: int) -> Http
 
 
 _ACTION_DONE = {
-    "save": "下書きを保存しました。",
-    "submit": "評価を提出しました。本部の確認を待っています。",
-    "return": "評価を差し戻しました。",
-    "approve": "評価を承認しました。",
-    "publish": "評価を公表しました。この年度の実績値はロックされます。",
-    "unlock": "ロックを解除しました。評価は下書きに戻りました。",
+    "save": gettext_lazy("下書きを保存しました。"),
+    "submit": gettext_lazy("評価を提出しました。本部の確認を待っています。"),
+    "return": gettext_lazy("評価を差し戻しました。"),
+    "approve": gettext_lazy("評価を承認しました。"),
+    "publish": gettext_lazy("評価を公表しました。この年度の実績値はロックされます。"),
+    "unlock": gettext_lazy("ロックを解除しました。評価は下書きに戻りました。"),
 }
 
 
@@ -176,7 +181,7 @@ def _evaluation_action(
                 expected_version=version,
             )
         else:
-            raise workflow.WorkflowError("この操作はできません")
+            raise workflow.WorkflowError(_("この操作はできません"))
     except ValidationError as exc:
         context.update(form_errors=exc.message_dict, form_data=request.POST)
         return render(request, "web/evaluation.html", context, status=400)
@@ -207,7 +212,10 @@ def indicator(request: HttpRequest, pk: int) -> HttpResponse:
             # the end of that day in Japan time
             as_of = timezone.make_aware(dt.datetime.combine(day, dt.time.max))
         except ValueError:
-            messages.error(request, f"日付「{request.GET['as_of']}」を読めません（例: 2026-04-01）")
+            messages.error(
+                request,
+                _("日付「{day}」を読めません（例: 2026-04-01）").format(day=request.GET["as_of"]),
+            )
     return render(request, "web/indicator.html", _indicator_context(request, org, pk, as_of=as_of))
 
 
@@ -250,12 +258,17 @@ def record_indicator_actual(request: HttpRequest, pk: int) -> HttpResponse:
     except Conflict as exc:
         context = _indicator_context(request, org, pk, form_alert=str(exc), form_data=request.POST)
         return render(request, "web/indicator.html", context, status=409)
-    rate = f"進捗率 {actual.rate:.1f}%" if actual.rate is not None else "進捗率は計算できません"
+    if actual.rate is not None:
+        rate = _("進捗率 {rate}%").format(rate=f"{actual.rate:.1f}")
+    else:
+        rate = _("進捗率は計算できません")
     actual.indicator.refresh_from_db()
-    grade = actual.indicator.grade or "判定不能"
+    grade = actual.indicator.grade or _("判定不能")
     messages.success(
         request,
-        f"{format_fiscal_year(actual.fy)}の実績値を保存しました（{rate}、進捗 {grade}）。",
+        _("{fy}の実績値を保存しました（{rate}、進捗 {grade}）。").format(
+            fy=format_fiscal_year(actual.fy), rate=rate, grade=grade
+        ),
     )
     return redirect("indicator", pk=pk)
 
@@ -279,14 +292,17 @@ def _fy_key(text: str) -> str:
 def dashboard(request: HttpRequest) -> HttpResponse:
     org = selectors.default_organization()
     if not can_read_internal_org(request.user, org):
-        raise PermissionDenied("ダッシュボードは職員向けです")
+        raise PermissionDenied(_("ダッシュボードは職員向けです"))
     fy = None
     if request.GET.get("fy"):
         try:
             fy = parse_fiscal_year(request.GET["fy"])
         except ParseError:
             messages.error(
-                request, f"年度「{request.GET['fy']}」を読めないため、前年度を表示しています"
+                request,
+                _("年度「{fy}」を読めないため、前年度を表示しています").format(
+                    fy=request.GET["fy"]
+                ),
             )
     return render(request, "web/dashboard.html", dashboard_data(org, request.user, fy))
 
@@ -311,12 +327,15 @@ def bureau_grid(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
         if text:
             entries.append((pk, text, _posted_int(request, f"version-{pk}")))
     if not entries:
-        context.update(grid_alert="入力された値がありません", grid_data=data)
+        context.update(grid_alert=_("入力された値がありません"), grid_data=data)
         return render(request, "web/grid.html", context, status=400)
     try:
         saved = record_actuals_bulk(actor=request.user, fy=fy, entries=entries)
     except BulkEntryError as exc:
         context.update(grid_alert=str(exc), grid_errors=exc.errors, grid_data=data)
         return render(request, "web/grid.html", context, status=400)
-    messages.success(request, f"{format_fiscal_year(fy)}の実績値を{len(saved)}件保存しました。")
+    messages.success(
+        request,
+        _("{fy}の実績値を{n}件保存しました。").format(fy=format_fiscal_year(fy), n=len(saved)),
+    )
     return redirect("bureau_grid", slug=slug, fy=fy)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import get_language, gettext
 
 from chiiki.core.fiscal import format_fiscal_year
 from chiiki.core.numbers import format_number
@@ -17,10 +18,16 @@ register = template.Library()
 def fy(value: int | None, style: str = "short") -> str:
     """2021 → R3 (``|fy``) or 令和3年度 (``|fy:"long"``); ``|fy:"western"`` → 2021年度.
 
-    When the reader chose 西暦 (chiiki.web.era), short → 2021 and long → 2021年度.
+    When the reader chose 西暦 (chiiki.web.era), short → 2021 and long → 2021年度. In the English
+    interface long and western read FY2021 (with the era year, FY2021 (R3), unless 西暦 was chosen).
     """
     if value is None or value == "":
         return ""
+    year = int(value)
+    if get_language() == "en" and style in ("long", "western"):
+        if style == "western" or era_style.get() == WESTERN:
+            return f"FY{year}"
+        return f"FY{year} ({format_fiscal_year(year, 'short')})"
     if era_style.get() == WESTERN and style in ("short", "long"):
         return str(int(value)) if style == "short" else format_fiscal_year(int(value), "western")
     return format_fiscal_year(int(value), style)
@@ -40,6 +47,16 @@ def figure(value: Decimal | int | None, places: int | None = None) -> str:
     else:
         number = number.quantize(Decimal(1).scaleb(-int(places)))
     return format_number(number)
+
+
+@register.filter
+def ui(label: object) -> str:
+    """A label that chiiki.core or a grading scheme gives in Japanese, in the reader's language.
+
+    The catalogue carries these labels through ``chiiki.web.core_labels``. Unlike
+    ``{% translate variable %}`` this looks the label up exactly as written (with its ``%``).
+    """
+    return gettext(str(label)) if label not in (None, "") else ""
 
 
 @register.filter

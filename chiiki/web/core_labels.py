@@ -1,0 +1,40 @@
+"""Labels that chiiki.core gives in Japanese, listed so the message catalogue carries them.
+
+chiiki.core has no Django import, so its enums name things in Japanese only (``label_ja``). The web
+layer shows those labels through ``gettext``; ``makemessages`` can only find strings written in
+source, so each one is repeated here. A test checks this list against the enums and the grading
+schemes, so a new label cannot be missed.
+"""
+
+from django.utils.translation import gettext_noop
+
+CORE_LABELS = (
+    # progress.NotComputable
+    gettext_noop("実績値がまだありません"),
+    gettext_noop("目標値がありません"),
+    gettext_noop("その年度の全国値がありません"),
+    gettext_noop("基準値がありません"),
+    gettext_noop("目標値（または目標と基準値の差）が0のため計算できません"),
+    gettext_noop("累計に必要な年度の実績値がそろっていません"),
+    gettext_noop("累計の期間外の年度です"),
+    # targets.TargetKind
+    gettext_noop("目標値"),
+    gettext_noop("全国水準"),
+    gettext_noop("基準値より増加"),
+    gettext_noop("現状値以上"),
+    gettext_noop("累計"),
+    # numbers.Missing
+    gettext_noop("未公表"),
+    gettext_noop("該当なし・調査なし"),
+    # forecast.Status
+    gettext_noop("達成見込み"),
+    gettext_noop("要注意"),
+    gettext_noop("達成困難"),
+    # forecast.NOTE_NATIONAL_TARGET
+    gettext_noop("目標が将来の全国値のため、達成見込みは判定しません"),
+    # grading_schemes.yaml: label and not_assessable of each scheme
+    gettext_noop("北海道（A①・A②・A③・B）"),
+    gettext_noop("判定不能"),
+    gettext_noop("A・B・C・D（100%・90%・70%）"),
+    gettext_noop("◎・○・△（基準値からの進捗）"),
+)
