@@ -179,3 +179,22 @@ def test_the_era_toggle(page, hokkaido):
     assert page.get_by_role("columnheader", name="H27").count() == 0
     page.get_by_role("link", name="和暦（R3）で表示").click()
     assert page.get_by_role("columnheader", name="H27").first.is_visible()
+
+
+def test_the_language_toggle(page, hokkaido):
+    page.goto(page.base_url + "/plans/creation-strategy-1/projects/semeno-nourinsuisan/")
+    assert page.get_by_role("heading", name="主な施策").is_visible()
+    page.get_by_role("link", name="English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name="Main measures").is_visible()
+    assert page.get_by_role("navigation", name="Main menu").is_visible()
+    # published content is not translated
+    assert page.get_by_role("heading", name=re.compile("確立プロジェクト")).is_visible()
+    # the choice follows the reader to the next page, with the era toggle still working
+    page.get_by_role("link", name="Show as Western years (2021)").click()
+    assert page.get_by_role("columnheader", name="2015").first.is_visible()
+    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Home").click()
+    assert page.get_by_role("heading", name="Regional policy of 北海道").is_visible()
+    screenshot(page, "home-en.png")
+    page.get_by_role("link", name="日本語").click()
+    assert page.get_by_role("heading", name="北海道の地域政策").is_visible()
