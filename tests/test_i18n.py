@@ -18,7 +18,6 @@ from chiiki.indicators.models import Indicator
 from chiiki.web.core_labels import CORE_LABELS
 from chiiki.web.templatetags.chiiki_format import fy
 from chiiki.web.translations import check_catalogues, compile_catalogues
-from tests.conftest import PASSWORD
 
 PACKAGE = Path(chiiki.__file__).parent
 CATALOGUE = PACKAGE / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -169,7 +168,9 @@ def test_messages_and_errors_follow_the_interface_language(client, personas):
     url = reverse("record_indicator_actual", args=[kpi.pk])
     refused = client.post(url, {"fy": "R3", "value": ""})
     assert refused.status_code == 400
-    assert "Enter the actual (未 if not yet published, — if not surveyed)" in refused.content.decode()
+    assert (
+        "Enter the actual (未 if not yet published, — if not surveyed)" in refused.content.decode()
+    )
     saved = client.post(url, {"fy": "R3", "value": "5市町村", "version-2021": "0"}, follow=True)
     html = saved.content.decode()
     assert "The R3 actual is saved (progress rate " in html and "grade " in html
@@ -185,9 +186,7 @@ def test_the_dashboard_in_english(client, personas):
     assert ">Not assessable<" in html and "115,135" in html
 
 
-def test_a_missing_or_stale_compiled_catalogue_is_reported_and_compile_fixes_it(
-    tmp_path, settings
-):
+def test_a_missing_or_stale_compiled_catalogue_is_reported_and_compile_fixes_it(tmp_path, settings):
     locale = tmp_path / "locale"
     shutil.copytree(CATALOGUE.parent.parent.parent, locale, ignore=shutil.ignore_patterns("*.mo"))
     settings.LOCALE_PATHS = [locale]
