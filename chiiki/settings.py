@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "chiiki.indicators",
     "chiiki.support",
     "chiiki.evaluations",
+    "chiiki.proposals",
+    "chiiki.councils",
     "chiiki.datasets",
     "chiiki.accounts",
     "chiiki.audit",

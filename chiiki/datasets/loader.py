@@ -40,6 +40,12 @@ from chiiki.core.numbers import (
 )
 from chiiki.core.targets import TargetKind, parse_goal_line, parse_target
 from chiiki.core.text import fragment_to_items, strip_tags
+from chiiki.datasets.proposals_areas import (
+    ProposalsData,
+    read_cooperation_areas,
+    read_proposals,
+    write_proposals,
+)
 from chiiki.datasets.reading import (
     DatasetError,
     Located,
@@ -183,6 +189,7 @@ class Dataset:
     initiatives: list[tuple[str, int, str, str, int]] = field(default_factory=list)
     # indicator slug → (source, derived, {FY: national value})
     national: dict[str, tuple[str, bool, dict[int, Decimal]]] = field(default_factory=dict)
+    proposals: ProposalsData = field(default_factory=ProposalsData)
 
 
 # --------------------------------------------------------------------------- reading
@@ -213,6 +220,8 @@ class _Reader:
             self.read_support()
         if (self.dir / "national-values.yaml").exists():
             self.read_national_values()
+        if (self.dir / "proposals.yaml").exists():
+            read_proposals(self)
         problems = [p for s in self.sources for p in s.problems]
         if problems:
             raise DatasetError(problems)
@@ -786,6 +795,7 @@ class _Reader:
                         )
                     scheme.figures.append((fy, metric, q.number, q.display_unit, cont))
             self.ds.schemes.append(scheme)
+        read_cooperation_areas(self, src, data)
         for block in data.get("annual_initiatives") or []:
             fy = self.fy(src, block.get("fy"), src.line_of(block, "fy"), "annual_initiatives.fy")
             bureau = block.get("bureau")
@@ -1009,6 +1019,7 @@ class _Writer:
         self.report.recomputed = recompute(
             Indicator.objects.filter(project__plan__organization=org)
         )
+        write_proposals(self, ds.proposals, org, bureaus)
         for bureau, fy, title, description, order in ds.initiatives:
             self.upsert(
                 AnnualInitiative,
