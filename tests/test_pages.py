@@ -84,7 +84,12 @@ def test_page_text_from_data_is_escaped(client):
         ("project", ["creation-strategy-1", "sumairu-hokkaido"], 9),
         ("indicator", [1], 5),
         ("municipalities", [], 3),
-        ("support", [], 3),
+        ("support", [], 5),
+        ("proposals", [], 8),
+        ("proposal", [1], 7),
+        ("program", [1], 4),
+        ("municipality", ["016012"], 10),
+        ("meetings", ["tokachi"], 4),
     ],
 )
 def test_pages_read_in_a_fixed_number_of_queries(

@@ -129,3 +129,92 @@ def require_edit_indicator(user: Any, indicator: Indicator) -> Membership:
     return _require(
         user, can_edit_indicator(user, indicator), gettext("この指標を編集する権限がありません")
     )
+
+
+# --------------------------------------------------------------------------- proposals
+
+
+def can_read_proposal(user: Any, proposal: Any) -> bool:
+    """Published proposals are public; the rest is internal to the organization."""
+    return proposal.published or _member_of(user, proposal.organization_id) is not None
+
+
+def can_file_proposal(user: Any, organization: Organization) -> bool:
+    """HQ staff and bureau editors write proposals."""
+    membership = _member_of(user, organization.pk)
+    return membership is not None and (
+        membership.role in HQ_ROLES or membership.role == Role.BUREAU_EDITOR
+    )
+
+
+def can_edit_proposal(user: Any, proposal: Any) -> bool:
+    """HQ staff; or an editor of one of the proposing bureaus while the proposal is a draft."""
+    membership = _member_of(user, proposal.organization_id)
+    if membership is None:
+        return False
+    if membership.role in HQ_ROLES:
+        return True
+    if membership.role != Role.BUREAU_EDITOR or proposal.status != "draft":
+        return False
+    return proposal.bureaus.filter(pk=membership.bureau_id).exists()
+
+
+def can_route_proposal(user: Any, proposal: Any) -> bool:
+    """Routing to departments and publishing are HQ's."""
+    membership = _member_of(user, proposal.organization_id)
+    return membership is not None and membership.role in HQ_ROLES
+
+
+def can_answer(user: Any, response: Any) -> bool:
+    """A department responder answers for their own department only; HQ may record an answer."""
+    membership = _member_of(user, response.proposal.organization_id)
+    if membership is None:
+        return False
+    if membership.role in HQ_ROLES:
+        return True
+    return (
+        membership.role == Role.DEPARTMENT_RESPONDER
+        and membership.department == response.department.name
+    )
+
+
+def require_file_proposal(user: Any, organization: Organization) -> Membership:
+    return _require(
+        user, can_file_proposal(user, organization), gettext("政策提案を作成する権限がありません")
+    )
+
+
+def require_edit_proposal(user: Any, proposal: Any) -> Membership:
+    return _require(
+        user,
+        can_edit_proposal(user, proposal),
+        gettext("この政策提案を編集する権限がありません（提出後は本部が扱います）"),
+    )
+
+
+def require_route_proposal(user: Any, proposal: Any) -> Membership:
+    return _require(
+        user,
+        can_route_proposal(user, proposal),
+        gettext("政策提案を部局に回付・公表する権限がありません（本部の担当者が行います）"),
+    )
+
+
+def require_answer(user: Any, response: Any) -> Membership:
+    return _require(
+        user, can_answer(user, response), gettext("この部局の対応を回答する権限がありません")
+    )
+
+
+# --------------------------------------------------------------------------- meetings
+
+
+def can_edit_meetings(user: Any, bureau: Bureau) -> bool:
+    """A bureau's meetings: HQ staff, or that bureau's editors."""
+    return can_enter_for_bureau(user, bureau)
+
+
+def require_edit_meetings(user: Any, bureau: Bureau) -> Membership:
+    return _require(
+        user, can_edit_meetings(user, bureau), gettext("この振興局の会議を編集する権限がありません")
+    )

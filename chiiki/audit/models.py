@@ -18,6 +18,12 @@ ACTIONS = {
     "evaluation.approved": _("評価を承認"),
     "evaluation.published": _("評価を公表"),
     "evaluation.unlocked": _("公表済みの評価のロックを解除"),
+    "proposal.saved": _("政策提案を保存"),
+    "proposal.submitted": _("政策提案を提出"),
+    "proposal.routed": _("政策提案を部局に回付"),
+    "proposal.answered": _("部局が対応を回答"),
+    "proposal.published": _("政策提案の対応状況を公表"),
+    "meeting.saved": _("会議の記録を保存"),
 }
 
 

@@ -40,3 +40,10 @@ def fragment_to_items(fragment: str) -> list[str]:
     else:
         items = _SENTENCE_END.split(text)
     return [item.strip() for item in items if item.strip()]
+
+
+def plain_lines(text: str) -> str:
+    """Multi-line text typed or pasted into a form: markup removed from each line, line breaks
+    kept, blank lines dropped (one item per line)."""
+    lines = [strip_tags(line) for line in text.replace("\r\n", "\n").split("\n")]
+    return "\n".join(line for line in lines if line)

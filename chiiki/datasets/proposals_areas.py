@@ -99,6 +99,8 @@ def read_cooperation_areas(reader: _Reader, src: Source, data: Located) -> None:
     by_name: dict[str, list[str]] = {}
     for code, name, _kana, _bureau in reader.ds.municipalities:
         by_name.setdefault(name, []).append(code)
+    if not by_name:
+        return  # municipalities.csv could not be read: that problem is reported already
     for entry in data.get("cooperation_areas") or []:
         line = entry.line
         kind = entry.get("kind")
@@ -164,7 +166,8 @@ def write_proposals(
                 "order": rec.order,
             },
         )
-        proposal.bureaus.set([bureaus[b] for b in rec.bureaus])
+        if proposal.ordered_bureaus != [bureaus[b] for b in rec.bureaus]:
+            proposal.set_bureaus([bureaus[b] for b in rec.bureaus])
         proposal.target_departments.set({departments[d] for d, _ in rec.reflections})
         for order, (department, measure) in enumerate(rec.reflections):
             writer.upsert(

@@ -23,7 +23,7 @@ from django.utils.translation import gettext
 from chiiki.accounts.access import require_edit_project, require_review
 from chiiki.audit.services import record as audit
 from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year
-from chiiki.core.text import strip_tags
+from chiiki.core.text import plain_lines, strip_tags
 from chiiki.evaluations.models import Evaluation
 from chiiki.plans.models import Project
 
@@ -41,8 +41,7 @@ class StaleEvaluation(WorkflowError):
 
 def clean_analysis(text: str) -> str:
     """One item per line, markup removed (pasted HTML becomes plain text), blank lines dropped."""
-    lines = [strip_tags(line) for line in text.replace("\r\n", "\n").split("\n")]
-    return "\n".join(line for line in lines if line)
+    return plain_lines(text)
 
 
 def _locked(evaluation_id: int) -> Evaluation:

@@ -92,7 +92,10 @@ class Proposal(models.Model):
         verbose_name="提出した振興局",
     )
     bureaus = models.ManyToManyField(
-        Bureau, related_name="proposals", verbose_name="提案した振興局（共同提案を含む）"
+        Bureau,
+        through="ProposalBureau",
+        related_name="proposals",
+        verbose_name="提案した振興局（共同提案を含む）",
     )
     municipalities = models.ManyToManyField(
         Municipality, blank=True, related_name="proposals", verbose_name="関係する市町村"
@@ -126,8 +129,32 @@ class Proposal(models.Model):
         return self.title
 
     @property
-    def joint(self) -> bool:
-        return self.bureaus.count() > 1
+    def ordered_bureaus(self) -> list[Bureau]:
+        """The proposing bureaus in the order the proposal names them (宗谷・留萌・上川共同)."""
+        return [link.bureau for link in self.bureau_links.all()]
+
+    def set_bureaus(self, bureaus: list[Bureau]) -> None:
+        ProposalBureau.objects.filter(proposal=self).delete()
+        ProposalBureau.objects.bulk_create(
+            ProposalBureau(proposal=self, bureau=b, order=i) for i, b in enumerate(bureaus)
+        )
+
+
+class ProposalBureau(models.Model):
+    """A proposing bureau of a proposal, in the order the proposal names them."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="bureau_links")
+    bureau = models.ForeignKey(Bureau, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "bureau"], name="proposal_bureau_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal} {self.bureau}"
 
 
 class Response(models.Model):

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from chiiki.plans.models import Organization
-from chiiki.support.models import SupportFigure, SupportScheme
+from chiiki.plans.models import Municipality, Organization
+from chiiki.support.models import CooperationArea, SupportFigure, SupportScheme
 
 
 def support_page(org: Organization) -> dict[str, Any]:
@@ -20,4 +20,9 @@ def support_page(org: Organization) -> dict[str, Any]:
         (label, [s for s in schemes if s.category == value])
         for value, label in SupportScheme.Category.choices
     ]
-    return {"categories": categories}
+    areas = list(
+        CooperationArea.objects.filter(organization=org)
+        .prefetch_related(Prefetch("members", queryset=Municipality.objects.order_by("code")))
+        .order_by("order")
+    )
+    return {"categories": categories, "areas": areas}

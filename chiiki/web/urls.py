@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from chiiki.accounts.forms import ThrottledAuthenticationForm
-from chiiki.web import views
+from chiiki.web import proposal_views, views
 from chiiki.web.era import set_era
 from chiiki.web.language import set_language
 
@@ -41,4 +41,18 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("municipalities/", views.municipalities, name="municipalities"),
     path("support/", views.support, name="support"),
+    path("municipalities/<str:code>/", proposal_views.municipality, name="municipality"),
+    path("programs/<int:pk>/", proposal_views.program, name="program"),
+    path("proposals/", proposal_views.proposals, name="proposals"),
+    path("proposals/new/", proposal_views.proposal_form, name="proposal_new"),
+    path("proposals/<int:pk>/", proposal_views.proposal, name="proposal"),
+    path("proposals/<int:pk>/edit/", proposal_views.proposal_form, name="proposal_edit"),
+    path("bureaus/<slug:slug>/meetings/", proposal_views.meetings, name="meetings"),
+    path("bureaus/<slug:slug>/meetings/new/", proposal_views.meeting_form, name="meeting_new"),
+    path("bureaus/<slug:slug>/meetings/<int:pk>/", proposal_views.meeting, name="meeting"),
+    path(
+        "bureaus/<slug:slug>/meetings/<int:pk>/edit/",
+        proposal_views.meeting_form,
+        name="meeting_edit",
+    ),
 ]

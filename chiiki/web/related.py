@@ -1,0 +1,59 @@
+"""Pages that gather records from several apps: one program, one municipality."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q
+from django.http import Http404
+
+from chiiki.accounts.access import can_read_internal_org
+from chiiki.councils.models import Meeting
+from chiiki.plans.models import Municipality, Organization, Program, ProgramBudget, Project
+from chiiki.proposals.selectors import proposals_naming, responses_for_program
+from chiiki.support.models import GrantAward, StaffDispatch
+
+
+def program_page(org: Organization, user: Any, pk: int) -> dict[str, Any]:
+    program = (
+        Program.objects.filter(organization=org, pk=pk)
+        .select_related("bureau", "project", "project__plan")
+        .prefetch_related(Prefetch("budgets", queryset=ProgramBudget.objects.order_by("fy")))
+        .first()
+    )
+    if program is None:
+        raise Http404("事業が見つかりません")
+    return {"program": program, "responses": responses_for_program(org, user, program)}
+
+
+def municipality_page(org: Organization, user: Any, code: str) -> dict[str, Any]:
+    """Everything touching one municipality."""
+    municipality = (
+        Municipality.objects.filter(organization=org, code=code)
+        .select_related("bureau", "bureau__region")
+        .first()
+    )
+    if municipality is None:
+        raise Http404("市町村が見つかりません")
+    bureau = municipality.bureau
+    projects = list(
+        Project.objects.filter(Q(lead_bureau=bureau) | Q(other_bureaus=bureau))
+        .select_related("plan", "lead_bureau")
+        .distinct()
+        .order_by("plan__slug", "order")
+    )
+    meetings = Meeting.objects.filter(municipalities=municipality).select_related("bureau")
+    if not can_read_internal_org(user, org):
+        meetings = meetings.filter(published=True)
+    return {
+        "municipality": municipality,
+        "bureau": bureau,
+        "projects": projects,
+        "areas": list(municipality.cooperation_areas.prefetch_related("members").order_by("order")),
+        "awards": list(
+            GrantAward.objects.filter(municipality=municipality).select_related("scheme")
+        ),
+        "dispatches": list(StaffDispatch.objects.filter(municipality=municipality)),
+        "proposals": proposals_naming(org, user, municipality),
+        "meetings": list(meetings.order_by("-held_on")),
+    }
