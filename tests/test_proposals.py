@@ -384,3 +384,43 @@ def test_the_municipality_page_gathers_everything(client):
     assert "十勝総合振興局" in html
     assert "未来につなげる環境・先進分野十勝プロジェクト" in html
     assert client.get(reverse("municipality", args=["999999"])).status_code == 404
+
+
+def test_grants_and_dispatches_entered_in_the_admin_are_audited_and_shown(client):
+    from django.contrib.auth import get_user_model
+
+    from chiiki.support.models import GrantAward, SupportScheme
+
+    admin_user = get_user_model().objects.create_superuser("root", password="x-Chiiki-2026")
+    client.force_login(admin_user)
+    hiroo = Municipality.objects.get(name="広尾町")
+    grant = SupportScheme.objects.get(slug="chiikizukuri-grant")
+    response = client.post(
+        "/admin/support/grantaward/add/",
+        {
+            "scheme": grant.pk,
+            "fy": 2021,
+            "municipality": hiroo.pk,
+            "title": "とんがりロード観光連携事業",
+            "amount_thousand_yen": 5000,
+        },
+    )
+    assert response.status_code == 302
+    award = GrantAward.objects.get()
+    entry = AuditEntry.objects.get(action="admin.saved", object_type="grantaward")
+    assert entry.old is None and entry.new["amount_thousand_yen"] == 5000
+    client.post(
+        f"/admin/support/grantaward/{award.pk}/change/",
+        {
+            "scheme": grant.pk,
+            "fy": 2021,
+            "municipality": hiroo.pk,
+            "title": "とんがりロード観光連携事業",
+            "amount_thousand_yen": 5500,
+        },
+    )
+    change = AuditEntry.objects.filter(action="admin.saved").latest("pk")
+    assert (change.old["amount_thousand_yen"], change.new["amount_thousand_yen"]) == (5000, 5500)
+    client.logout()
+    html = client.get(reverse("municipality", args=[hiroo.code])).content.decode()
+    assert "とんがりロード観光連携事業" in html and "5,500" in html

@@ -24,6 +24,8 @@ ACTIONS = {
     "proposal.answered": _("部局が対応を回答"),
     "proposal.published": _("政策提案の対応状況を公表"),
     "meeting.saved": _("会議の記録を保存"),
+    "admin.saved": _("管理画面で保存"),
+    "admin.deleted": _("管理画面で削除"),
 }
 
 
