@@ -145,26 +145,52 @@ def save_proposal(
     return proposal
 
 
-@transaction.atomic
-def submit(*, actor: Any, proposal_id: int, expected_version: int | None) -> Proposal:
+def _step(
+    *,
+    actor: Any,
+    proposal_id: int,
+    expected_version: int | None,
+    require: Any,
+    status: str,
+    refusal: str,
+    changes: dict[str, Any],
+    action: str,
+) -> Proposal:
+    """One workflow step on a proposal in ``status``: permission, version, change, audit."""
     proposal = _locked(proposal_id)
-    require_edit_proposal(actor, proposal)
+    require(actor, proposal)
     _check(proposal.version, expected_version)
-    if proposal.status != Proposal.Status.DRAFT:
-        raise ProposalError(gettext("作成中の提案だけを提出できます"))
-    proposal.status = Proposal.Status.SUBMITTED
+    if proposal.status != status:
+        raise ProposalError(refusal)
+    old = {field: getattr(proposal, field) for field in changes}
+    for field, value in changes.items():
+        setattr(proposal, field, value)
     proposal.version += 1
-    proposal.save(update_fields=["status", "version"])
+    proposal.save(update_fields=[*changes, "version"])
     audit(
         actor=actor,
-        action="proposal.submitted",
+        action=action,
         object_type="proposal",
         object_id=proposal.pk,
         summary=proposal.title,
-        old={"status": Proposal.Status.DRAFT},
-        new={"status": proposal.status},
+        old=old,
+        new=changes,
     )
     return proposal
+
+
+@transaction.atomic
+def submit(*, actor: Any, proposal_id: int, expected_version: int | None) -> Proposal:
+    return _step(
+        actor=actor,
+        proposal_id=proposal_id,
+        expected_version=expected_version,
+        require=require_edit_proposal,
+        status=Proposal.Status.DRAFT,
+        refusal=gettext("作成中の提案だけを提出できます"),
+        changes={"status": Proposal.Status.SUBMITTED},
+        action="proposal.submitted",
+    )
 
 
 @transaction.atomic
@@ -293,21 +319,13 @@ def answer(
 @transaction.atomic
 def publish(*, actor: Any, proposal_id: int, expected_version: int | None) -> Proposal:
     """HQ makes an answered proposal and its answers public (the 対応状況 report)."""
-    proposal = _locked(proposal_id)
-    require_route_proposal(actor, proposal)
-    _check(proposal.version, expected_version)
-    if proposal.status != Proposal.Status.ANSWERED:
-        raise ProposalError(gettext("すべての部局が回答した提案だけを公表できます"))
-    proposal.published = True
-    proposal.version += 1
-    proposal.save(update_fields=["published", "version"])
-    audit(
+    return _step(
         actor=actor,
+        proposal_id=proposal_id,
+        expected_version=expected_version,
+        require=require_route_proposal,
+        status=Proposal.Status.ANSWERED,
+        refusal=gettext("すべての部局が回答した提案だけを公表できます"),
+        changes={"published": True},
         action="proposal.published",
-        object_type="proposal",
-        object_id=proposal.pk,
-        summary=proposal.title,
-        old={"published": False},
-        new={"published": True},
     )
-    return proposal

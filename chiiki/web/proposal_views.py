@@ -10,7 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from chiiki.accounts.access import can_edit_meetings, can_edit_proposal, can_file_proposal
+from chiiki.accounts.access import (
+    require_edit_meetings,
+    require_edit_proposal,
+    require_file_proposal,
+)
 from chiiki.core.errors import ParseError
 from chiiki.core.fiscal import parse_fiscal_year
 from chiiki.councils import services as meeting_services
@@ -108,12 +112,9 @@ def proposal_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     existing = None
     if pk is not None:
         existing = proposal_page(org, request.user, pk)["proposal"]
-        if not can_edit_proposal(request.user, existing):
-            raise PermissionDenied(
-                _("この政策提案を編集する権限がありません（提出後は本部が扱います）")
-            )
-    elif not can_file_proposal(request.user, org):
-        raise PermissionDenied(_("政策提案を作成する権限がありません"))
+        require_edit_proposal(request.user, existing)
+    else:
+        require_file_proposal(request.user, org)
     context = {"proposal": existing, **proposal_form_choices(org)}
     if request.method != "POST":
         return render(request, "web/proposal_form.html", context)
@@ -166,8 +167,7 @@ def meeting_form(request: HttpRequest, slug: str, pk: int | None = None) -> Http
     org = selectors.default_organization()
     listing = bureau_meetings(org, request.user, slug)
     bureau = listing["bureau"]
-    if not can_edit_meetings(request.user, bureau):
-        raise PermissionDenied(_("この振興局の会議を編集する権限がありません"))
+    require_edit_meetings(request.user, bureau)
     existing = meeting_page(org, request.user, slug, pk)["meeting"] if pk else None
     context = {"bureau": bureau, "meeting": existing, **meeting_form_choices(bureau)}
     if request.method != "POST":
