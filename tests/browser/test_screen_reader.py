@@ -187,3 +187,12 @@ def test_english_project_page_for_a_screen_reader(page, hokkaido):
     assert ("navigation", "Main menu") in landmarks
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.innerText") == "Skip to content"
+
+
+def test_proposal_report_and_municipality_page_for_a_screen_reader(page, hokkaido):
+    page.goto(page.base_url + "/proposals/")
+    landmarks, headings, unnamed, path = _walk(page, "振興局からの政策提案の対応状況（公開）")
+    _assert_structure(landmarks, headings, unnamed, path)
+    page.goto(page.base_url + "/municipalities/016012/")
+    landmarks, headings, unnamed, path = _walk(page, "市町村のページ（日高町・公開）")
+    _assert_structure(landmarks, headings, unnamed, path)
