@@ -24,16 +24,8 @@ from chiiki.plans.models import Organization
 from chiiki.proposals import services
 from chiiki.proposals.models import Proposal, Response
 from chiiki.proposals.selectors import proposal_form_choices, proposal_page, proposal_report
+from chiiki.web.posted import posted_id, posted_ids, posted_int
 from chiiki.web.related import municipality_page, program_page
-
-
-def _ints(request: HttpRequest, name: str) -> list[int]:
-    return [int(v) for v in request.POST.getlist(name) if v.isascii() and v.isdigit()]
-
-
-def _int(request: HttpRequest, name: str) -> int | None:
-    raw = request.POST.get(name, "")
-    return int(raw) if raw.isascii() and raw.isdigit() else None
 
 
 def proposals(request: HttpRequest) -> HttpResponse:
@@ -58,7 +50,7 @@ def _proposal_action(request: HttpRequest, org: Organization, pk: int) -> HttpRe
     if not request.user.is_authenticated:
         raise PermissionDenied
     action = request.POST.get("action", "")
-    version = _int(request, "version")
+    version = posted_int(request, "version")
     try:
         if action == "submit":
             services.submit(actor=request.user, proposal_id=pk, expected_version=version)
@@ -67,7 +59,7 @@ def _proposal_action(request: HttpRequest, org: Organization, pk: int) -> HttpRe
             services.route(
                 actor=request.user,
                 proposal_id=pk,
-                department_ids=_ints(request, "departments"),
+                department_ids=posted_ids(request, "departments"),
                 expected_version=version,
             )
             done = _("部局に回付しました。")
@@ -75,7 +67,7 @@ def _proposal_action(request: HttpRequest, org: Organization, pk: int) -> HttpRe
             services.publish(actor=request.user, proposal_id=pk, expected_version=version)
             done = _("対応状況を公表しました。")
         elif action == "answer":
-            response_id = _int(request, "response") or 0
+            response_id = posted_int(request, "response")
             if not Response.objects.filter(pk=response_id, proposal_id=pk).exists():
                 raise Http404
             services.answer(
@@ -83,10 +75,10 @@ def _proposal_action(request: HttpRequest, org: Organization, pk: int) -> HttpRe
                 response_id=response_id,
                 status=request.POST.get("status", ""),
                 measure=request.POST.get("measure", ""),
-                program_id=_int(request, "program"),
+                program_id=posted_id(request, "program"),
                 budget_fy=request.POST.get("budget_fy", ""),
                 note=request.POST.get("note", ""),
-                expected_version=_int(request, "response_version"),
+                expected_version=posted_int(request, "response_version"),
             )
             done = _("対応を回答しました。")
         else:
@@ -127,10 +119,10 @@ def proposal_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             title=request.POST.get("title", ""),
             summary=request.POST.get("summary", ""),
             background=request.POST.get("background", ""),
-            pillar_id=_int(request, "pillar"),
-            bureau_ids=_ints(request, "bureaus"),
-            municipality_ids=_ints(request, "municipalities"),
-            expected_version=_int(request, "version"),
+            pillar_id=posted_id(request, "pillar"),
+            bureau_ids=posted_ids(request, "bureaus"),
+            municipality_ids=posted_ids(request, "municipalities"),
+            expected_version=posted_int(request, "version"),
         )
     except ValidationError as exc:
         context.update(form_errors=exc.message_dict, form_data=request.POST)
@@ -181,13 +173,13 @@ def meeting_form(request: HttpRequest, slug: str, pk: int | None = None) -> Http
             title=request.POST.get("title", ""),
             held_on=request.POST.get("held_on", ""),
             place=request.POST.get("place", ""),
-            municipality_ids=_ints(request, "municipalities"),
+            municipality_ids=posted_ids(request, "municipalities"),
             other_participants=request.POST.get("other_participants", ""),
             agenda=request.POST.get("agenda", ""),
             minutes=request.POST.get("minutes", ""),
-            evaluation_ids=_ints(request, "evaluations"),
+            evaluation_ids=posted_ids(request, "evaluations"),
             published=request.POST.get("published") == "1",
-            expected_version=_int(request, "version"),
+            expected_version=posted_int(request, "version"),
         )
     except ValidationError as exc:
         context.update(form_errors=exc.message_dict, form_data=request.POST)

@@ -43,6 +43,7 @@ from chiiki.support.selectors import support_page
 from chiiki.web.charts import BureauTile, indicator_chart, tile_map
 from chiiki.web.dashboard import dashboard as dashboard_data
 from chiiki.web.grid import grid
+from chiiki.web.posted import posted_int
 from chiiki.web.search import search
 
 
@@ -96,9 +97,9 @@ def project(request: HttpRequest, plan_slug: str, slug: str, **extra: object) ->
 @login_required
 def record_program_budget(request: HttpRequest, plan_slug: str, slug: str) -> HttpResponse:
     """The budget form of the project page. Rules live in record_budget."""
-    program_id = _posted_int(request, "program")
+    program_id = posted_int(request, "program")
     fy_text = request.POST.get("fy", "").strip()
-    version = _posted_int(request, f"version-{program_id}-{_fy_key(fy_text)}")
+    version = posted_int(request, f"version-{program_id}-{_fy_key(fy_text)}")
     try:
         budget = record_budget(
             actor=request.user,
@@ -155,7 +156,7 @@ def _evaluation_action(
 ) -> HttpResponse:
     context = evaluation_page(org, request.user, plan_slug, slug, fy)
     action = request.POST.get("action", "")
-    version = _posted_int(request, "version")
+    version = posted_int(request, "version")
     evaluation = context["evaluation"]
     try:
         if action in ("save", "submit") and "analysis" in request.POST:
@@ -242,7 +243,7 @@ def record_indicator_actual(request: HttpRequest, pk: int) -> HttpResponse:
     fy_text = request.POST.get("fy", "").strip()
     value_text = request.POST.get("value", "")
     try:
-        version = _posted_int(request, f"version-{_fy_key(fy_text)}")
+        version = posted_int(request, f"version-{_fy_key(fy_text)}")
         actual = record_actual(
             actor=request.user,
             indicator_id=pk,
@@ -271,13 +272,6 @@ def record_indicator_actual(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     )
     return redirect("indicator", pk=pk)
-
-
-def _posted_int(request: HttpRequest, name: str, default: str = "0") -> int:
-    """A whole number from the form; a forged or garbled value counts as 0 (then refused as a
-    conflict or an unknown record, never a server error)."""
-    raw = request.POST.get(name, default) or default
-    return int(raw) if raw.isascii() and raw.isdigit() else 0
 
 
 def _fy_key(text: str) -> str:
@@ -325,7 +319,7 @@ def bureau_grid(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
         text = request.POST.get(f"value-{pk}", "").strip()
         data[pk] = text
         if text:
-            entries.append((pk, text, _posted_int(request, f"version-{pk}")))
+            entries.append((pk, text, posted_int(request, f"version-{pk}")))
     if not entries:
         context.update(grid_alert=_("入力された値がありません"), grid_data=data)
         return render(request, "web/grid.html", context, status=400)
