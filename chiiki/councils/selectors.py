@@ -12,7 +12,7 @@ from chiiki.evaluations.models import Evaluation
 from chiiki.plans.models import Bureau, Organization
 
 
-def _bureau(org: Organization, slug: str) -> Bureau:
+def bureau_or_404(org: Organization, slug: str) -> Bureau:
     bureau = Bureau.objects.filter(organization=org, slug=slug).select_related("region").first()
     if bureau is None:
         raise Http404("振興局が見つかりません")
@@ -20,7 +20,7 @@ def _bureau(org: Organization, slug: str) -> Bureau:
 
 
 def bureau_meetings(org: Organization, user: Any, slug: str) -> dict[str, Any]:
-    bureau = _bureau(org, slug)
+    bureau = bureau_or_404(org, slug)
     meetings = Meeting.objects.filter(bureau=bureau).prefetch_related("municipalities")
     if not can_read_internal_org(user, org):
         meetings = meetings.filter(published=True)
@@ -31,8 +31,8 @@ def bureau_meetings(org: Organization, user: Any, slug: str) -> dict[str, Any]:
     }
 
 
-def meeting_page(org: Organization, user: Any, slug: str, pk: int) -> dict[str, Any]:
-    bureau = _bureau(org, slug)
+def get_meeting(org: Organization, user: Any, bureau: Bureau, pk: int) -> Meeting:
+    """The bureau's meeting if the user may read it (published, or a member); else 404."""
     meeting = (
         Meeting.objects.filter(bureau=bureau, pk=pk)
         .prefetch_related(
@@ -42,7 +42,16 @@ def meeting_page(org: Organization, user: Any, slug: str, pk: int) -> dict[str, 
     )
     if meeting is None or not (meeting.published or can_read_internal_org(user, org)):
         raise Http404("会議が見つかりません")
-    return {"bureau": bureau, "meeting": meeting, "may_edit": can_edit_meetings(user, bureau)}
+    return meeting
+
+
+def meeting_page(org: Organization, user: Any, slug: str, pk: int) -> dict[str, Any]:
+    bureau = bureau_or_404(org, slug)
+    return {
+        "bureau": bureau,
+        "meeting": get_meeting(org, user, bureau, pk),
+        "may_edit": can_edit_meetings(user, bureau),
+    }
 
 
 def meeting_form_choices(bureau: Bureau) -> dict[str, Any]:

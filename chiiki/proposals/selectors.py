@@ -95,10 +95,16 @@ def proposal_report(org: Organization, user: Any, fy: int | None = None) -> dict
     }
 
 
-def proposal_page(org: Organization, user: Any, pk: int) -> dict[str, Any]:
+def get_proposal(org: Organization, user: Any, pk: int) -> Proposal:
+    """The proposal with its bureaus and responses, if the user may read it; else 404."""
     proposal = _with_details(Proposal.objects.filter(organization=org, pk=pk)).first()
     if proposal is None or not can_read_proposal(user, proposal):
         raise Http404("政策提案が見つかりません")
+    return proposal
+
+
+def proposal_page(org: Organization, user: Any, pk: int) -> dict[str, Any]:
+    proposal = get_proposal(org, user, pk)
     responses = list(proposal.responses.all())
     timeline = (
         AuditEntry.objects.filter(object_type="proposal", object_id=str(proposal.pk))
@@ -108,14 +114,15 @@ def proposal_page(org: Organization, user: Any, pk: int) -> dict[str, Any]:
         else AuditEntry.objects.none()
     )
     routable = can_route_proposal(user, proposal)
+    editable = can_edit_proposal(user, proposal)
     return {
         "proposal": proposal,
         "responses": responses,
         "answerable": [r for r in responses if can_answer(user, r)],
         "timeline": list(timeline),
         "actions": {
-            "edit": can_edit_proposal(user, proposal),
-            "submit": can_edit_proposal(user, proposal) and proposal.status == "draft",
+            "edit": editable,
+            "submit": editable and proposal.status == "draft",
             "route": routable and proposal.status in ("submitted", "routed"),
             "publish": routable and proposal.status == "answered" and not proposal.published,
         },

@@ -18,12 +18,23 @@ from chiiki.accounts.access import (
 from chiiki.core.errors import ParseError
 from chiiki.core.fiscal import parse_fiscal_year
 from chiiki.councils import services as meeting_services
-from chiiki.councils.selectors import bureau_meetings, meeting_form_choices, meeting_page
+from chiiki.councils.selectors import (
+    bureau_meetings,
+    bureau_or_404,
+    get_meeting,
+    meeting_form_choices,
+    meeting_page,
+)
 from chiiki.plans import selectors
 from chiiki.plans.models import Organization
 from chiiki.proposals import services
 from chiiki.proposals.models import Proposal, Response
-from chiiki.proposals.selectors import proposal_form_choices, proposal_page, proposal_report
+from chiiki.proposals.selectors import (
+    get_proposal,
+    proposal_form_choices,
+    proposal_page,
+    proposal_report,
+)
 from chiiki.web.posted import posted_id, posted_ids, posted_int
 from chiiki.web.related import municipality_page, program_page
 
@@ -103,7 +114,7 @@ def proposal_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     org = selectors.default_organization()
     existing = None
     if pk is not None:
-        existing = proposal_page(org, request.user, pk)["proposal"]
+        existing = get_proposal(org, request.user, pk)
         require_edit_proposal(request.user, existing)
     else:
         require_file_proposal(request.user, org)
@@ -157,10 +168,9 @@ def meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 def meeting_form(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
     org = selectors.default_organization()
-    listing = bureau_meetings(org, request.user, slug)
-    bureau = listing["bureau"]
+    bureau = bureau_or_404(org, slug)
     require_edit_meetings(request.user, bureau)
-    existing = meeting_page(org, request.user, slug, pk)["meeting"] if pk else None
+    existing = get_meeting(org, request.user, bureau, pk) if pk else None
     context = {"bureau": bureau, "meeting": existing, **meeting_form_choices(bureau)}
     if request.method != "POST":
         return render(request, "web/meeting_form.html", context)
