@@ -184,6 +184,7 @@ def test_the_dashboard_in_english(client, personas):
     assert "Indicators without an actual (R3, FY2021)" in html
     assert "All Hokkaido (creation strategy and others)" in html
     assert ">Not assessable<" in html and "115,135" in html
+    assert "hq-planner (HQ planner)</span>" in html
 
 
 def test_a_missing_or_stale_compiled_catalogue_is_reported_and_compile_fixes_it(tmp_path, settings):
