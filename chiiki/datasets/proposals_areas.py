@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from chiiki.plans.models import Municipality
 from chiiki.proposals.models import Department, PolicyPillar, Proposal, Response
 from chiiki.support.models import CooperationArea
 
@@ -130,8 +131,6 @@ def read_cooperation_areas(reader: _Reader, src: Source, data: Located) -> None:
 def write_proposals(
     writer: _Writer, data: ProposalsData, org: Organization, bureaus: dict[str, Bureau]
 ) -> None:
-    from chiiki.plans.models import Municipality
-
     departments = {
         name: writer.upsert(
             Department, {"organization": org, "slug": slug}, {"name": name, "order": i}
