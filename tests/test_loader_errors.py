@@ -182,3 +182,38 @@ def test_a_reload_that_corrects_an_actual_is_audited_and_shows_in_the_history(da
     }
     assert past[2015] == 497
     assert pregnancy.actuals.get(fy=2015).rate == Decimal("83.0")
+
+
+def test_proposal_and_cooperation_area_mistakes_are_located_and_nothing_is_written(dataset):
+    from chiiki.proposals.models import Proposal
+    from chiiki.support.models import CooperationArea
+
+    before = (Proposal.objects.count(), CooperationArea.objects.count())
+    proposals = dataset / "proposals.yaml"
+    support = dataset / "support.yaml"
+    edit(proposals, "bureaus: [宗谷, 留萌, 上川]", "bureaus: [宗谷, 留萌, 上河]")
+    edit(proposals, "{department: 水産林務部,", "{department: 水産部,")
+    edit(
+        support,
+        "members: [南幌町, 由仁町, 長沼町, 栗山町]",
+        "members: [南幌町, 由仁町, 長沼市, 栗山町]",
+    )
+    found = {(p.file, p.line, p.field): p.message for p in problems_of(dataset)}
+    assert found == {
+        (
+            "proposals.yaml",
+            line_of(proposals, "上河"),
+            "proposals.bureaus",
+        ): "振興局「上河」は定義されていません",
+        (
+            "proposals.yaml",
+            line_of(proposals, "水産部"),
+            "proposals.reflections.department",
+        ): "部局「水産部」は departments に定義されていません",
+        (
+            "support.yaml",
+            line_of(support, "長沼市"),
+            "cooperation_areas.members",
+        ): "市町村「長沼市」が見つかりません",
+    }
+    assert (Proposal.objects.count(), CooperationArea.objects.count()) == before

@@ -64,8 +64,8 @@ def read_proposals(reader: _Reader) -> None:
             out.pillars.append((child_slug, slug, "", child.get("name") or ""))
             pillars.add(child_slug)
     for order, entry in enumerate(data.get("proposals") or []):
-        line = entry.line
         bureaus = entry.get("bureaus") or []
+        line = src.line_of(entry, "bureaus")
         if not bureaus:
             src.problem(line, "proposals.bureaus", "提案した振興局を1つ以上書いてください")
         for bureau in bureaus:
@@ -73,7 +73,11 @@ def read_proposals(reader: _Reader) -> None:
                 src.problem(line, "proposals.bureaus", f"振興局「{bureau}」は定義されていません")
         pillar = entry.get("pillar")
         if pillar is not None and pillar not in pillars:
-            src.problem(line, "proposals.pillar", f"政策の柱「{pillar}」は定義されていません")
+            src.problem(
+                src.line_of(entry, "pillar"),
+                "proposals.pillar",
+                f"政策の柱「{pillar}」は定義されていません",
+            )
         rec = ProposalRec(
             key=src.require(entry, "key", context="proposals"),
             fy=fy or 0,
