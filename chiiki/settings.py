@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "chiiki.evaluations",
     "chiiki.proposals",
     "chiiki.councils",
+    "chiiki.reports",
     "chiiki.datasets",
     "chiiki.accounts",
     "chiiki.audit",

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "chiiki.reports"
+    verbose_name = "帳票・オープンデータ"

@@ -1,0 +1,36 @@
+"""The HTML and PDF editions of a report: one template, print CSS, WeasyPrint for the PDF.
+
+The PDF embeds (subsets of) the Japanese font the CSS names first — Noto Sans CJK JP from
+Debian's ``fonts-noto-cjk`` — so it reads the same on any machine.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.template.loader import render_to_string
+
+from chiiki.reports.layout import Report
+
+CSS = Path(__file__).with_name("static") / "reports" / "report.css"
+
+
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint (or the system libraries it needs) is missing."""
+
+
+def render_document(report: Report) -> str:
+    """The whole report as one stand-alone HTML document (styles inline)."""
+    return render_to_string(
+        "reports/document.html", {"report": report, "css": CSS.read_text(encoding="utf-8")}
+    )
+
+
+def render_pdf(report: Report) -> bytes:
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # pango not installed
+        raise PdfUnavailable(
+            "PDF を作るためのライブラリ（Pango）がありません: apt-get install libpango-1.0-0"
+        ) from exc
+    return bytes(HTML(string=render_document(report)).write_pdf())

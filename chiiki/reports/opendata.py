@@ -1,0 +1,524 @@
+"""Open data: every public table as machine-readable CSV and JSON, with a schema.
+
+Follows the Japanese government's rules for machine-readable tables (「機械判読可能なデータの
+表記方法の統一ルール」): one table per file, one header row, no merged cells, no units inside
+numeric cells (the unit has its own column), Western years with a 和暦 column beside them,
+codes (全国地方公共団体コード, identifiers) as text. CSV is UTF-8 with BOM by default, CP932 on
+request; ``datapackage.json`` (Frictionless Data Package) describes every column.
+
+Text cells starting with ``= + - @`` (or a tab or carriage return) are prefixed with ``'`` so
+that a spreadsheet never runs them as formulas.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch
+
+from chiiki.core.codes import prefecture_code
+from chiiki.core.fiscal import format_fiscal_year
+from chiiki.indicators.models import Actual, Indicator
+from chiiki.plans.models import Bureau, Municipality, Organization, ProgramBudget, Project, Region
+from chiiki.support.models import CooperationArea, SupportFigure
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ENCODINGS = {"utf-8": "utf-8-sig", "utf-8-sig": "utf-8-sig", "cp932": "cp932", "shift_jis": "cp932"}
+UNENCODABLE = "〓"  # 〓 (geta) is how Japanese print marks a character that cannot be shown
+# Characters whose usual Unicode form differs from the one CP932 maps (the "wave dash" family).
+CP932_SUBSTITUTES = {"—": "―", "〜": "～", "−": "－", "‖": "∥", "¢": "￠", "£": "￡", "¬": "￢"}
+
+
+def neutralise(text: str) -> str:
+    """A text cell a spreadsheet will not read as a formula: ``=1+1`` → ``'=1+1``."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # Frictionless types: string, integer, number, boolean
+    title: str  # Japanese column title
+    description: str = ""
+
+
+def _fy_fields(prefix: str, title: str) -> list[Field]:
+    return [
+        Field(prefix, "integer", f"{title}（西暦）", "年度（4月始まり）の西暦年 / fiscal year"),
+        Field(f"{prefix}_wareki", "string", f"{title}（和暦）", "令和3年度 など / Japanese era"),
+    ]
+
+
+def _fy(fy: int | None) -> list[Any]:
+    return [fy, format_fiscal_year(fy, "long") if fy else ""]
+
+
+def _num(value: Decimal | int | None) -> Decimal | int | None:
+    if value is None or isinstance(value, int):
+        return value
+    normal = Decimal(value).normalize()
+    return int(normal) if normal == normal.to_integral_value() else normal
+
+
+@dataclass(frozen=True)
+class OpenTable:
+    name: str
+    title: str
+    fields: list[Field]
+    rows: Callable[[Organization], Iterable[list[Any]]]
+
+
+def _regions(org: Organization) -> Iterator[list[Any]]:
+    for r in Region.objects.filter(organization=org).order_by("order"):
+        yield [org.code, r.slug, r.name, r.order]
+
+
+def _bureaus(org: Organization) -> Iterator[list[Any]]:
+    for b in Bureau.objects.filter(organization=org).select_related("region").order_by("order"):
+        yield [
+            org.code,
+            b.slug,
+            b.name,
+            b.short_name,
+            b.get_kind_display(),
+            b.region.slug,
+            b.region.name,
+            b.seat,
+        ]
+
+
+def _municipalities(org: Organization) -> Iterator[list[Any]]:
+    for m in (
+        Municipality.objects.filter(organization=org).select_related("bureau").order_by("code")
+    ):
+        yield [m.code, prefecture_code(m.code), m.name, m.kana, m.bureau.slug, m.bureau.short_name]
+
+
+def _projects(org: Organization) -> Iterator[list[Any]]:
+    projects = (
+        Project.objects.filter(plan__organization=org)
+        .select_related("plan", "region", "lead_bureau")
+        .prefetch_related("other_bureaus")
+        .order_by("plan__kind", "-plan__start_fy", "region__order", "order")
+    )
+    for p in projects:
+        yield [
+            p.plan.slug,
+            p.plan.title,
+            p.plan.edition,
+            p.slug,
+            p.number,
+            p.name,
+            p.region.name if p.region else "",
+            p.lead_bureau.slug if p.lead_bureau else "",
+            p.lead_bureau.short_name if p.lead_bureau else "",
+            p.lead_bureau_inferred,
+            ";".join(b.short_name for b in p.other_bureaus.all()),
+        ]
+
+
+def _budgets(org: Organization) -> Iterator[list[Any]]:
+    budgets = (
+        ProgramBudget.objects.filter(program__organization=org)
+        .select_related("program__project__plan", "program__bureau")
+        .order_by("fy", "program__order", "program__pk")
+    )
+    for b in budgets:
+        program, project = b.program, b.program.project
+        yield [
+            project.plan.slug if project else "",
+            project.slug if project else "",
+            project.name if project else "",
+            program.slug,
+            program.name,
+            program.get_kind_display(),
+            program.bureau.slug if program.bureau else "",
+            program.bureau.short_name if program.bureau else "",
+            *_fy(b.fy),
+            b.amount_thousand_yen,
+            "千円",
+        ]
+
+
+def _indicators(org: Organization) -> Iterator[list[Any]]:
+    indicators = (
+        Indicator.objects.filter(project__plan__organization=org)
+        .select_related("project__plan")
+        .prefetch_related("revisions")
+        .order_by("project__plan__slug", "project__order", "order")
+    )
+    for i in indicators:
+        revisions = list(i.revisions.all())
+        yield [
+            f"{i.project.plan.slug}/{i.project.slug}/{i.slug}",
+            i.project.plan.slug,
+            i.project.slug,
+            i.project.name,
+            i.get_kind_display(),
+            i.display_name,
+            i.get_name_status_display(),
+            i.unit,
+            i.get_direction_display(),
+            _num(i.baseline_value),
+            *_fy(i.baseline_fy),
+            i.get_target_kind_display(),
+            _num(i.target_value),
+            *_fy(i.target_fy),
+            _num(revisions[-1].revised_value) if revisions else None,
+            i.grade,
+            *_fy(i.grade_fy),
+            i.published_grade,
+        ]
+
+
+def _actuals(org: Organization) -> Iterator[list[Any]]:
+    actuals = (
+        Actual.objects.filter(indicator__project__plan__organization=org)
+        .select_related("indicator__project__plan")
+        .order_by(
+            "indicator__project__plan__slug", "indicator__project__order", "indicator__order", "fy"
+        )
+    )
+    for a in actuals:
+        i = a.indicator
+        yield [
+            f"{i.project.plan.slug}/{i.project.slug}/{i.slug}",
+            i.display_name,
+            *_fy(a.fy),
+            _num(a.value),
+            i.unit,
+            a.marker,
+            _num(a.national_value),
+            _num(a.rate.quantize(Decimal("0.1")) if a.rate is not None else None),
+            _num(a.published_rate),
+        ]
+
+
+def _support(org: Organization) -> Iterator[list[Any]]:
+    figures = (
+        SupportFigure.objects.filter(scheme__organization=org)
+        .select_related("scheme")
+        .order_by("scheme__order", "metric", "fy")
+    )
+    for f in figures:
+        yield [
+            f.scheme.slug,
+            f.scheme.name,
+            f.scheme.get_category_display(),
+            *_fy(f.fy),
+            f.get_metric_display(),
+            _num(f.value),
+            f.unit,
+            _num(f.continuing),
+        ]
+
+
+def _areas(org: Organization) -> Iterator[list[Any]]:
+    areas = (
+        CooperationArea.objects.filter(organization=org)
+        .order_by("order")
+        .prefetch_related(Prefetch("members", queryset=Municipality.objects.order_by("code")))
+    )
+    for a in areas:
+        for m in a.members.all():
+            yield [a.slug, a.name, a.get_kind_display(), *_fy(a.start_fy), m.code, m.name]
+
+
+TABLES: dict[str, OpenTable] = {
+    t.name: t
+    for t in [
+        OpenTable(
+            "regions",
+            "連携地域",
+            [
+                Field(
+                    "organization_code",
+                    "string",
+                    "団体コード",
+                    "都道府県の全国地方公共団体コード（6桁）",
+                ),
+                Field("region_id", "string", "連携地域の識別子"),
+                Field("region_name", "string", "連携地域"),
+                Field("order", "integer", "表示順"),
+            ],
+            _regions,
+        ),
+        OpenTable(
+            "bureaus",
+            "総合振興局・振興局",
+            [
+                Field("organization_code", "string", "団体コード"),
+                Field("bureau_id", "string", "振興局の識別子"),
+                Field("bureau_name", "string", "名称"),
+                Field("bureau_short_name", "string", "略称"),
+                Field("bureau_kind", "string", "種別", "総合振興局 / 振興局"),
+                Field("region_id", "string", "連携地域の識別子"),
+                Field("region_name", "string", "連携地域"),
+                Field("seat", "string", "所在地"),
+            ],
+            _bureaus,
+        ),
+        OpenTable(
+            "municipalities",
+            "市町村",
+            [
+                Field(
+                    "local_government_code",
+                    "string",
+                    "全国地方公共団体コード",
+                    "検査数字を含む6桁（文字列）",
+                ),
+                Field("prefecture_code", "string", "都道府県コード"),
+                Field("municipality_name", "string", "市町村名"),
+                Field("municipality_kana", "string", "市町村名（よみ）"),
+                Field("bureau_id", "string", "振興局の識別子"),
+                Field("bureau_name", "string", "振興局"),
+            ],
+            _municipalities,
+        ),
+        OpenTable(
+            "projects",
+            "プロジェクト",
+            [
+                Field("plan_id", "string", "計画の識別子"),
+                Field("plan_title", "string", "計画"),
+                Field("plan_edition", "string", "版"),
+                Field("project_id", "string", "プロジェクトの識別子"),
+                Field("project_number", "integer", "番号"),
+                Field("project_name", "string", "プロジェクト"),
+                Field("region_name", "string", "連携地域"),
+                Field("lead_bureau_id", "string", "主担当の振興局の識別子"),
+                Field("lead_bureau_name", "string", "主担当の振興局"),
+                Field(
+                    "lead_bureau_inferred", "boolean", "主担当は推定", "出典が明記せず推定したもの"
+                ),
+                Field("other_bureaus", "string", "連携する振興局", "セミコロン区切り"),
+            ],
+            _projects,
+        ),
+        OpenTable(
+            "budgets",
+            "事業の予算額",
+            [
+                Field("plan_id", "string", "計画の識別子"),
+                Field("project_id", "string", "プロジェクトの識別子"),
+                Field("project_name", "string", "プロジェクト"),
+                Field("program_id", "string", "事業の識別子"),
+                Field("program_name", "string", "事業名"),
+                Field("program_kind", "string", "事業の種別"),
+                Field("bureau_id", "string", "実施する振興局の識別子"),
+                Field("bureau_name", "string", "実施する振興局"),
+                *_fy_fields("fy", "年度"),
+                Field("amount", "integer", "予算額", "単位は unit 列（千円）"),
+                Field("unit", "string", "単位"),
+            ],
+            _budgets,
+        ),
+        OpenTable(
+            "indicators",
+            "数値目標・KPI",
+            [
+                Field("indicator_key", "string", "指標キー", "計画/プロジェクト/指標の識別子"),
+                Field("plan_id", "string", "計画の識別子"),
+                Field("project_id", "string", "プロジェクトの識別子"),
+                Field("project_name", "string", "プロジェクト"),
+                Field("indicator_kind", "string", "区分", "数値目標 / KPI"),
+                Field("indicator_name", "string", "指標名"),
+                Field(
+                    "name_status", "string", "名称の状態", "公表どおり / 本文から推定 / 名称不明"
+                ),
+                Field("unit", "string", "単位"),
+                Field("direction", "string", "方向"),
+                Field("baseline_value", "number", "基準値"),
+                *_fy_fields("baseline_fy", "基準年度"),
+                Field("target_kind", "string", "目標の種類"),
+                Field("target_value", "number", "目標値", "全国水準などの目標は空欄"),
+                *_fy_fields("target_fy", "目標年度"),
+                Field("revised_target_value", "number", "見直し後の目標値"),
+                Field("grade", "string", "進捗（計算）", "A①〜B など、評価区分による"),
+                *_fy_fields("grade_fy", "評価の年度"),
+                Field("published_grade", "string", "進捗（公表資料）"),
+            ],
+            _indicators,
+        ),
+        OpenTable(
+            "actuals",
+            "実績値と進捗率",
+            [
+                Field("indicator_key", "string", "指標キー"),
+                Field("indicator_name", "string", "指標名"),
+                *_fy_fields("fy", "年度"),
+                Field("value", "number", "実績値", "単位は unit 列。欠測は空欄で marker に理由"),
+                Field("unit", "string", "単位"),
+                Field("marker", "string", "欠測の理由", "未 = 未公表、— = 該当なし・調査なし"),
+                Field("national_value", "number", "全国値"),
+                Field("rate_percent", "number", "進捗率（%・計算）"),
+                Field("published_rate_percent", "number", "進捗率（%・公表資料）"),
+            ],
+            _actuals,
+        ),
+        OpenTable(
+            "support_figures",
+            "市町村支援の予算額・派遣者数",
+            [
+                Field("scheme_id", "string", "制度の識別子"),
+                Field("scheme_name", "string", "制度"),
+                Field("category", "string", "区分"),
+                *_fy_fields("fy", "年度"),
+                Field("metric", "string", "項目"),
+                Field("value", "number", "値"),
+                Field("unit", "string", "単位"),
+                Field("continuing", "number", "うち前年度から継続"),
+            ],
+            _support,
+        ),
+        OpenTable(
+            "cooperation_areas",
+            "市町村の連携地域と構成市町村",
+            [
+                Field("area_id", "string", "連携地域の識別子"),
+                Field("area_name", "string", "連携地域"),
+                Field("area_kind", "string", "種別"),
+                *_fy_fields("start_fy", "開始年度"),
+                Field("local_government_code", "string", "構成市町村の全国地方公共団体コード"),
+                Field("municipality_name", "string", "構成市町村"),
+            ],
+            _areas,
+        ),
+    ]
+}
+
+
+def table(name: str) -> OpenTable:
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise LookupError(f"オープンデータの表「{name}」はありません") from None
+
+
+def _cell(value: Any, field: Field) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, int):
+        return str(value)
+    return neutralise(str(value)) if field.type == "string" else str(value)
+
+
+def _encodable(text: str, encoding: str) -> tuple[str, int]:
+    """``text`` with characters the encoding lacks replaced (NFKC form first, then 〓)."""
+    if encoding != "cp932":
+        return text, 0
+    try:
+        text.encode("cp932")
+        return text, 0
+    except UnicodeEncodeError:
+        pass
+    out, replaced = [], 0
+    for ch in text:
+        try:
+            ch.encode("cp932")
+            out.append(ch)
+        except UnicodeEncodeError:
+            alt = CP932_SUBSTITUTES.get(ch) or unicodedata.normalize("NFKC", ch)
+            try:
+                alt.encode("cp932")
+                out.append(alt)
+            except UnicodeEncodeError:
+                out.append(UNENCODABLE)
+            replaced += 1
+    return "".join(out), replaced
+
+
+def csv_lines(org: Organization, name: str, encoding: str = "utf-8") -> Iterator[bytes]:
+    """The table as CSV, a line at a time (for streaming), in ``utf-8`` (BOM) or ``cp932``."""
+    codec = ENCODINGS.get(encoding.lower())
+    if codec is None:
+        raise LookupError(f"文字コード「{encoding}」には対応していません（utf-8 または cp932）")
+    t = table(name)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    codec_out = "cp932" if codec == "cp932" else "utf-8"
+    first = True
+
+    def flush() -> bytes:
+        text, _ = _encodable(buffer.getvalue(), codec_out)
+        buffer.seek(0)
+        buffer.truncate()
+        return text.encode(codec_out)
+
+    writer.writerow([f.name for f in t.fields])
+    head = flush()
+    yield (b"\xef\xbb\xbf" + head) if codec == "utf-8-sig" else head
+    for row in t.rows(org):
+        writer.writerow([_cell(v, f) for v, f in zip(row, t.fields, strict=True)])
+        first = False
+        if buffer.tell() > 64_000:
+            yield flush()
+    if not first:
+        yield flush()
+
+
+def csv_bytes(org: Organization, name: str, encoding: str = "utf-8") -> bytes:
+    return b"".join(csv_lines(org, name, encoding))
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def json_bytes(org: Organization, name: str) -> bytes:
+    """The table as JSON: ``{"table", "title", "fields", "rows": [{column: value}]}``."""
+    t = table(name)
+    rows = [
+        {f.name: _json_value(v) for v, f in zip(row, t.fields, strict=True)} for row in t.rows(org)
+    ]
+    doc = {"table": t.name, "title": t.title, "fields": [f.name for f in t.fields], "rows": rows}
+    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def datapackage(org: Organization, encoding: str = "utf-8") -> dict[str, Any]:
+    """A Frictionless Data Package describing every CSV file and column."""
+    enc = "cp932" if ENCODINGS.get(encoding.lower()) == "cp932" else "utf-8-sig"
+    return {
+        "profile": "tabular-data-package",
+        "name": f"chiiki-{org.slug}",
+        "title": f"{org.name} 地域政策の計画・予算・指標",
+        "licenses": [{"name": "CC-BY-4.0", "title": "クリエイティブ・コモンズ 表示 4.0 国際"}],
+        "resources": [
+            {
+                "name": t.name,
+                "title": t.title,
+                "path": f"{t.name}.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": enc,
+                "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
+                "schema": {
+                    "fields": [
+                        {
+                            "name": f.name,
+                            "type": f.type,
+                            "title": f.title,
+                            **({"description": f.description} if f.description else {}),
+                        }
+                        for f in t.fields
+                    ]
+                },
+            }
+            for t in TABLES.values()
+        ],
+    }

@@ -1,0 +1,197 @@
+"""The Excel edition of a report: native cells, the official layout.
+
+Each section is a sheet. Grouped headers are merged cells, figures are numbers with a number
+format that prints their unit (``#,##0"千人"``, ``0.0"%"``), totals are ``SUM`` formulas (with
+the computed value cached, so a reader without recalculation sees it), column widths follow
+the report's, and each sheet prints on A4 landscape, fitted to the page width, with its
+header rows repeated.
+
+The file is deterministic: the same report gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from chiiki.reports.layout import Bullets, Cell, Paragraph, Report, Table
+
+FIXED_TIME = dt.datetime(2000, 1, 1)  # document properties: no clock in the bytes
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_name(name: str, taken: set[str]) -> str:
+    """Excel's rules: at most 31 characters, none of []:*?/\\, unique (case-insensitive)."""
+    base = _BAD_SHEET_CHARS.sub("・", name).strip("'") or "Sheet"
+    candidate, n = base[:31], 2
+    while candidate.lower() in taken:
+        suffix = f"({n})"
+        candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def number_format(cell: Cell) -> str:
+    """``#,##0.0"千人"`` — separators, the published decimals, the unit as literal text."""
+    if cell.kind == "rate":
+        return '0.0"%"'
+    digits = "#,##0" + ("." + "0" * cell.places if cell.places else "")
+    unit = cell.unit.replace('"', "")
+    positive = f'{digits}"{unit}"' if unit else digits
+    return f'{positive};"▲"{positive}'
+
+
+class _Formats:
+    def __init__(self, book: Workbook) -> None:
+        self.book = book
+        self.cache: dict[tuple[Any, ...], Any] = {}
+
+    def get(self, **props: Any) -> Any:
+        key = tuple(sorted(props.items()))
+        if key not in self.cache:
+            base = {"font_name": "Meiryo UI", "font_size": 10, "valign": "top"}
+            self.cache[key] = self.book.add_format({**base, **props})
+        return self.cache[key]
+
+    def for_cell(self, cell: Cell, *, foot: bool = False, head: bool = False) -> Any:
+        props: dict[str, Any] = {"border": 1, "text_wrap": True}
+        if head or cell.header:
+            props.update(
+                bg_color="#DBE5F1" if head else "#F2F2F2", align="center", valign="vcenter"
+            )
+        if foot:
+            props.update(bold=True, bg_color="#F2F2F2")
+        if cell.numeric:
+            props.update(num_format=number_format(cell), align="right")
+        elif cell.kind in ("figure", "rate", "amount", "grade"):
+            props.update(align="right" if cell.kind != "grade" else "center")
+        return self.get(**props)
+
+
+def _placed(rows: list[list[Cell]]) -> list[tuple[int, int, Cell]]:
+    """(row, column, cell) for rows with HTML row/column spans."""
+    taken: set[tuple[int, int]] = set()
+    out = []
+    for r, row in enumerate(rows):
+        c = 0
+        for cell in row:
+            while (r, c) in taken:
+                c += 1
+            out.append((r, c, cell))
+            for dr in range(cell.rowspan):
+                for dc in range(cell.colspan):
+                    taken.add((r + dr, c + dc))
+            c += cell.colspan
+    return out
+
+
+def _write(ws: Worksheet, r: int, c: int, cell: Cell, fmt: Any, value: Any = None) -> None:
+    shown: Any = value
+    if shown is None:
+        shown = cell.value if cell.numeric else cell.text + (f"\n{cell.sub}" if cell.sub else "")
+        if isinstance(shown, int | float) or cell.numeric:
+            shown = float(shown) if cell.places or cell.kind == "rate" else int(shown)
+    if cell.rowspan > 1 or cell.colspan > 1:
+        ws.merge_range(r, c, r + cell.rowspan - 1, c + cell.colspan - 1, shown, fmt)
+    elif isinstance(shown, str):
+        ws.write_string(r, c, shown, fmt)
+    else:
+        ws.write_number(r, c, shown, fmt)
+
+
+def _table(ws: Worksheet, fmts: _Formats, table: Table, top: int, ncols: int) -> tuple[int, int]:
+    """Write ``table`` from row ``top``; returns (first header row, next free row)."""
+    r = top
+    ws.merge_range(r, 0, r, max(ncols - 1, 0), table.caption, fmts.get(bold=True))
+    if table.unit_note:
+        ws.write_string(r, ncols, table.unit_note, fmts.get(font_size=9))
+    r += 1
+    header_top = r
+    for dr, dc, cell in _placed(table.head):
+        _write(ws, r + dr, dc, cell, fmts.for_cell(cell, head=True))
+    r += len(table.head)
+    body_top = r
+    for dr, dc, cell in _placed(table.body):
+        _write(ws, r + dr, dc, cell, fmts.for_cell(cell))
+    r += len(table.body)
+    for dr, dc, cell in _placed(table.foot):
+        fmt = fmts.for_cell(cell, foot=True)
+        if cell.total_of is not None and cell.numeric:
+            first = xl_rowcol_to_cell(body_top + cell.total_of[0], dc)
+            last = xl_rowcol_to_cell(body_top + cell.total_of[1], dc)
+            ws.write_formula(r + dr, dc, f"=SUM({first}:{last})", fmt, cell.value)
+        else:
+            _write(ws, r + dr, dc, cell, fmt)
+    r += len(table.foot)
+    return header_top, r + 1
+
+
+def render_xlsx(report: Report) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.set_properties(
+        {
+            "title": report.title,
+            "subject": report.subtitle,
+            "author": "chiiki",
+            "created": FIXED_TIME,
+        }
+    )
+    fmts = _Formats(book)
+    taken: set[str] = set()
+    for i, section in enumerate(report.sections):
+        ws = book.add_worksheet(sheet_name(section.sheet or section.heading, taken))
+        tables = [b for b in section.blocks if isinstance(b, Table)]
+        ncols = max((len(t.widths) for t in tables), default=4) or 4
+        widths = [0.0] * ncols
+        for t in tables:
+            for c, w in enumerate(t.widths):
+                widths[c] = max(widths[c], w)
+        for c, w in enumerate(widths):
+            ws.set_column(c, c, max(w, 6) * 2.1)
+        ws.merge_range(0, 0, 0, ncols - 1, report.title, fmts.get(bold=True, font_size=14))
+        ws.merge_range(1, 0, 1, ncols - 1, report.subtitle, fmts.get())
+        ws.merge_range(2, 0, 2, ncols - 1, section.heading, fmts.get(bold=True, font_size=12))
+        r = 4
+        if i == 0:
+            for note in report.notes:
+                ws.merge_range(r, 0, r, ncols - 1, note, fmts.get(text_wrap=True, font_size=9))
+                r += 1
+            r += bool(report.notes)
+        first_header: int | None = None
+        for block in section.blocks:
+            if isinstance(block, Table):
+                header_top, r = _table(ws, fmts, block, r, ncols)
+                if first_header is None:
+                    first_header = header_top
+                    ws.repeat_rows(header_top, header_top + len(block.head) - 1)
+            elif isinstance(block, Bullets):
+                ws.merge_range(r, 0, r, ncols - 1, block.title, fmts.get(bold=True))
+                r += 1
+                for item in block.items:
+                    ws.merge_range(r, 0, r, ncols - 1, item, fmts.get(text_wrap=True))
+                    ws.set_row(r, 15 * (item.count("\n") + 1))
+                    r += 1
+                r += 1
+            elif isinstance(block, Paragraph):
+                ws.merge_range(r, 0, r, ncols - 1, block.text, fmts.get(text_wrap=True))
+                ws.set_row(r, 15 * (block.text.count("\n") + 2))
+                r += 2
+        if report.source and i == len(report.sections) - 1:
+            ws.write_string(r, 0, report.source_line, fmts.get(font_size=9))
+            r += 1
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+        ws.set_footer("&C&P / &N")
+        ws.print_area(0, 0, max(r - 1, 0), ncols)
+    book.close()
+    return buffer.getvalue()
