@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "chiiki.proposals",
     "chiiki.councils",
     "chiiki.reports",
+    "chiiki.imports",
     "chiiki.datasets",
     "chiiki.accounts",
     "chiiki.audit",

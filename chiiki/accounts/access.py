@@ -218,3 +218,20 @@ def require_edit_meetings(user: Any, bureau: Bureau) -> Membership:
     return _require(
         user, can_edit_meetings(user, bureau), gettext("この振興局の会議を編集する権限がありません")
     )
+
+
+def can_import(user: Any, organization: Organization) -> bool:
+    """Upload a workbook or CSV: HQ staff and bureau editors (each row is still checked by
+    the write function, so a bureau editor's file may only touch that bureau's data)."""
+    membership = _member_of(user, organization.pk)
+    if membership is None:
+        return False
+    return membership.role in HQ_ROLES or membership.role == Role.BUREAU_EDITOR
+
+
+def require_import(user: Any, organization: Organization) -> Membership:
+    return _require(
+        user,
+        can_import(user, organization),
+        gettext("ファイルからの取込は、本部と振興局の担当者が行います"),
+    )

@@ -26,6 +26,7 @@ ACTIONS = {
     "meeting.saved": _("会議の記録を保存"),
     "admin.saved": _("管理画面で保存"),
     "admin.deleted": _("管理画面で削除"),
+    "import.applied": _("ファイルから取込"),
 }
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from chiiki.core.encoding import UndecodableError, decode_text
 from chiiki.core.errors import ParseError, Problem, ProblemsError
 from chiiki.core.fiscal import format_fiscal_year, parse_fiscal_year, parse_fiscal_year_range
 from chiiki.core.numbers import Missing, Quantity, parse_quantity, parse_value
@@ -74,25 +75,10 @@ def decode(data: bytes, file: str) -> str:
                 )
             ]
         )
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp932")
-    except UnicodeDecodeError as exc:
-        raise BatchError(
-            [
-                Problem(
-                    file,
-                    None,
-                    "encoding",
-                    f"UTF-8 でも CP932 でも読めません（{exc.start}バイト目）",
-                )
-            ]
-        ) from exc
+        return decode_text(data)[0]
+    except UndecodableError as exc:
+        raise BatchError([Problem(file, None, "encoding", str(exc))]) from exc
 
 
 def read_batch(data: bytes, file: str) -> list[BatchIndicator]:

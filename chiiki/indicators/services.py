@@ -138,7 +138,7 @@ class Conflict(Exception):
         super().__init__(message)
 
 
-def _parse_amount_for(indicator: Indicator, text: str) -> tuple[Decimal | None, str]:
+def parse_actual_value(indicator: Indicator, text: str) -> tuple[Decimal | None, str]:
     """(value, marker) in the indicator's unit; ValidationError with a Japanese message."""
     try:
         parsed = parse_value(text)
@@ -222,7 +222,7 @@ def record_actual(
         raise ValidationError(
             {"value": gettext("実績値を入力してください（未公表は「未」、調査なしは「—」）")}
         )
-    amount, marker = _parse_amount_for(indicator, str(value))
+    amount, marker = parse_actual_value(indicator, str(value))
     # order_by("pk"): the default ordering would join through Project.region (nullable).
     actual = (
         Actual.objects.select_for_update(of=("self",))

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext_noop
 
 from chiiki.core.fiscal import format_fiscal_year
 from chiiki.core.numbers import format_number
@@ -695,8 +696,8 @@ def support_report(org: Organization, *, fy_label: FyLabel = wareki) -> Report:
 
 
 REPORTS = {
-    "regions": ("連携地域別政策展開方針の概要", region_summary),
-    "budgets": ("地域プロジェクトの予算額（連携地域別）", budget_report),
-    "progress": ("プロジェクトの推進状況（数値目標・KPI）", progress_report),
-    "support": ("市町村戦略支援（交付金の予算額・派遣者数）", support_report),
+    "regions": (gettext_noop("連携地域別政策展開方針の概要"), region_summary),
+    "budgets": (gettext_noop("地域プロジェクトの予算額（連携地域別）"), budget_report),
+    "progress": (gettext_noop("プロジェクトの推進状況（数値目標・KPI）"), progress_report),
+    "support": (gettext_noop("市町村戦略支援（交付金の予算額・派遣者数）"), support_report),
 }

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from chiiki.accounts.forms import ThrottledAuthenticationForm
-from chiiki.web import proposal_views, views
+from chiiki.web import import_views, proposal_views, report_views, views
 from chiiki.web.era import set_era
 from chiiki.web.language import set_language
 
@@ -41,6 +41,17 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("municipalities/", views.municipalities, name="municipalities"),
     path("support/", views.support, name="support"),
+    path("reports/", report_views.reports, name="reports"),
+    path("imports/", import_views.imports, name="imports"),
+    path("imports/workbook.xlsx", import_views.workbook, name="workbook"),
+    path("imports/<int:pk>/", import_views.import_preview, name="import_preview"),
+    path("imports/<int:pk>/apply/", import_views.import_apply, name="import_apply"),
+    path("reports/<slug:kind>/", report_views.report, name="report"),
+    path(
+        "opendata/<slug:name>.<str:ext>",
+        report_views.opendata_file,
+        name="opendata_file",
+    ),
     path("municipalities/<str:code>/", proposal_views.municipality, name="municipality"),
     path("programs/<int:pk>/", proposal_views.program, name="program"),
     path("proposals/", proposal_views.proposals, name="proposals"),

@@ -1,0 +1,170 @@
+"""Whole-database backup: ``chiiki dump FILE`` and ``chiiki restore FILE``.
+
+A dump is gzip-compressed JSON Lines: a header line (format, the migrations the database was
+at), then every row of every model, model by model in dependency order and by primary key.
+Primary keys are kept, so every link survives; content types and permissions are referred to
+by their natural keys because ``migrate`` recreates them with its own numbers.
+
+The same database gives the same bytes (gzip without a timestamp), so dump → restore into an
+empty database → dump gives an identical file. Restore refuses a database that already holds
+data or is at other migrations, and writes everything in one transaction.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from django.apps import apps
+from django.core import serializers
+from django.core.management.color import no_style
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db.migrations.recorder import MigrationRecorder
+
+FORMAT = "chiiki-dump"
+VERSION = 1
+# Recreated by migrate (and referred to by natural key), so never dumped.
+SKIPPED = {"contenttypes.contenttype", "auth.permission"}
+
+Progress = Callable[[str, int], None]
+
+
+class BackupError(Exception):
+    """The dump cannot be restored here; nothing was written (message in Japanese)."""
+
+
+def dumped_models() -> list[type[models.Model]]:
+    app_list = {
+        config: None for config in apps.get_app_configs() if config.models_module is not None
+    }
+    ordered = serializers.sort_dependencies(app_list.items(), allow_cycles=True)
+    return [
+        m
+        for m in ordered
+        if m._meta.label_lower not in SKIPPED and not m._meta.proxy and m._meta.managed
+    ]
+
+
+def _migrations(alias: str) -> list[list[str]]:
+    recorder = MigrationRecorder(connections[alias])
+    return sorted([app, name] for app, name in recorder.applied_migrations())
+
+
+def dump(
+    stream: IO[bytes], *, alias: str = DEFAULT_DB_ALIAS, progress: Progress | None = None
+) -> dict[str, int]:
+    """Write the whole database to ``stream``; returns rows per model label."""
+    counts: dict[str, int] = {}
+    with gzip.GzipFile(filename="", fileobj=stream, mode="wb", mtime=0) as gz:
+        text = io.TextIOWrapper(gz, encoding="utf-8", newline="\n")
+        header = {"format": FORMAT, "version": VERSION, "migrations": _migrations(alias)}
+        text.write(json.dumps(header, ensure_ascii=False, sort_keys=True) + "\n")
+        for model in dumped_models():
+            queryset = model._default_manager.using(alias).order_by("pk")
+            n = 0
+            for obj in queryset.iterator(chunk_size=2000):
+                text.write(
+                    serializers.serialize(
+                        "jsonl",
+                        [obj],
+                        use_natural_foreign_keys=True,
+                        use_natural_primary_keys=False,
+                    )
+                )
+                n += 1
+            counts[model._meta.label_lower] = n
+            if progress is not None:
+                progress(model._meta.label_lower, n)
+        text.flush()
+        text.detach()
+    return counts
+
+
+def _lines(stream: IO[bytes]) -> Iterator[str]:
+    try:
+        with gzip.GzipFile(fileobj=stream, mode="rb") as gz:
+            for raw in io.TextIOWrapper(gz, encoding="utf-8"):
+                if raw.strip():
+                    yield raw
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise BackupError(f"ダンプファイルが壊れているか、gzip ではありません: {exc}") from exc
+
+
+def restore(
+    stream: IO[bytes], *, alias: str = DEFAULT_DB_ALIAS, progress: Progress | None = None
+) -> dict[str, int]:
+    """Load a dump into an empty, migrated database, all or nothing."""
+    lines = _lines(stream)
+    try:
+        header = json.loads(next(lines))
+    except (StopIteration, json.JSONDecodeError) as exc:
+        raise BackupError("ダンプファイルの先頭（ヘッダー）が読めません") from exc
+    if header.get("format") != FORMAT or header.get("version") != VERSION:
+        raise BackupError(f"chiiki のダンプ（{FORMAT} 版{VERSION}）ではありません")
+    here = _migrations(alias)
+    if header.get("migrations") != here:
+        theirs = {tuple(m) for m in header.get("migrations", [])}
+        ours = {tuple(m) for m in here}
+        missing = sorted(theirs - ours)[:3]
+        extra = sorted(ours - theirs)[:3]
+        raise BackupError(
+            "ダンプを作ったときとデータベースの版（マイグレーション）が違います"
+            f"（ダンプにだけある: {missing}、ここにだけある: {extra}）。"
+            "同じ版の chiiki で chiiki migrate してから復元してください"
+        )
+    targets = dumped_models()
+    occupied = [m._meta.label_lower for m in targets if m._default_manager.using(alias).exists()]
+    if occupied:
+        raise BackupError(
+            "復元先のデータベースが空ではありません（" + "、".join(occupied[:5]) + " など）。"
+            "空のデータベースを chiiki migrate で用意してから復元してください"
+        )
+    connection = connections[alias]
+    counts: dict[str, int] = {}
+    touched: set[type[models.Model]] = set()
+    with transaction.atomic(using=alias), connection.constraint_checks_disabled():
+        deferred = []
+        current = ""
+        for line in lines:
+            try:
+                for obj in serializers.deserialize(
+                    "jsonl", line, using=alias, handle_forward_references=True
+                ):
+                    obj.save(using=alias)
+                    if obj.deferred_fields:
+                        deferred.append(obj)
+                    label = obj.object._meta.label_lower
+                    touched.add(type(obj.object))
+                    counts[label] = counts.get(label, 0) + 1
+                    if progress is not None and label != current:
+                        if current:
+                            progress(current, counts[current])
+                        current = label
+            except serializers.base.DeserializationError as exc:
+                raise BackupError(f"ダンプの行が読めません: {exc}") from exc
+        if current and progress is not None:
+            progress(current, counts[current])
+        for obj in deferred:
+            obj.save_deferred_fields(using=alias)
+        table_names = [m._meta.db_table for m in touched]
+        connection.check_constraints(table_names=table_names)
+        sql = connection.ops.sequence_reset_sql(no_style(), list(touched))
+        if sql:
+            with connection.cursor() as cursor:
+                for statement in sql:
+                    cursor.execute(statement)
+    return counts
+
+
+def dump_file(path: Path, **kw: Any) -> dict[str, int]:
+    with path.open("wb") as f:
+        return dump(f, **kw)
+
+
+def restore_file(path: Path, **kw: Any) -> dict[str, int]:
+    with path.open("rb") as f:
+        return restore(f, **kw)

@@ -1,0 +1,97 @@
+"""``chiiki workbook export FILE`` / ``chiiki workbook import FILE --user NAME [--dry-run]``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from chiiki.imports.reading import ImportError_, read_changes
+from chiiki.imports.services import apply
+from chiiki.imports.workbook import export_workbook
+from chiiki.plans.models import Organization
+
+
+class Command(BaseCommand):
+    help = "入力用ブック（実績値・予算額）の書き出しと、ブックまたは CSV の取込"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        export = sub.add_parser("export", help="入力用ブック（.xlsx）を書き出す")
+        export.add_argument("file")
+        export.add_argument("--plan", help="計画の識別子")
+        export.add_argument("--bureau", help="振興局の識別子（その局の指標と事業だけ）")
+        imp = sub.add_parser(
+            "import", help="ブック（.xlsx）または縦長 CSV を取り込む（全件か何もしないか）"
+        )
+        imp.add_argument("file")
+        imp.add_argument(
+            "--user", required=True, help="取り込む人のユーザー名（その人の権限で書き込む）"
+        )
+        imp.add_argument(
+            "--dry-run", action="store_true", help="変更点を表示するだけで書き込まない"
+        )
+        for p in (export, imp):
+            p.add_argument("--organization", default=None, help="団体の識別子")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        orgs = Organization.objects.order_by("code")
+        org = (
+            orgs.filter(slug=options["organization"]).first()
+            if options["organization"]
+            else orgs.first()
+        )
+        if org is None:
+            raise CommandError(
+                "団体がありません（chiiki data load hokkaido を先に実行してください）"
+            )
+        path = Path(options["file"])
+        if options["action"] == "export":
+            try:
+                data = export_workbook(
+                    org, plan_slug=options["plan"], bureau_slug=options["bureau"]
+                )
+            except LookupError as exc:
+                raise CommandError(str(exc)) from exc
+            path.write_bytes(data)
+            self.stderr.write(f"入力用ブックを {path} に書き出しました（{len(data):,} バイト）")
+            return
+        user = get_user_model().objects.filter(username=options["user"]).first()
+        if user is None:
+            raise CommandError(f"ユーザー「{options['user']}」はいません")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{path} を読めません: {exc.strerror}") from exc
+        try:
+            changeset = read_changes(data, path.name, organization=org, actor=user)
+        except ImportError_ as exc:
+            raise CommandError(str(exc)) from exc
+        for c in changeset.changes:
+            old = c.old or "（なし）"
+            self.stdout.write(
+                f"  {c.label} {c.fy_label}: {old} → {c.new}  [{c.where.file} {c.where.line}行目 {c.where.field}]"
+            )
+        s = changeset.summary()
+        self.stdout.write(
+            f"変更: 実績値 {s['actuals']} 件、予算額 {s['budgets']} 件（変更なし {s['unchanged']} 件）"
+        )
+        if options["dry_run"] or not changeset.changes:
+            if options["dry_run"]:
+                self.stdout.write("ドライラン: 何も書き込んでいません")
+            return
+        step = max(1, len(changeset.changes) // 20)
+
+        def progress(n: int, total: int) -> None:
+            if n % step == 0 or n == total:
+                self.stderr.write(f"\r  書き込み中 {n}/{total}", ending="")
+
+        try:
+            apply(changeset, actor=user, progress=progress)
+        except ImportError_ as exc:
+            self.stderr.write("")
+            raise CommandError(str(exc)) from exc
+        self.stderr.write("")
+        self.stdout.write("取り込みました")

@@ -1,0 +1,36 @@
+"""An uploaded file kept with what it did, so an import can be previewed, then applied, and
+the file is never lost."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportBatch(models.Model):
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("確認待ち")
+        APPLIED = "applied", _("取込済")
+        REFUSED = "refused", _("誤りあり")
+
+    filename = models.CharField("ファイル名", max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    content = models.BinaryField("内容")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("アップロード日時", auto_now_add=True)
+    status = models.CharField(
+        "状態", max_length=20, choices=Status.choices, default=Status.PREVIEWED
+    )
+    applied_at = models.DateTimeField("取込日時", null=True, blank=True)
+    summary = models.JSONField("結果", default=dict)
+
+    class Meta:
+        verbose_name = "取込"
+        verbose_name_plural = verbose_name
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"

@@ -1,0 +1,625 @@
+"""Read an edited data workbook (.xlsx) or a long CSV into the changes it asks for.
+
+Nothing here writes. :func:`read_changes` returns a :class:`Changeset` — every cell that
+differs from the database, with the old and new value and where it is in the file — or
+raises :class:`ImportError_` listing every problem with its sheet (or file), row, column and
+the reason in Japanese and English. Applying is ``chiiki.imports.services.apply``.
+
+The long CSV has one row per value: ``record,key,fy,value[,version]`` where ``record`` is
+``actual`` (key ``plan/project/indicator``) or ``budget`` (key: the program's slug).
+UTF-8 (BOM or not) and CP932 are told apart from the bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from chiiki.accounts.access import can_edit_indicator, can_edit_program
+from chiiki.core.encoding import UndecodableError, decode_text
+from chiiki.core.errors import ParseError, Problem, ProblemsError
+from chiiki.core.fiscal import format_fiscal_year, parse_fiscal_year
+from chiiki.core.numbers import format_number, parse_integer_amount
+from chiiki.evaluations.services import is_locked
+from chiiki.imports.workbook import (
+    ACTUAL_HEAD,
+    ACTUALS_SHEET,
+    BUDGET_HEAD,
+    BUDGETS_SHEET,
+    VERSIONS_SHEET,
+)
+from chiiki.indicators.models import Actual, Indicator
+from chiiki.indicators.services import parse_actual_value
+from chiiki.plans.models import Organization, Program, ProgramBudget
+
+MAX_BYTES = 20 * 1024 * 1024  # an upload; the national CSV goes through the CLI in parts
+MAX_UNZIPPED = 200 * 1024 * 1024  # a workbook whose parts inflate beyond this is a zip bomb
+MAX_RATIO = 200  # no honest spreadsheet part compresses 200:1
+CSV_COLUMNS = ["record", "key", "fy", "value"]
+
+
+class ImportError_(ProblemsError):
+    """The file has problems; nothing was written."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(
+            problems,
+            f"{len(problems)}件の誤りがあるため、何も取り込んでいません / "
+            f"{len(problems)} problem(s); nothing was imported",
+        )
+
+
+@dataclass(frozen=True)
+class Change:
+    """One value to write: an actual or a budget, old → new, and where the file says it."""
+
+    kind: str  # "actual" | "budget"
+    target_id: int
+    label: str
+    fy: int
+    value: str  # as record_actual / record_budget read it
+    old: str  # as displayed; "" when there was none
+    new: str
+    expected_version: int | None
+    where: Problem  # sheet/file, row, column (message empty)
+
+    @property
+    def fy_label(self) -> str:
+        return format_fiscal_year(self.fy)
+
+
+@dataclass
+class Changeset:
+    filename: str
+    changes: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "actuals": sum(c.kind == "actual" for c in self.changes),
+            "budgets": sum(c.kind == "budget" for c in self.changes),
+            "unchanged": self.unchanged,
+        }
+
+
+def _problem(file: str, row: int | None, column: str, ja: str, en: str) -> Problem:
+    return Problem(file, row, column, f"{ja} / {en}")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A value found in the file, before it is compared with the database."""
+
+    kind: str
+    key: str
+    fy: int
+    raw: Any  # str, int, float or Decimal as the file holds it
+    version: int | None
+    where: Problem
+
+
+# --------------------------------------------------------------------------- xlsx
+
+
+def _check_zip(data: bytes, file: str) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise ImportError_(
+            [
+                _problem(
+                    file,
+                    None,
+                    "file",
+                    "Excel ファイル（.xlsx）として読めません（壊れているか、別の形式のファイルです）",
+                    "not an Excel .xlsx file (damaged or another format)",
+                )
+            ]
+        ) from None
+    infos = archive.infolist()
+    total = sum(i.file_size for i in infos)
+    ratio = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
+    if len(infos) > 10_000 or total > MAX_UNZIPPED or ratio > MAX_RATIO:
+        raise ImportError_(
+            [
+                _problem(
+                    file,
+                    None,
+                    "file",
+                    f"展開すると大きくなりすぎるファイルです（{total:,}バイト、圧縮率{ratio:.0f}倍）。"
+                    "取り込みを中止しました",
+                    f"the file would inflate too much ({total:,} bytes, ratio {ratio:.0f}); refused",
+                )
+            ]
+        )
+    if "xl/workbook.xml" not in archive.namelist():
+        raise ImportError_(
+            [
+                _problem(
+                    file,
+                    None,
+                    "file",
+                    "Excel ブックではありません（xl/workbook.xml がありません）",
+                    "not an Excel workbook (no xl/workbook.xml)",
+                )
+            ]
+        )
+
+
+def _xlsx_entries(data: bytes, file: str, problems: list[Problem]) -> list[_Entry]:
+    _check_zip(data, file)
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged part
+        raise ImportError_(
+            [
+                _problem(
+                    file,
+                    None,
+                    "file",
+                    f"Excel ファイルの中身が壊れています（{type(exc).__name__}）",
+                    f"the workbook is damaged ({type(exc).__name__}: {exc})",
+                )
+            ]
+        ) from None
+    try:
+        sheets = [s for s in (ACTUALS_SHEET, BUDGETS_SHEET) if s in book.sheetnames]
+        if not sheets:
+            raise ImportError_(
+                [
+                    _problem(
+                        file,
+                        None,
+                        "sheet",
+                        f"シート「{ACTUALS_SHEET}」も「{BUDGETS_SHEET}」もありません"
+                        f"（あるシート: {'、'.join(book.sheetnames)}）",
+                        f"no sheet named {ACTUALS_SHEET} or {BUDGETS_SHEET} "
+                        f"(found: {', '.join(book.sheetnames)})",
+                    )
+                ]
+            )
+        versions = _versions(book, file, problems) if VERSIONS_SHEET in book.sheetnames else {}
+        entries: list[_Entry] = []
+        for name in sheets:
+            expected_head = ACTUAL_HEAD if name == ACTUALS_SHEET else BUDGET_HEAD
+            kind = "actual" if name == ACTUALS_SHEET else "budget"
+            entries += _sheet_entries(
+                book[name].iter_rows(),
+                f"{file}「{name}」",
+                name,
+                kind,
+                expected_head,
+                versions,
+                problems,
+            )
+        return entries
+    finally:
+        book.close()
+
+
+def _versions(book: Any, file: str, problems: list[Problem]) -> dict[tuple[str, str, int], int]:
+    out: dict[tuple[str, str, int], int] = {}
+    for r, row in enumerate(book[VERSIONS_SHEET].iter_rows(min_row=2, values_only=True), start=2):
+        if not row or row[0] is None:
+            continue
+        try:
+            sheet, key, fy, version = row[:4]
+            out[(str(sheet), str(key), int(fy))] = int(version)
+        except (TypeError, ValueError):
+            problems.append(
+                _problem(
+                    f"{file}「{VERSIONS_SHEET}」",
+                    r,
+                    "A",
+                    "版の行が読めません",
+                    "unreadable version row",
+                )
+            )
+    return out
+
+
+def _sheet_entries(
+    rows: Iterable[Any],
+    where: str,
+    sheet: str,
+    kind: str,
+    expected_head: list[str],
+    versions: dict[tuple[str, str, int], int],
+    problems: list[Problem],
+) -> Iterator[_Entry]:
+    rows = iter(rows)
+    header = next(rows, None)
+    if header is None:
+        problems.append(_problem(where, 1, "A", "見出しの行がありません", "no header row"))
+        return
+    titles = [_cell_value(c) for c in header]
+    fixed = len(expected_head)
+    if [str(t or "").strip() for t in titles[:fixed]] != expected_head:
+        problems.append(
+            _problem(
+                where,
+                1,
+                "A",
+                f"見出しは「{'・'.join(expected_head)}」で始まる必要があります",
+                f"the header must start with {', '.join(expected_head)}",
+            )
+        )
+        return
+    fys: dict[int, int] = {}
+    for c, title in enumerate(titles[fixed:], start=fixed):
+        if title is None or str(title).strip() == "":
+            continue
+        column = get_column_letter(c + 1)
+        try:
+            fy = parse_fiscal_year(str(title).strip())
+        except ParseError as exc:
+            problems.append(
+                _problem(
+                    where,
+                    1,
+                    column,
+                    f"見出しが年度として読めません: {exc.message_ja}「{title}」",
+                    exc.message_en,
+                )
+            )
+            continue
+        if fy in fys.values():
+            problems.append(
+                _problem(
+                    where,
+                    1,
+                    column,
+                    f"年度{format_fiscal_year(fy)}の列が2つあります",
+                    "duplicate FY column",
+                )
+            )
+            continue
+        fys[c] = fy
+    for r, row in enumerate(rows, start=2):
+        cells = list(row)
+        key = _cell_value(cells[0]) if cells else None
+        if key is None or str(key).strip() == "":
+            if any(_cell_value(c) not in (None, "") for c in cells[fixed:]):
+                problems.append(
+                    _problem(
+                        where, r, "A", "キーが空の行に値があります", "a row with values has no key"
+                    )
+                )
+            continue
+        for c, fy in fys.items():
+            if c >= len(cells):
+                continue
+            cell = cells[c]
+            value = _cell_value(cell)
+            if value is None or (isinstance(value, str) and value.strip() == ""):
+                continue
+            column = get_column_letter(c + 1)
+            if getattr(cell, "data_type", None) == "f" or (
+                isinstance(value, str) and value.startswith("=")
+            ):
+                problems.append(
+                    _problem(
+                        where,
+                        r,
+                        column,
+                        f"数式は取り込めません（{str(value)[:40]}）。値を入力してください",
+                        "formulas are not imported; type the value",
+                    )
+                )
+                continue
+            key_text = str(key).strip()
+            yield _Entry(
+                kind,
+                key_text,
+                fy,
+                value,
+                versions.get((sheet, key_text, fy), 0) if versions else None,
+                Problem(where, r, column, ""),
+            )
+
+
+def _cell_value(cell: Any) -> Any:
+    return getattr(cell, "value", cell)
+
+
+# --------------------------------------------------------------------------- long CSV
+
+
+def _csv_entries(data: bytes, file: str, problems: list[Problem]) -> list[_Entry]:
+    try:
+        text, _encoding = decode_text(data)
+    except UndecodableError as exc:
+        raise ImportError_([Problem(file, None, "encoding", str(exc))]) from None
+    if "\x00" in text:
+        raise ImportError_(
+            [
+                _problem(
+                    file,
+                    None,
+                    "file",
+                    "テキストの CSV ではありません（NUL 文字を含みます）",
+                    "not a text CSV (contains NUL)",
+                )
+            ]
+        )
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in next(reader, [])]
+    if header[:4] != CSV_COLUMNS or header[4:] not in ([], ["version"]):
+        raise ImportError_(
+            [
+                _problem(
+                    file,
+                    1,
+                    "header",
+                    f"見出しは「{','.join(CSV_COLUMNS)}」（任意で「,version」）にしてください（読んだ見出し: {','.join(header)[:80]}）",
+                    f"the header must be {','.join(CSV_COLUMNS)}[,version]",
+                )
+            ]
+        )
+    entries = []
+    for r, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            problems.append(
+                _problem(
+                    file,
+                    r,
+                    "row",
+                    f"列の数が{len(row)}です（{len(header)}列のはず）",
+                    f"{len(row)} columns, expected {len(header)}",
+                )
+            )
+            continue
+        record, key, fy_text, value = (cell.strip() for cell in row[:4])
+        if record not in ("actual", "budget"):
+            problems.append(
+                _problem(
+                    file,
+                    r,
+                    "record",
+                    f"record は actual か budget です（「{record}」）",
+                    "record must be actual or budget",
+                )
+            )
+            continue
+        try:
+            fy = parse_fiscal_year(fy_text)
+        except ParseError as exc:
+            problems.append(
+                _problem(file, r, "fy", f"{exc.message_ja}「{fy_text}」", exc.message_en)
+            )
+            continue
+        version: int | None = None
+        if len(row) > 4 and row[4].strip():
+            try:
+                version = int(row[4])
+            except ValueError:
+                problems.append(
+                    _problem(
+                        file,
+                        r,
+                        "version",
+                        f"版は整数です（「{row[4]}」）",
+                        "version must be an integer",
+                    )
+                )
+                continue
+        if value == "":
+            continue
+        entries.append(_Entry(record, key, fy, value, version, Problem(file, r, "value", "")))
+    return entries
+
+
+# --------------------------------------------------------------------------- compare
+
+
+def read_changes(
+    data: bytes, filename: str, *, organization: Organization, actor: Any = None
+) -> Changeset:
+    """What importing ``data`` would change. With ``actor``, rows that person may not change
+    (another bureau's KPI, a published FY) are reported now rather than at apply time."""
+    if len(data) > MAX_BYTES:
+        raise ImportError_(
+            [
+                _problem(
+                    filename,
+                    None,
+                    "file",
+                    f"ファイルが大きすぎます（{len(data):,}バイト、上限 {MAX_BYTES // 1024 // 1024}MB）",
+                    f"the file is too large ({len(data):,} bytes; limit {MAX_BYTES // 1024 // 1024} MB)",
+                )
+            ]
+        )
+    problems: list[Problem] = []
+    is_xlsx = data[:2] == b"PK" or filename.lower().endswith((".xlsx", ".xlsm"))
+    entries = (
+        _xlsx_entries(data, filename, problems)
+        if is_xlsx
+        else _csv_entries(data, filename, problems)
+    )
+    if not is_xlsx:
+        entries = list(entries)
+    changeset = Changeset(filename)
+    indicators = {
+        f"{i.project.plan.slug}/{i.project.slug}/{i.slug}": i
+        for i in Indicator.objects.filter(project__plan__organization=organization).select_related(
+            "project__plan", "project__lead_bureau"
+        )
+    }
+    programs = {p.slug: p for p in Program.objects.filter(organization=organization)}
+    actuals = {
+        (a.indicator_id, a.fy): a
+        for a in Actual.objects.filter(indicator__in=indicators.values()).order_by()
+    }
+    budgets = {
+        (b.program_id, b.fy): b
+        for b in ProgramBudget.objects.filter(program__organization=organization).order_by()
+    }
+    seen: dict[tuple[str, str, int], Problem] = {}
+    for entry in entries:
+        where = entry.where
+        dup = seen.get((entry.kind, entry.key, entry.fy))
+        if dup is not None:
+            problems.append(
+                _problem(
+                    where.file,
+                    where.line,
+                    where.field,
+                    f"同じ値が{dup.line}行目にもあります",
+                    f"also given on row {dup.line}",
+                )
+            )
+            continue
+        seen[(entry.kind, entry.key, entry.fy)] = where
+        try:
+            change = (
+                _actual_change(entry, indicators, actuals, actor)
+                if entry.kind == "actual"
+                else _budget_change(entry, programs, budgets, actor)
+            )
+        except _Refused as exc:
+            problems.append(_problem(where.file, where.line, where.field, exc.ja, exc.en))
+            continue
+        if change is None:
+            changeset.unchanged += 1
+        else:
+            changeset.changes.append(change)
+    if problems:
+        raise ImportError_(problems)
+    return changeset
+
+
+class _Refused(Exception):
+    def __init__(self, ja: str, en: str) -> None:
+        self.ja, self.en = ja, en
+        super().__init__(ja)
+
+
+def _number_text(raw: Any) -> str:
+    """A spreadsheet number as exact decimal text: 386.8 (a float) → "386.8"."""
+    if isinstance(raw, bool):
+        raise _Refused("真偽値は取り込めません", "booleans are not values")
+    if isinstance(raw, int):
+        return str(raw)
+    if isinstance(raw, float):
+        return format(Decimal(repr(raw)).normalize(), "f")
+    if isinstance(raw, Decimal):
+        return format(raw.normalize(), "f")
+    if isinstance(raw, str):
+        return raw.strip()
+    raise _Refused(
+        f"この種類の値は取り込めません（{type(raw).__name__}）",
+        f"unsupported cell type {type(raw).__name__}",
+    )
+
+
+def _actual_change(
+    entry: _Entry,
+    indicators: dict[str, Indicator],
+    actuals: dict[tuple[int, int], Actual],
+    actor: Any,
+) -> Change | None:
+    ind = indicators.get(entry.key)
+    if ind is None:
+        raise _Refused(
+            f"指標キー「{entry.key}」の指標はありません", f"no indicator with key {entry.key}"
+        )
+    text = _number_text(entry.raw)
+    try:
+        value, marker = parse_actual_value(ind, text)
+    except ValidationError as exc:
+        raise _Refused(
+            " ".join(m for ms in exc.message_dict.values() for m in ms),
+            f"not a value for {ind.unit or 'this indicator'}: {text}",
+        ) from None
+    current = actuals.get((ind.pk, entry.fy))
+    if (
+        current is not None
+        and current.marker == marker
+        and (
+            (current.value is None and value is None)
+            or (current.value is not None and value is not None and Decimal(current.value) == value)
+        )
+    ):
+        return None
+    if actor is not None:
+        if not can_edit_indicator(actor, ind):
+            raise _Refused(
+                f"「{ind.display_name}」を変更する権限がありません",
+                "you may not change this indicator",
+            )
+        if is_locked(ind.project, entry.fy):
+            raise _Refused(
+                f"{format_fiscal_year(entry.fy)}の評価は公表済みのため変更できません",
+                "the evaluation of this FY is published (locked)",
+            )
+    expected = entry.version if entry.version is not None else (current.version if current else 0)
+    return Change(
+        "actual",
+        ind.pk,
+        ind.display_name,
+        entry.fy,
+        marker or format(value, "f"),
+        _actual_text(current.value, current.marker, ind) if current else "",
+        _actual_text(value, marker, ind),
+        expected,
+        entry.where,
+    )
+
+
+def _actual_text(value: Decimal | None, marker: str, ind: Indicator) -> str:
+    if value is None:
+        return marker
+    return format_number(Decimal(value).quantize(Decimal(1).scaleb(-ind.decimal_places))) + ind.unit
+
+
+def _budget_change(
+    entry: _Entry,
+    programs: dict[str, Program],
+    budgets: dict[tuple[int, int], ProgramBudget],
+    actor: Any,
+) -> Change | None:
+    program = programs.get(entry.key)
+    if program is None:
+        raise _Refused(
+            f"事業キー「{entry.key}」の事業はありません", f"no program with key {entry.key}"
+        )
+    text = _number_text(entry.raw)
+    try:
+        amount = int(parse_integer_amount(text, unit="千円"))
+    except ParseError as exc:
+        raise _Refused(exc.describe().split(" / ")[0], exc.message_en) from None
+    except (InvalidOperation, ValueError):
+        raise _Refused(f"予算額が読めません「{text}」", "not an amount") from None
+    if amount < 0:
+        raise _Refused("予算額は0以上です", "a budget cannot be negative")
+    current = budgets.get((program.pk, entry.fy))
+    if current is not None and current.amount_thousand_yen == amount:
+        return None
+    if actor is not None and not can_edit_program(actor, program):
+        raise _Refused(
+            f"「{program.name}」の予算額を変更する権限がありません",
+            "you may not change this program's budget",
+        )
+    expected = entry.version if entry.version is not None else (current.version if current else 0)
+    return Change(
+        "budget",
+        program.pk,
+        program.name,
+        entry.fy,
+        str(amount),
+        f"{format_number(current.amount_thousand_yen)}千円" if current else "",
+        f"{format_number(amount)}千円",
+        expected,
+        entry.where,
+    )

@@ -1,0 +1,186 @@
+"""The data workbook: actuals and budgets laid out for editing in Excel and importing back.
+
+Sheets:
+
+* 「実績値」 one row per indicator (数値目標・KPI), one column per FY (H27, H28 …): the actual
+  as a number in the indicator's unit, or the marker 未 / — as text;
+* 「予算額」 one row per program, one column per FY: the budget in 千円;
+* 「説明」 how to edit; 「_版」 (hidden) the version of every cell exported, so that importing
+  a workbook someone else changed the database behind reports a conflict instead of
+  overwriting their change.
+
+The first column holds each row's key (``plan/project/indicator`` or the program's slug); the
+importer finds rows by key, never by position, so rows may be sorted or deleted. A new FY is
+a new column headed with its year (``R4`` or ``2022``). The same database gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import xlsxwriter
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year
+from chiiki.indicators.models import Actual, Indicator
+from chiiki.plans.models import Organization, Plan, Program, ProgramBudget
+from chiiki.reports.layout import Cell
+from chiiki.reports.xlsx import FIXED_TIME, number_format
+
+ACTUALS_SHEET = "実績値"
+BUDGETS_SHEET = "予算額"
+VERSIONS_SHEET = "_版"
+HELP_SHEET = "説明"
+ACTUAL_HEAD = ["指標キー", "プロジェクト", "区分", "指標名", "単位"]
+BUDGET_HEAD = ["事業キー", "振興局", "プロジェクト", "事業名", "単位"]
+HELP = [
+    "このブックは chiiki から書き出した入力用のブックです。編集して「データの取込」で取り込めます。",
+    "「実績値」: 年度の列に実績値を入力します。単位は「単位」列のとおり（数値だけを入力）。未公表は「未」、調査なし・該当なしは「—」。",
+    "「予算額」: 年度の列に予算額を千円単位の整数で入力します。",
+    "空欄のセルは取り込みません（既存の値を消すことはありません）。",
+    "新しい年度は、見出しに年度（R4、令和4年度、2022 など）を書いた列を右に追加します。",
+    "1列目のキー、見出しの行、シート名は変更しないでください。行の並べ替え・削除はかまいません。",
+    "数式は取り込めません（値を入力してください）。",
+    "取り込む前に、変更点の一覧（ドライラン）で内容を確認できます。誤りが1件でもあれば何も書き込みません。",
+]
+
+
+def _plans(org: Organization, plan_slug: str | None) -> list[Plan]:
+    plans = Plan.objects.filter(organization=org).order_by("kind", "-start_fy")
+    if plan_slug:
+        plans = plans.filter(slug=plan_slug)
+        if not plans:
+            raise LookupError(f"計画「{plan_slug}」が見つかりません")
+    return list(plans)
+
+
+def indicator_key(ind: Indicator) -> str:
+    return f"{ind.project.plan.slug}/{ind.project.slug}/{ind.slug}"
+
+
+def export_workbook(
+    org: Organization, *, plan_slug: str | None = None, bureau_slug: str | None = None
+) -> bytes:
+    """The workbook for ``org`` (optionally one plan, or one bureau's projects and programs)."""
+    plans = _plans(org, plan_slug)
+    last_fy = fiscal_year_of(timezone.localdate()) - 1
+    indicators = list(
+        Indicator.objects.filter(project__plan__in=plans)
+        .filter(**({"project__lead_bureau__slug": bureau_slug} if bureau_slug else {}))
+        .select_related("project__plan")
+        .prefetch_related(Prefetch("actuals", queryset=Actual.objects.order_by("fy")))
+        .order_by("project__plan__kind", "-project__plan__start_fy", "project__order", "order")
+    )
+    programs = list(
+        Program.objects.filter(organization=org)
+        .filter(**({"project__plan__in": plans} if plan_slug else {}))
+        .filter(**({"bureau__slug": bureau_slug} if bureau_slug else {}))
+        .select_related("bureau", "project")
+        .prefetch_related(Prefetch("budgets", queryset=ProgramBudget.objects.order_by("fy")))
+        .order_by("order", "pk")
+    )
+    actual_fys = {a.fy for i in indicators for a in i.actuals.all()}
+    for plan in {i.project.plan for i in indicators}:
+        # Open years of a running plan get a column to type into.
+        if plan.start_fy and plan.end_fy:
+            actual_fys |= set(range(plan.start_fy, min(plan.end_fy, last_fy) + 1))
+    budget_fys = sorted({b.fy for p in programs for b in p.budgets.all()})
+    versions: list[tuple[str, str, int, int]] = []
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.set_properties({"title": "chiiki 入力用ブック", "author": "chiiki", "created": FIXED_TIME})
+    base = {"font_name": "Meiryo UI", "font_size": 10}
+    head = book.add_format({**base, "bold": True, "bg_color": "#DBE5F1", "border": 1})
+    plain = book.add_format({**base, "border": 1})
+    marker = book.add_format({**base, "border": 1, "align": "right"})
+    number_formats: dict[str, object] = {}
+
+    def fmt_for(places: int, unit: str) -> object:
+        key = f"{places}|{unit}"
+        if key not in number_formats:
+            cell = Cell("", "figure", Decimal(0), places, "")
+            number_formats[key] = book.add_format(
+                {**base, "border": 1, "num_format": number_format(cell)}
+            )
+        return number_formats[key]
+
+    ws = book.add_worksheet(ACTUALS_SHEET)
+    fys = sorted(actual_fys)
+    ws.write_row(0, 0, ACTUAL_HEAD + [format_fiscal_year(y) for y in fys], head)
+    for r, ind in enumerate(indicators, start=1):
+        key = indicator_key(ind)
+        ws.write_row(
+            r, 0, [key, ind.project.name, ind.get_kind_display(), ind.display_name, ind.unit], plain
+        )
+        by_fy = {a.fy: a for a in ind.actuals.all()}
+        for c, y in enumerate(fys, start=len(ACTUAL_HEAD)):
+            a = by_fy.get(y)
+            if a is None:
+                ws.write_blank(r, c, None, plain)
+                continue
+            versions.append((ACTUALS_SHEET, key, y, a.version))
+            if a.value is None:
+                ws.write_string(r, c, a.marker, marker)
+            else:
+                ws.write_number(r, c, _float(a.value), fmt_for(ind.decimal_places, ind.unit))
+    ws.set_column(0, 0, 48)
+    ws.set_column(1, 1, 36)
+    ws.set_column(2, 2, 9)
+    ws.set_column(3, 3, 44)
+    ws.set_column(4, 4, 8)
+    ws.set_column(len(ACTUAL_HEAD), len(ACTUAL_HEAD) + max(len(fys), 1), 12)
+    ws.freeze_panes(1, len(ACTUAL_HEAD))
+    ws.autofilter(0, 0, max(len(indicators), 1), len(ACTUAL_HEAD) + len(fys) - 1)
+
+    ws = book.add_worksheet(BUDGETS_SHEET)
+    ws.write_row(0, 0, BUDGET_HEAD + [format_fiscal_year(y) for y in budget_fys], head)
+    amount_fmt = fmt_for(0, "")
+    for r, program in enumerate(programs, start=1):
+        ws.write_row(
+            r,
+            0,
+            [
+                program.slug,
+                program.bureau.short_name if program.bureau else "",
+                program.project.name if program.project else "",
+                program.name,
+                "千円",
+            ],
+            plain,
+        )
+        by_fy = {b.fy: b for b in program.budgets.all()}
+        for c, y in enumerate(budget_fys, start=len(BUDGET_HEAD)):
+            b = by_fy.get(y)
+            if b is None:
+                ws.write_blank(r, c, None, plain)
+            else:
+                versions.append((BUDGETS_SHEET, program.slug, y, b.version))
+                ws.write_number(r, c, b.amount_thousand_yen, amount_fmt)
+    ws.set_column(0, 0, 40)
+    ws.set_column(1, 1, 8)
+    ws.set_column(2, 3, 40)
+    ws.set_column(4, 4, 6)
+    ws.set_column(len(BUDGET_HEAD), len(BUDGET_HEAD) + max(len(budget_fys), 1), 12)
+    ws.freeze_panes(1, len(BUDGET_HEAD))
+
+    ws = book.add_worksheet(HELP_SHEET)
+    ws.set_column(0, 0, 120)
+    for r, line in enumerate(HELP):
+        ws.write_string(
+            r, 0, line, book.add_format({**base, "text_wrap": True}) if r == 0 else None
+        )
+
+    ws = book.add_worksheet(VERSIONS_SHEET)
+    ws.write_row(0, 0, ["シート", "キー", "年度", "版"])
+    for r, (sheet, key, y, version) in enumerate(versions, start=1):
+        ws.write_row(r, 0, [sheet, key, y, version])
+    ws.hide()
+    book.close()
+    return buffer.getvalue()
+
+
+def _float(value: Decimal) -> float:
+    return float(Decimal(value).normalize())

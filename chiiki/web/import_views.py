@@ -1,0 +1,116 @@
+"""Data workbook download and import: upload → preview of every change → apply."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chiiki.accounts.access import membership_of, require_import
+from chiiki.imports.models import ImportBatch
+from chiiki.imports.reading import MAX_BYTES, ImportError_
+from chiiki.imports.services import apply_batch, keep_upload, preview_batch
+from chiiki.imports.workbook import export_workbook
+from chiiki.plans import selectors
+from chiiki.web.report_views import XLSX
+
+
+@login_required
+def imports(request: HttpRequest) -> HttpResponse:
+    org = selectors.default_organization()
+    require_import(request.user, org)
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("取り込むファイルを選んでください"))
+            return redirect("imports")
+        if upload.size is not None and upload.size > MAX_BYTES:
+            messages.error(
+                request,
+                _("ファイルが大きすぎます（上限 {mb}MB）。コマンドで取り込んでください").format(
+                    mb=MAX_BYTES // 1024 // 1024
+                ),
+            )
+            return redirect("imports")
+        batch = keep_upload(
+            actor=request.user, filename=upload.name or "upload", data=upload.read()
+        )
+        return redirect("import_preview", pk=batch.pk)
+    batches = ImportBatch.objects.filter(uploaded_by=request.user)[:10]
+    return render(
+        request,
+        "web/imports.html",
+        {
+            "batches": batches,
+            "max_mb": MAX_BYTES // 1024 // 1024,
+            "workbook_url": reverse("workbook"),
+        },
+    )
+
+
+def _own_batch(request: HttpRequest, pk: int) -> ImportBatch:
+    batch = ImportBatch.objects.filter(pk=pk).first()
+    if batch is None or batch.uploaded_by_id != request.user.pk:
+        raise Http404(_("取込が見つかりません"))
+    return batch
+
+
+@login_required
+def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    org = selectors.default_organization()
+    require_import(request.user, org)
+    batch = _own_batch(request, pk)
+    context: dict[str, object] = {"batch": batch}
+    try:
+        context["changeset"] = preview_batch(batch, organization=org, actor=request.user)
+    except ImportError_ as exc:
+        context["problems"] = exc.problems
+    status = 400 if "problems" in context else 200
+    return render(request, "web/import_preview.html", context, status=status)
+
+
+@require_POST
+@login_required
+def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    org = selectors.default_organization()
+    require_import(request.user, org)
+    batch = _own_batch(request, pk)
+    try:
+        summary = apply_batch(batch, organization=org, actor=request.user)
+    except ImportError_ as exc:
+        return render(
+            request,
+            "web/import_preview.html",
+            {"batch": batch, "problems": exc.problems},
+            status=409,
+        )
+    messages.success(
+        request,
+        _("取り込みました: 実績値 {actuals} 件、予算額 {budgets} 件").format(**summary),
+    )
+    return redirect("imports")
+
+
+@login_required
+def workbook(request: HttpRequest) -> HttpResponse:
+    org = selectors.default_organization()
+    require_import(request.user, org)
+    membership = membership_of(request.user)
+    bureau = request.GET.get("bureau") or None
+    if membership is not None and membership.bureau_id and bureau is None:
+        bureau = membership.bureau.slug  # a bureau editor gets their own bureau by default
+    try:
+        data = export_workbook(org, plan_slug=request.GET.get("plan") or None, bureau_slug=bureau)
+    except LookupError as exc:
+        raise Http404(str(exc)) from exc
+    except PermissionDenied:
+        raise
+    response = HttpResponse(data, content_type=XLSX)
+    name = f"chiiki-workbook{'-' + bureau if bureau else ''}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,0 +1,131 @@
+"""Report and open-data pages: choose a report, read it on screen, download xlsx or PDF."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from chiiki.core.errors import ParseError
+from chiiki.core.fiscal import parse_fiscal_year
+from chiiki.plans import selectors
+from chiiki.plans.models import Bureau, Organization, Plan, ProgramBudget, Region
+from chiiki.reports import opendata
+from chiiki.reports.builders import REPORTS, ReportNotFound
+from chiiki.reports.html import PdfUnavailable, render_pdf
+from chiiki.reports.xlsx import render_xlsx
+from chiiki.web.templatetags.chiiki_format import fy as fy_filter
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Which filters each report takes (the others are not offered for it).
+FILTERS = {
+    "regions": ("plan",),
+    "budgets": ("plan", "fy", "region", "bureau"),
+    "progress": ("plan", "fy", "region", "bureau"),
+    "support": (),
+}
+
+
+def reports(request: HttpRequest) -> HttpResponse:
+    org = selectors.default_organization()
+    budget_fys = sorted(
+        set(ProgramBudget.objects.filter(program__organization=org).values_list("fy", flat=True))
+    )
+    return render(
+        request,
+        "web/reports.html",
+        {
+            "reports": [(kind, label, FILTERS[kind]) for kind, (label, _b) in REPORTS.items()],
+            "plans": Plan.objects.filter(organization=org).order_by("kind", "-start_fy"),
+            "regions": Region.objects.filter(organization=org).order_by("order"),
+            "bureaus": Bureau.objects.filter(organization=org).order_by("order"),
+            "budget_fys": budget_fys,
+            "tables": list(opendata.TABLES.values()),
+        },
+    )
+
+
+def _report_args(request: HttpRequest, kind: str) -> dict[str, Any]:
+    allowed = FILTERS[kind]
+    kwargs: dict[str, Any] = {}
+    for key in ("plan", "region", "bureau"):
+        value = request.GET.get(key, "").strip()
+        if value and key in allowed:
+            kwargs[f"{key}_slug"] = value
+    fy_text = request.GET.get("fy", "").strip()
+    if fy_text and "fy" in allowed:
+        kwargs["fy"] = parse_fiscal_year(fy_text)
+    return kwargs
+
+
+def report(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in REPORTS:
+        raise Http404(_("帳票が見つかりません"))
+    org = selectors.default_organization()
+    fmt = request.GET.get("format", "html")
+    try:
+        kwargs = _report_args(request, kind)
+    except ParseError as exc:
+        return HttpResponseBadRequest(_("年度が読めません: {error}").format(error=exc.describe()))
+    # On screen the reader's 和暦/西暦 choice applies; downloads keep the official 和暦.
+    label = (lambda y: fy_filter(y)) if fmt == "html" else None
+    try:
+        built = REPORTS[kind][1](org, **kwargs, **({"fy_label": label} if label else {}))
+    except ReportNotFound as exc:
+        raise Http404(str(exc)) from exc
+    if fmt == "xlsx":
+        return _download(render_xlsx(built), XLSX, f"{built.filename}.xlsx")
+    if fmt == "pdf":
+        try:
+            return _download(render_pdf(built), "application/pdf", f"{built.filename}.pdf")
+        except PdfUnavailable as exc:
+            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    if fmt != "html":
+        return HttpResponseBadRequest(_("形式は html・xlsx・pdf のいずれかです"))
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(
+        request, "web/report.html", {"report": built, "kind": kind, "query": query.urlencode()}
+    )
+
+
+def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def opendata_file(request: HttpRequest, name: str, ext: str) -> HttpResponse:
+    org: Organization = selectors.default_organization()
+    if ext not in ("csv", "json"):
+        raise Http404(_("オープンデータの表が見つかりません"))
+    if name == "datapackage" and ext == "json":
+        package = opendata.datapackage(org, request.GET.get("encoding", "utf-8"))
+        return HttpResponse(
+            json.dumps(package, ensure_ascii=False, indent=1),
+            content_type="application/json; charset=utf-8",
+        )
+    if name not in opendata.TABLES:
+        raise Http404(_("オープンデータの表が見つかりません"))
+    if ext == "json":
+        return HttpResponse(
+            opendata.json_bytes(org, name), content_type="application/json; charset=utf-8"
+        )
+    encoding = request.GET.get("encoding", "utf-8").lower()
+    if encoding not in opendata.ENCODINGS:
+        return HttpResponseBadRequest(_("文字コードは utf-8 または cp932 です"))
+    charset = "Shift_JIS" if opendata.ENCODINGS[encoding] == "cp932" else "utf-8"
+    response = StreamingHttpResponse(
+        opendata.csv_lines(org, name, encoding), content_type=f"text/csv; charset={charset}"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
