@@ -109,9 +109,18 @@ def _write(ws: Worksheet, r: int, c: int, cell: Cell, fmt: Any, value: Any = Non
 def _table(ws: Worksheet, fmts: _Formats, table: Table, top: int, ncols: int) -> tuple[int, int]:
     """Write ``table`` from row ``top``; returns (first header row, next free row)."""
     r = top
-    ws.merge_range(r, 0, r, max(ncols - 1, 0), table.caption, fmts.get(bold=True))
-    if table.unit_note:
-        ws.write_string(r, ncols, table.unit_note, fmts.get(font_size=9))
+    last = ncols - 1
+    if table.unit_note and last > 0:
+        # The caption on the left, 「(単位：千円)」 over the last column, as the tables print it.
+        if last > 1:
+            ws.merge_range(r, 0, r, last - 1, table.caption, fmts.get(bold=True))
+        else:
+            ws.write_string(r, 0, table.caption, fmts.get(bold=True))
+        ws.write_string(r, last, table.unit_note, fmts.get(font_size=9, align="right"))
+    elif last > 0:
+        ws.merge_range(r, 0, r, last, table.caption, fmts.get(bold=True))
+    else:
+        ws.write_string(r, 0, table.caption, fmts.get(bold=True))
     r += 1
     header_top = r
     for dr, dc, cell in _placed(table.head):
@@ -192,6 +201,6 @@ def render_xlsx(report: Report) -> bytes:
         ws.fit_to_pages(1, 0)
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
         ws.set_footer("&C&P / &N")
-        ws.print_area(0, 0, max(r - 1, 0), ncols)
+        ws.print_area(0, 0, max(r - 1, 0), ncols - 1)
     book.close()
     return buffer.getvalue()
