@@ -618,8 +618,8 @@ def _budget_change(
         program.name,
         entry.fy,
         str(amount),
-        f"{format_number(current.amount_thousand_yen)}千円" if current else "",
-        f"{format_number(amount)}千円",
+        f"{current.amount_thousand_yen:,}千円" if current else "",
+        f"{amount:,}千円",
         expected,
         entry.where,
     )

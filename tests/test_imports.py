@@ -1,0 +1,305 @@
+"""Import: the data workbook round trip, the long CSV, the dry run, all-or-nothing, malformed
+files, permissions and the upload pages."""
+
+import io
+import os
+import zipfile
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chiiki.audit.models import AuditEntry
+from chiiki.imports.models import ImportBatch
+from chiiki.imports.reading import ImportError_, read_changes
+from chiiki.imports.services import apply
+from chiiki.imports.workbook import export_workbook
+from chiiki.indicators.models import Actual, Indicator
+from chiiki.indicators.services import record_actual
+from chiiki.plans.models import Organization, ProgramBudget
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+BIRTHS = "creation-strategy-1/sumairu-hokkaido/total-fertility-rate"
+
+
+@pytest.fixture
+def org():
+    return Organization.objects.get(slug="hokkaido")
+
+
+def _book(data):
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def _save(book):
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _cell(ws, key, header):
+    col = next(c.column for c in ws[1] if c.value == header)
+    row = next(r[0].row for r in ws.iter_rows(min_row=2) if r[0].value == key)
+    return ws.cell(row=row, column=col)
+
+
+def _births(fy):
+    return Actual.objects.get(
+        indicator__project__slug="sumairu-hokkaido", indicator__slug="total-fertility-rate", fy=fy
+    )
+
+
+def test_export_import_export_is_identical_and_changes_nothing(org, personas):
+    first = export_workbook(org)
+    changeset = read_changes(first, "wb.xlsx", organization=org, actor=personas["hq_planner"])
+    assert changeset.changes == []
+    assert changeset.unchanged == Actual.objects.count() + ProgramBudget.objects.count()
+    assert apply(changeset, actor=personas["hq_planner"]) == {
+        "actuals": 0,
+        "budgets": 0,
+        "unchanged": changeset.unchanged,
+    }
+    assert export_workbook(org) == first
+
+
+def test_an_edited_workbook_is_previewed_then_applied_once(org, personas):
+    book = _book(export_workbook(org))
+    ws = book["実績値"]
+    _cell(ws, BIRTHS, "R1").value = "１．３２"  # full-width, as typed on a Japanese keyboard
+    budgets = book["予算額"]
+    _cell(budgets, "sorachi-tantekko-koiki", "R3").value = "6,000"
+    edited = _save(book)
+    before = AuditEntry.objects.count()
+
+    changeset = read_changes(edited, "wb.xlsx", organization=org, actor=personas["hq_planner"])
+    assert [(c.label, c.fy_label, c.old, c.new) for c in changeset.changes] == [
+        ("合計特殊出生率", "R1", "", "1.32"),
+        ("日本遺産「炭鉄港」広域連携推進事業", "R3", "5,715千円", "6,000千円"),
+    ]
+    assert (changeset.changes[0].where.line, changeset.changes[0].where.field) == (2, "J")
+    assert not Actual.objects.filter(indicator__slug="total-fertility-rate", fy=2019).exists()
+    assert AuditEntry.objects.count() == before  # the dry run wrote nothing
+
+    apply(changeset, actor=personas["hq_planner"])
+    assert str(_births(2019).value.normalize()) == "1.32"
+    # recomputed by the same write function: no national value for R1 yet, and it says so
+    assert _births(2019).rate is None and _births(2019).rate_reason == "no_national_value"
+    assert (
+        ProgramBudget.objects.get(
+            program__slug="sorachi-tantekko-koiki", fy=2021
+        ).amount_thousand_yen
+        == 6000
+    )
+    actions = list(AuditEntry.objects.order_by("pk").values_list("action", flat=True)[before:])
+    assert actions == ["indicator.actual.recorded", "program.budget.corrected", "import.applied"]
+    again = read_changes(edited, "wb.xlsx", organization=org, actor=personas["hq_planner"])
+    assert again.changes == []  # importing the same file twice changes nothing
+    after = _book(export_workbook(org))
+    assert _cell(after["実績値"], BIRTHS, "R1").value == 1.32
+    assert _cell(after["予算額"], "sorachi-tantekko-koiki", "R3").value == 6000
+
+
+def test_a_published_year_is_refused_in_the_preview(org, personas):
+    book = _book(export_workbook(org))
+    _cell(book["実績値"], BIRTHS, "H30").value = 1.3
+    with pytest.raises(ImportError_) as caught:
+        read_changes(_save(book), "wb.xlsx", organization=org, actor=personas["hq_planner"])
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.field) == (2, "I")
+    assert "H30の評価は公表済みのため変更できません" in problem.message
+
+
+def test_a_change_made_since_the_export_is_a_conflict_and_nothing_is_written(org, personas):
+    exported = export_workbook(org)
+    births = Indicator.objects.get(project__slug="sumairu-hokkaido", slug="total-fertility-rate")
+    record_actual(
+        actor=personas["hq_admin"],
+        indicator_id=births.pk,
+        fy=2019,
+        value="1.28",
+        expected_version=0,
+    )
+    book = _book(exported)
+    _cell(book["実績値"], BIRTHS, "R1").value = 1.35
+    _cell(book["予算額"], "sorachi-tantekko-koiki", "R3").value = 7000
+    changeset = read_changes(_save(book), "wb.xlsx", organization=org, actor=personas["hq_planner"])
+    with pytest.raises(ImportError_) as caught:
+        apply(changeset, actor=personas["hq_planner"])
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.line, problem.field) == ("wb.xlsx「実績値」", 2, "J")
+    assert "hq-admin" in problem.message and "1.28" in problem.message
+    assert str(_births(2019).value.normalize()) == "1.28"
+    # the budget cell was fine, but the import is all or nothing
+    assert (
+        ProgramBudget.objects.get(
+            program__slug="sorachi-tantekko-koiki", fy=2021
+        ).amount_thousand_yen
+        == 5715
+    )
+
+
+def test_a_bureau_editor_cannot_import_another_bureaus_budget(org, personas):
+    book = _book(export_workbook(org))
+    _cell(book["予算額"], "sorachi-tantekko-koiki", "R3").value = 1
+    with pytest.raises(ImportError_) as caught:
+        read_changes(_save(book), "wb.xlsx", organization=org, actor=personas["tokachi_editor"])
+    assert "権限がありません" in str(caught.value)
+    assert (
+        ProgramBudget.objects.get(
+            program__slug="sorachi-tantekko-koiki", fy=2021
+        ).amount_thousand_yen
+        == 5715
+    )
+
+
+def test_every_mistake_is_located_and_reported_in_both_languages(org, personas):
+    book = _book(export_workbook(org))
+    ws = book["実績値"]
+    _cell(ws, BIRTHS, "H30").value = "=1+1"
+    _cell(ws, BIRTHS, "H29").value = "12,3４"
+    _cell(ws, BIRTHS, "H28").value = "5人"
+    ws.cell(row=ws.max_row + 1, column=1, value="no/such/indicator")
+    ws.cell(row=ws.max_row, column=6, value=1)
+    with pytest.raises(ImportError_) as caught:
+        read_changes(_save(book), "wb.xlsx", organization=org, actor=personas["hq_planner"])
+    problems = {(p.line, p.field): p.message for p in caught.value.problems}
+    assert "数式は取り込めません" in problems[(2, "I")] and "formulas" in problems[(2, "I")]
+    assert "混在" in problems[(2, "H")]
+    assert "単位" in problems[(2, "G")]
+    assert "指標キー「no/such/indicator」の指標はありません" in problems[(ws.max_row, "F")]
+    assert "nothing was imported" in str(caught.value)
+
+
+def test_malformed_files_get_clear_errors_and_nothing_is_written(org, personas):
+    good = export_workbook(org)
+    cases = {
+        "truncated.xlsx": good[: len(good) // 2],
+        "junk.xlsx": os.urandom(10 * 1024 * 1024),
+        "junk.csv": bytes(range(256)) * 40_000,
+    }
+    wrong = openpyxl.Workbook()
+    wrong.active.title = "Sheet1"
+    cases["wrong-sheet.xlsx"] = _save(wrong)
+    expected = {
+        "truncated.xlsx": "Excel ファイル（.xlsx）として読めません",
+        "junk.xlsx": "Excel ファイル（.xlsx）として読めません",
+        "junk.csv": "UTF-8 でも CP932（Shift_JIS）でも読めません（134バイト目）",
+        "wrong-sheet.xlsx": "シート「実績値」も「予算額」もありません（あるシート: Sheet1）",
+    }
+    before = (Actual.objects.count(), AuditEntry.objects.count())
+    for name, data in cases.items():
+        with pytest.raises(ImportError_) as caught:
+            read_changes(data, name, organization=org, actor=personas["hq_planner"])
+        assert expected[name] in str(caught.value), name
+    assert (Actual.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_a_zip_bomb_and_an_oversized_file_are_refused_before_reading(org):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", b"<a/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"\0" * (300 * 1024 * 1024))
+    with pytest.raises(ImportError_, match="展開すると大きくなりすぎる"):
+        read_changes(buffer.getvalue(), "bomb.xlsx", organization=org)
+    with pytest.raises(ImportError_, match="ファイルが大きすぎます"):
+        read_changes(b"a" * (21 * 1024 * 1024), "big.csv", organization=org)
+
+
+def test_long_csv_in_cp932_with_markers_and_versions(org, personas):
+    text = (
+        "record,key,fy,value,version\r\n"
+        f"actual,{BIRTHS},R2,未,\r\n"
+        f"actual,{BIRTHS},令和元年度,1.26,0\r\n"
+        'budget,sorachi-tantekko-koiki,2021,"5,800",\r\n'
+    )
+    changeset = read_changes(
+        text.encode("cp932"), "actuals.csv", organization=org, actor=personas["hq_planner"]
+    )
+    assert [(c.fy_label, c.new) for c in changeset.changes] == [
+        ("R2", "未"),
+        ("R1", "1.26"),
+        ("R3", "5,800千円"),
+    ]
+    apply(changeset, actor=personas["hq_planner"])
+    assert _births(2020).marker == "未" and str(_births(2019).value.normalize()) == "1.26"
+
+
+def test_long_csv_mistakes_are_located_by_row_and_column(org):
+    text = (
+        "record,key,fy,value\n"
+        f"actual,{BIRTHS},H3O,1\n"
+        "kpi,x,R1,1\n"
+        f"actual,{BIRTHS},R1,1,2\n"
+        f"actual,{BIRTHS},H30,1.2\n"
+        f"actual,{BIRTHS},2018,1.3\n"
+    )
+    with pytest.raises(ImportError_) as caught:
+        read_changes(text.encode(), "a.csv", organization=org)
+    where = [(p.line, p.field) for p in caught.value.problems]
+    assert where == [(2, "fy"), (3, "record"), (4, "row"), (6, "value")]
+    assert "同じ値が5行目にもあります" in caught.value.problems[-1].message
+    with pytest.raises(ImportError_, match="見出しは"):
+        read_changes(b"a,b\n1,2\n", "a.csv", organization=org)
+    with pytest.raises(ImportError_, match="UTF-8 でも CP932"):
+        read_changes(b"record,key,fy,value\n" + b"\x81\xff\n", "a.csv", organization=org)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.binary(max_size=400))
+def test_no_bytes_make_the_reader_crash(org, data):
+    for name in ("x.csv", "x.xlsx"):
+        try:
+            read_changes(
+                b"record,key,fy,value\n" + data if name.endswith("csv") else data,
+                name,
+                organization=org,
+            )
+        except ImportError_ as exc:
+            assert exc.problems and all(p.message for p in exc.problems)
+
+
+def test_upload_preview_and_apply_pages(client, org, personas):
+    assert client.get("/imports/").status_code == 302  # login first
+    client.login(username="viewer", password=PASSWORD)
+    assert client.get("/imports/").status_code == 403
+    client.logout()
+    client.login(username="hq-planner", password=PASSWORD)
+    workbook = client.get(reverse("workbook"))
+    book = _book(workbook.content)
+    _cell(book["実績値"], BIRTHS, "R1").value = 1.25
+    upload = io.BytesIO(_save(book))
+    upload.name = "edited.xlsx"
+    response = client.post("/imports/", {"file": upload})
+    batch = ImportBatch.objects.get()
+    assert response.url == f"/imports/{batch.pk}/"
+    preview = client.get(response.url).content.decode()
+    assert "合計特殊出生率" in preview and "1.25" in preview
+    assert not Actual.objects.filter(indicator__slug="total-fertility-rate", fy=2019).exists()
+    done = client.post(f"/imports/{batch.pk}/apply/")
+    assert done.status_code == 302
+    assert str(_births(2019).value.normalize()) == "1.25"
+    batch.refresh_from_db()
+    assert batch.status == "applied" and batch.summary["actuals"] == 1
+    assert client.post(f"/imports/{batch.pk}/apply/").status_code == 409  # not twice
+    client.logout()
+    client.login(username="hq-admin", password=PASSWORD)
+    assert client.get(f"/imports/{batch.pk}/").status_code == 404  # someone else's upload
+
+
+def test_a_bureau_editor_downloads_their_own_bureaus_workbook(client, personas):
+    client.login(username="tokachi-editor", password=PASSWORD)
+    book = _book(client.get(reverse("workbook")).content)
+    bureaus = {r[1].value for r in book["予算額"].iter_rows(min_row=2)}
+    assert bureaus == {"十勝"}
+    keys = [r[0].value for r in book["実績値"].iter_rows(min_row=2)]
+    leads = set(
+        Indicator.objects.filter(project__lead_bureau__short_name="十勝").values_list(
+            "slug", flat=True
+        )
+    )
+    assert {k.split("/")[-1] for k in keys} == leads
