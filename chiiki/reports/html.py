@@ -6,6 +6,9 @@ Debian's ``fonts-noto-cjk`` — so it reads the same on any machine.
 
 from __future__ import annotations
 
+import functools
+import shutil
+import subprocess
 from pathlib import Path
 
 from django.template.loader import render_to_string
@@ -26,7 +29,21 @@ def render_document(report: Report) -> str:
     )
 
 
+@functools.cache
+def japanese_font_installed() -> bool:
+    """Whether fontconfig knows a font with Japanese glyphs (else the PDF would show boxes)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    found = subprocess.run(  # noqa: S603 - a fixed command, no user input
+        [fc_list, ":lang=ja", "family"], capture_output=True, text=True, check=False
+    )
+    return bool(found.stdout.strip())
+
+
 def render_pdf(report: Report) -> bytes:
+    if not japanese_font_installed():
+        raise PdfUnavailable("PDF に使う日本語フォントがありません: apt-get install fonts-noto-cjk")
     try:
         from weasyprint import HTML
     except OSError as exc:  # pango not installed
