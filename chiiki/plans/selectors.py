@@ -231,3 +231,9 @@ def municipality_list(org: Organization) -> dict[str, Any]:
         )
     )
     return {"bureaus": bureaus, "count": sum(len(b.municipalities.all()) for b in bureaus)}
+
+
+def organization_by_slug(slug: str | None) -> Organization | None:
+    """The organization named by ``slug``, or the first one (by code) when no slug is given."""
+    orgs = Organization.objects.order_by("code")
+    return orgs.filter(slug=slug).first() if slug else orgs.first()

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from chiiki.imports.reading import ImportError_, read_changes
 from chiiki.imports.services import apply
 from chiiki.imports.workbook import export_workbook
-from chiiki.plans.models import Organization
+from chiiki.plans.selectors import organization_by_slug
 
 
 class Command(BaseCommand):
@@ -37,12 +37,7 @@ class Command(BaseCommand):
             p.add_argument("--organization", default=None, help="団体の識別子")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        orgs = Organization.objects.order_by("code")
-        org = (
-            orgs.filter(slug=options["organization"]).first()
-            if options["organization"]
-            else orgs.first()
-        )
+        org = organization_by_slug(options["organization"])
         if org is None:
             raise CommandError(
                 "団体がありません（chiiki data load hokkaido を先に実行してください）"

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from chiiki.core.errors import ParseError
 from chiiki.core.fiscal import parse_fiscal_year
 from chiiki.plans.models import Organization
+from chiiki.plans.selectors import organization_by_slug
 from chiiki.reports import opendata
 from chiiki.reports.builders import REPORTS, ReportNotFound
 from chiiki.reports.html import PdfUnavailable, render_document, render_pdf
@@ -39,12 +40,7 @@ class Command(BaseCommand):
         parser.add_argument("--organization", default=None, help="団体の識別子（既定: 最初の団体）")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        orgs = Organization.objects.order_by("code")
-        org = (
-            orgs.filter(slug=options["organization"]).first()
-            if options["organization"]
-            else orgs.first()
-        )
+        org = organization_by_slug(options["organization"])
         if org is None:
             raise CommandError(
                 "団体がありません（chiiki data load hokkaido を先に実行してください）"
