@@ -303,6 +303,7 @@ def test_report_pages_and_downloads(client):
     missing = client.get("/reports/budgets/?fy=R9")
     assert missing.status_code == 404
     assert client.get("/reports/nothing/").status_code == 404
+    assert client.get("/reports/budgets/?format=docx").status_code == 400
     index = client.get("/reports/").content.decode()
     assert "/reports/progress/" in index and "/opendata/actuals.csv" in index
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 
 from django.db.models import Prefetch
@@ -189,12 +190,7 @@ def _goal(ind: Indicator, fy_label: FyLabel) -> str:
 
 
 def _target_text(ind: Indicator) -> str:
-    kind = TargetKind(ind.target_kind)
-    if kind is TargetKind.CUMULATIVE:
-        return "累計" + _figure_cell(ind, ind.target_value).text
-    if ind.target_value is not None:
-        return _figure_cell(ind, ind.target_value).text
-    return kind.label_ja
+    return _target_cell(ind).text
 
 
 # --------------------------------------------------------------------------- 2. budgets
@@ -593,9 +589,7 @@ def _target_cell(ind: Indicator, **kw: object) -> Cell:
     if ind.target_value is None:
         return text(kind.label_ja, **kw)
     cell = _figure_cell(ind, ind.target_value, **kw)
-    if kind is TargetKind.CUMULATIVE:
-        return Cell("累計" + cell.text, "figure", cell.value, cell.places, cell.unit, **kw)  # type: ignore[arg-type]
-    return cell
+    return replace(cell, text="累計" + cell.text) if kind is TargetKind.CUMULATIVE else cell
 
 
 # --------------------------------------------------------------------------- 4. support

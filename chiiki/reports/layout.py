@@ -25,7 +25,7 @@ CellKind = Literal["text", "figure", "amount", "rate", "grade", "label"]
 class Cell:
     """One table cell. ``value`` is the figure for ``figure``/``amount``/``rate`` cells (None
     for a missing figure, whose ``text`` is then the marker); ``places`` and ``unit`` say how
-    it is printed. ``formula`` names the column range a total adds up (Excel writes SUM)."""
+    it is printed. ``total_of`` names the body rows a total adds up (Excel writes SUM)."""
 
     text: str
     kind: CellKind = "text"

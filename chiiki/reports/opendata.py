@@ -196,7 +196,7 @@ def _actuals(org: Organization) -> Iterator[list[Any]]:
             i.unit,
             a.marker,
             _num(a.national_value),
-            _num(a.rate.quantize(Decimal("0.1")) if a.rate is not None else None),
+            _num(a.rate),  # stored already rounded as the plan's grading scheme publishes it
             _num(a.published_rate),
         ]
 
@@ -415,29 +415,26 @@ def _cell(value: Any, field: Field) -> str:
     return neutralise(str(value)) if field.type == "string" else str(value)
 
 
-def _encodable(text: str, encoding: str) -> tuple[str, int]:
-    """``text`` with characters the encoding lacks replaced (NFKC form first, then 〓)."""
-    if encoding != "cp932":
-        return text, 0
+def _cp932_safe(text: str) -> str:
+    """``text`` with each character CP932 lacks replaced: its CP932 form (wave-dash family),
+    else its NFKC form when CP932 has that, else 〓."""
     try:
         text.encode("cp932")
-        return text, 0
+        return text
     except UnicodeEncodeError:
         pass
-    out, replaced = [], 0
+    out = []
     for ch in text:
-        try:
-            ch.encode("cp932")
-            out.append(ch)
-        except UnicodeEncodeError:
-            alt = CP932_SUBSTITUTES.get(ch) or unicodedata.normalize("NFKC", ch)
+        for candidate in (ch, CP932_SUBSTITUTES.get(ch) or unicodedata.normalize("NFKC", ch)):
             try:
-                alt.encode("cp932")
-                out.append(alt)
+                candidate.encode("cp932")
             except UnicodeEncodeError:
-                out.append(UNENCODABLE)
-            replaced += 1
-    return "".join(out), replaced
+                continue
+            out.append(candidate)
+            break
+        else:
+            out.append(UNENCODABLE)
+    return "".join(out)
 
 
 def csv_lines(org: Organization, name: str, encoding: str = "utf-8") -> Iterator[bytes]:
@@ -448,24 +445,21 @@ def csv_lines(org: Organization, name: str, encoding: str = "utf-8") -> Iterator
     t = table(name)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    codec_out = "cp932" if codec == "cp932" else "utf-8"
-    first = True
 
     def flush() -> bytes:
-        text, _ = _encodable(buffer.getvalue(), codec_out)
+        text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-        return text.encode(codec_out)
+        return _cp932_safe(text).encode("cp932") if codec == "cp932" else text.encode("utf-8")
 
     writer.writerow([f.name for f in t.fields])
     head = flush()
     yield (b"\xef\xbb\xbf" + head) if codec == "utf-8-sig" else head
     for row in t.rows(org):
         writer.writerow([_cell(v, f) for v, f in zip(row, t.fields, strict=True)])
-        first = False
         if buffer.tell() > 64_000:
             yield flush()
-    if not first:
+    if buffer.tell():
         yield flush()
 
 
@@ -474,9 +468,8 @@ def csv_bytes(org: Organization, name: str, encoding: str = "utf-8") -> bytes:
 
 
 def _json_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
+    # _num already turned whole figures into int; what is left is a fraction
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def json_bytes(org: Organization, name: str) -> bytes:

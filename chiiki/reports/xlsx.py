@@ -38,17 +38,22 @@ def sheet_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def number_format(cell: Cell) -> str:
-    """``#,##0.0"千人"`` — separators, the published decimals, the unit as literal text."""
-    if cell.kind == "rate":
-        return '0.0"%"'
-    digits = "#,##0" + ("." + "0" * cell.places if cell.places else "")
-    unit = cell.unit.replace('"', "")
+def figure_format(places: int, unit: str) -> str:
+    """``#,##0.0"千人"`` — separators, the published decimals, the unit as literal text, and
+    ▲ for negatives."""
+    digits = "#,##0" + ("." + "0" * places if places else "")
+    unit = unit.replace('"', "")
     positive = f'{digits}"{unit}"' if unit else digits
     return f'{positive};"▲"{positive}'
 
 
-class _Formats:
+def number_format(cell: Cell) -> str:
+    return '0.0"%"' if cell.kind == "rate" else figure_format(cell.places, cell.unit)
+
+
+class Formats:
+    """Cell formats of one workbook, created once per distinct set of properties."""
+
     def __init__(self, book: Workbook) -> None:
         self.book = book
         self.cache: dict[tuple[Any, ...], Any] = {}
@@ -92,12 +97,18 @@ def _placed(rows: list[list[Cell]]) -> list[tuple[int, int, Cell]]:
     return out
 
 
-def _write(ws: Worksheet, r: int, c: int, cell: Cell, fmt: Any, value: Any = None) -> None:
-    shown: Any = value
-    if shown is None:
-        shown = cell.value if cell.numeric else cell.text + (f"\n{cell.sub}" if cell.sub else "")
-        if isinstance(shown, int | float) or cell.numeric:
-            shown = float(shown) if cell.places or cell.kind == "rate" else int(shown)
+def _span(ws: Worksheet, r: int, last: int, text: str, fmt: Any) -> None:
+    """``text`` across columns 0…``last`` of row ``r`` (a plain cell when there is one column)."""
+    if last > 0:
+        ws.merge_range(r, 0, r, last, text, fmt)
+    else:
+        ws.write_string(r, 0, text, fmt)
+
+
+def _write(ws: Worksheet, r: int, c: int, cell: Cell, fmt: Any) -> None:
+    shown: Any = cell.value if cell.numeric else cell.text + (f"\n{cell.sub}" if cell.sub else "")
+    if cell.numeric:
+        shown = float(shown) if cell.places or cell.kind == "rate" else int(shown)
     if cell.rowspan > 1 or cell.colspan > 1:
         ws.merge_range(r, c, r + cell.rowspan - 1, c + cell.colspan - 1, shown, fmt)
     elif isinstance(shown, str):
@@ -106,21 +117,16 @@ def _write(ws: Worksheet, r: int, c: int, cell: Cell, fmt: Any, value: Any = Non
         ws.write_number(r, c, shown, fmt)
 
 
-def _table(ws: Worksheet, fmts: _Formats, table: Table, top: int, ncols: int) -> tuple[int, int]:
+def _table(ws: Worksheet, fmts: Formats, table: Table, top: int, ncols: int) -> tuple[int, int]:
     """Write ``table`` from row ``top``; returns (first header row, next free row)."""
     r = top
     last = ncols - 1
     if table.unit_note and last > 0:
         # The caption on the left, 「(単位：千円)」 over the last column, as the tables print it.
-        if last > 1:
-            ws.merge_range(r, 0, r, last - 1, table.caption, fmts.get(bold=True))
-        else:
-            ws.write_string(r, 0, table.caption, fmts.get(bold=True))
+        _span(ws, r, last - 1, table.caption, fmts.get(bold=True))
         ws.write_string(r, last, table.unit_note, fmts.get(font_size=9, align="right"))
-    elif last > 0:
-        ws.merge_range(r, 0, r, last, table.caption, fmts.get(bold=True))
     else:
-        ws.write_string(r, 0, table.caption, fmts.get(bold=True))
+        _span(ws, r, last, table.caption, fmts.get(bold=True))
     r += 1
     header_top = r
     for dr, dc, cell in _placed(table.head):
@@ -133,9 +139,9 @@ def _table(ws: Worksheet, fmts: _Formats, table: Table, top: int, ncols: int) ->
     for dr, dc, cell in _placed(table.foot):
         fmt = fmts.for_cell(cell, foot=True)
         if cell.total_of is not None and cell.numeric:
-            first = xl_rowcol_to_cell(body_top + cell.total_of[0], dc)
-            last = xl_rowcol_to_cell(body_top + cell.total_of[1], dc)
-            ws.write_formula(r + dr, dc, f"=SUM({first}:{last})", fmt, cell.value)
+            top = xl_rowcol_to_cell(body_top + cell.total_of[0], dc)
+            bottom = xl_rowcol_to_cell(body_top + cell.total_of[1], dc)
+            ws.write_formula(r + dr, dc, f"=SUM({top}:{bottom})", fmt, cell.value)
         else:
             _write(ws, r + dr, dc, cell, fmt)
     r += len(table.foot)
@@ -153,7 +159,7 @@ def render_xlsx(report: Report) -> bytes:
             "created": FIXED_TIME,
         }
     )
-    fmts = _Formats(book)
+    fmts = Formats(book)
     taken: set[str] = set()
     for i, section in enumerate(report.sections):
         ws = book.add_worksheet(sheet_name(section.sheet or section.heading, taken))
@@ -165,32 +171,33 @@ def render_xlsx(report: Report) -> bytes:
                 widths[c] = max(widths[c], w)
         for c, w in enumerate(widths):
             ws.set_column(c, c, max(w, 6) * 2.1)
-        ws.merge_range(0, 0, 0, ncols - 1, report.title, fmts.get(bold=True, font_size=14))
-        ws.merge_range(1, 0, 1, ncols - 1, report.subtitle, fmts.get())
-        ws.merge_range(2, 0, 2, ncols - 1, section.heading, fmts.get(bold=True, font_size=12))
+        last = ncols - 1
+        _span(ws, 0, last, report.title, fmts.get(bold=True, font_size=14))
+        _span(ws, 1, last, report.subtitle, fmts.get())
+        _span(ws, 2, last, section.heading, fmts.get(bold=True, font_size=12))
         r = 4
         if i == 0:
             for note in report.notes:
-                ws.merge_range(r, 0, r, ncols - 1, note, fmts.get(text_wrap=True, font_size=9))
+                _span(ws, r, last, note, fmts.get(text_wrap=True, font_size=9))
                 r += 1
             r += bool(report.notes)
-        first_header: int | None = None
+        titles_repeated = False
         for block in section.blocks:
             if isinstance(block, Table):
                 header_top, r = _table(ws, fmts, block, r, ncols)
-                if first_header is None:
-                    first_header = header_top
+                if not titles_repeated:  # the first table's header rows print on every page
                     ws.repeat_rows(header_top, header_top + len(block.head) - 1)
+                    titles_repeated = True
             elif isinstance(block, Bullets):
-                ws.merge_range(r, 0, r, ncols - 1, block.title, fmts.get(bold=True))
+                _span(ws, r, last, block.title, fmts.get(bold=True))
                 r += 1
                 for item in block.items:
-                    ws.merge_range(r, 0, r, ncols - 1, item, fmts.get(text_wrap=True))
+                    _span(ws, r, last, item, fmts.get(text_wrap=True))
                     ws.set_row(r, 15 * (item.count("\n") + 1))
                     r += 1
                 r += 1
             elif isinstance(block, Paragraph):
-                ws.merge_range(r, 0, r, ncols - 1, block.text, fmts.get(text_wrap=True))
+                _span(ws, r, last, block.text, fmts.get(text_wrap=True))
                 ws.set_row(r, 15 * (block.text.count("\n") + 2))
                 r += 2
         if report.source and i == len(report.sections) - 1:

@@ -72,14 +72,16 @@ def report(request: HttpRequest, kind: str) -> HttpResponse:
         raise Http404(_("帳票が見つかりません"))
     org = selectors.default_organization()
     fmt = request.GET.get("format", "html")
+    if fmt not in ("html", "xlsx", "pdf"):
+        return HttpResponseBadRequest(_("形式は html・xlsx・pdf のいずれかです"))
     try:
         kwargs = _report_args(request, kind)
     except ParseError as exc:
         return HttpResponseBadRequest(_("年度が読めません: {error}").format(error=exc.describe()))
-    # On screen the reader's 和暦/西暦 choice applies; downloads keep the official 和暦.
-    label = (lambda y: fy_filter(y)) if fmt == "html" else None
+    if fmt == "html":  # on screen the reader's 和暦/西暦 choice; downloads keep the official 和暦
+        kwargs["fy_label"] = fy_filter
     try:
-        built = REPORTS[kind][1](org, **kwargs, **({"fy_label": label} if label else {}))
+        built = REPORTS[kind][1](org, **kwargs)
     except ReportNotFound as exc:
         raise Http404(str(exc)) from exc
     if fmt == "xlsx":
@@ -89,13 +91,9 @@ def report(request: HttpRequest, kind: str) -> HttpResponse:
             return _download(render_pdf(built), "application/pdf", f"{built.filename}.pdf")
         except PdfUnavailable as exc:
             return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
-    if fmt != "html":
-        return HttpResponseBadRequest(_("形式は html・xlsx・pdf のいずれかです"))
     query = request.GET.copy()
     query.pop("format", None)
-    return render(
-        request, "web/report.html", {"report": built, "kind": kind, "query": query.urlencode()}
-    )
+    return render(request, "web/report.html", {"report": built, "query": query.urlencode()})
 
 
 def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
