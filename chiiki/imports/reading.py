@@ -17,7 +17,7 @@ import io
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,7 +28,7 @@ from chiiki.accounts.access import can_edit_indicator, can_edit_program
 from chiiki.core.encoding import UndecodableError, decode_text
 from chiiki.core.errors import ParseError, Problem, ProblemsError
 from chiiki.core.fiscal import format_fiscal_year, parse_fiscal_year
-from chiiki.core.numbers import format_number, parse_integer_amount
+from chiiki.core.numbers import parse_integer_amount
 from chiiki.evaluations.services import is_locked
 from chiiki.imports.workbook import (
     ACTUAL_HEAD,
@@ -40,6 +40,7 @@ from chiiki.imports.workbook import (
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.indicators.services import parse_actual_value
 from chiiki.plans.models import Organization, Program, ProgramBudget
+from chiiki.reports.layout import figure
 
 MAX_BYTES = 20 * 1024 * 1024  # an upload; the national CSV goes through the CLI in parts
 MAX_UNZIPPED = 200 * 1024 * 1024  # a workbook whose parts inflate beyond this is a zip bomb
@@ -95,6 +96,16 @@ def _problem(file: str, row: int | None, column: str, ja: str, en: str) -> Probl
     return Problem(file, row, column, f"{ja} / {en}")
 
 
+def located(where: Problem, ja: str, en: str) -> Problem:
+    """A problem at ``where`` (a place in the file, with no message yet)."""
+    return _problem(where.file, where.line, where.field, ja, en)
+
+
+def _fatal(file: str, field: str, ja: str, en: str, row: int | None = None) -> ImportError_:
+    """The file cannot be read at all: one problem, nothing else is looked at."""
+    return ImportError_([_problem(file, row, field, ja, en)])
+
+
 @dataclass(frozen=True)
 class _Entry:
     """A value found in the file, before it is compared with the database."""
@@ -114,44 +125,29 @@ def _check_zip(data: bytes, file: str) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise ImportError_(
-            [
-                _problem(
-                    file,
-                    None,
-                    "file",
-                    "Excel ファイル（.xlsx）として読めません（壊れているか、別の形式のファイルです）",
-                    "not an Excel .xlsx file (damaged or another format)",
-                )
-            ]
+        raise _fatal(
+            file,
+            "file",
+            "Excel ファイル（.xlsx）として読めません（壊れているか、別の形式のファイルです）",
+            "not an Excel .xlsx file (damaged or another format)",
         ) from None
     infos = archive.infolist()
     total = sum(i.file_size for i in infos)
     ratio = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
     if len(infos) > 10_000 or total > MAX_UNZIPPED or ratio > MAX_RATIO:
-        raise ImportError_(
-            [
-                _problem(
-                    file,
-                    None,
-                    "file",
-                    f"展開すると大きくなりすぎるファイルです（{total:,}バイト、圧縮率{ratio:.0f}倍）。"
-                    "取り込みを中止しました",
-                    f"the file would inflate too much ({total:,} bytes, ratio {ratio:.0f}); refused",
-                )
-            ]
+        raise _fatal(
+            file,
+            "file",
+            f"展開すると大きくなりすぎるファイルです（{total:,}バイト、圧縮率{ratio:.0f}倍）。"
+            "取り込みを中止しました",
+            f"the file would inflate too much ({total:,} bytes, ratio {ratio:.0f}); refused",
         )
     if "xl/workbook.xml" not in archive.namelist():
-        raise ImportError_(
-            [
-                _problem(
-                    file,
-                    None,
-                    "file",
-                    "Excel ブックではありません（xl/workbook.xml がありません）",
-                    "not an Excel workbook (no xl/workbook.xml)",
-                )
-            ]
+        raise _fatal(
+            file,
+            "file",
+            "Excel ブックではありません（xl/workbook.xml がありません）",
+            "not an Excel workbook (no xl/workbook.xml)",
         )
 
 
@@ -160,32 +156,22 @@ def _xlsx_entries(data: bytes, file: str, problems: list[Problem]) -> list[_Entr
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged part
-        raise ImportError_(
-            [
-                _problem(
-                    file,
-                    None,
-                    "file",
-                    f"Excel ファイルの中身が壊れています（{type(exc).__name__}）",
-                    f"the workbook is damaged ({type(exc).__name__}: {exc})",
-                )
-            ]
+        raise _fatal(
+            file,
+            "file",
+            f"Excel ファイルの中身が壊れています（{type(exc).__name__}）",
+            f"the workbook is damaged ({type(exc).__name__}: {exc})",
         ) from None
     try:
         sheets = [s for s in (ACTUALS_SHEET, BUDGETS_SHEET) if s in book.sheetnames]
         if not sheets:
-            raise ImportError_(
-                [
-                    _problem(
-                        file,
-                        None,
-                        "sheet",
-                        f"シート「{ACTUALS_SHEET}」も「{BUDGETS_SHEET}」もありません"
-                        f"（あるシート: {'、'.join(book.sheetnames)}）",
-                        f"no sheet named {ACTUALS_SHEET} or {BUDGETS_SHEET} "
-                        f"(found: {', '.join(book.sheetnames)})",
-                    )
-                ]
+            raise _fatal(
+                file,
+                "sheet",
+                f"シート「{ACTUALS_SHEET}」も「{BUDGETS_SHEET}」もありません"
+                f"（あるシート: {'、'.join(book.sheetnames)}）",
+                f"no sheet named {ACTUALS_SHEET} or {BUDGETS_SHEET} "
+                f"(found: {', '.join(book.sheetnames)})",
             )
         versions = _versions(book, file, problems) if VERSIONS_SHEET in book.sheetnames else {}
         entries: list[_Entry] = []
@@ -340,30 +326,21 @@ def _csv_entries(data: bytes, file: str, problems: list[Problem]) -> list[_Entry
     except UndecodableError as exc:
         raise ImportError_([Problem(file, None, "encoding", str(exc))]) from None
     if "\x00" in text:
-        raise ImportError_(
-            [
-                _problem(
-                    file,
-                    None,
-                    "file",
-                    "テキストの CSV ではありません（NUL 文字を含みます）",
-                    "not a text CSV (contains NUL)",
-                )
-            ]
+        raise _fatal(
+            file,
+            "file",
+            "テキストの CSV ではありません（NUL 文字を含みます）",
+            "not a text CSV (contains NUL)",
         )
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip() for h in next(reader, [])]
     if header[:4] != CSV_COLUMNS or header[4:] not in ([], ["version"]):
-        raise ImportError_(
-            [
-                _problem(
-                    file,
-                    1,
-                    "header",
-                    f"見出しは「{','.join(CSV_COLUMNS)}」（任意で「,version」）にしてください（読んだ見出し: {','.join(header)[:80]}）",
-                    f"the header must be {','.join(CSV_COLUMNS)}[,version]",
-                )
-            ]
+        raise _fatal(
+            file,
+            "header",
+            f"見出しは「{','.join(CSV_COLUMNS)}」（任意で「,version」）にしてください（読んだ見出し: {','.join(header)[:80]}）",
+            f"the header must be {','.join(CSV_COLUMNS)}[,version]",
+            row=1,
         )
     entries = []
     for r, row in enumerate(reader, start=2):
@@ -429,16 +406,11 @@ def read_changes(
     """What importing ``data`` would change. With ``actor``, rows that person may not change
     (another bureau's KPI, a published FY) are reported now rather than at apply time."""
     if len(data) > MAX_BYTES:
-        raise ImportError_(
-            [
-                _problem(
-                    filename,
-                    None,
-                    "file",
-                    f"ファイルが大きすぎます（{len(data):,}バイト、上限 {MAX_BYTES // 1024 // 1024}MB）",
-                    f"the file is too large ({len(data):,} bytes; limit {MAX_BYTES // 1024 // 1024} MB)",
-                )
-            ]
+        raise _fatal(
+            filename,
+            "file",
+            f"ファイルが大きすぎます（{len(data):,}バイト、上限 {MAX_BYTES // 1024 // 1024}MB）",
+            f"the file is too large ({len(data):,} bytes; limit {MAX_BYTES // 1024 // 1024} MB)",
         )
     problems: list[Problem] = []
     is_xlsx = data[:2] == b"PK" or filename.lower().endswith((".xlsx", ".xlsm"))
@@ -447,11 +419,9 @@ def read_changes(
         if is_xlsx
         else _csv_entries(data, filename, problems)
     )
-    if not is_xlsx:
-        entries = list(entries)
     changeset = Changeset(filename)
     indicators = {
-        f"{i.project.plan.slug}/{i.project.slug}/{i.slug}": i
+        i.key: i
         for i in Indicator.objects.filter(project__plan__organization=organization).select_related(
             "project__plan", "project__lead_bureau"
         )
@@ -471,12 +441,8 @@ def read_changes(
         dup = seen.get((entry.kind, entry.key, entry.fy))
         if dup is not None:
             problems.append(
-                _problem(
-                    where.file,
-                    where.line,
-                    where.field,
-                    f"同じ値が{dup.line}行目にもあります",
-                    f"also given on row {dup.line}",
+                located(
+                    where, f"同じ値が{dup.line}行目にもあります", f"also given on row {dup.line}"
                 )
             )
             continue
@@ -488,7 +454,7 @@ def read_changes(
                 else _budget_change(entry, programs, budgets, actor)
             )
         except _Refused as exc:
-            problems.append(_problem(where.file, where.line, where.field, exc.ja, exc.en))
+            problems.append(located(where, exc.ja, exc.en))
             continue
         if change is None:
             changeset.unchanged += 1
@@ -543,15 +509,8 @@ def _actual_change(
             f"not a value for {ind.unit or 'this indicator'}: {text}",
         ) from None
     current = actuals.get((ind.pk, entry.fy))
-    if (
-        current is not None
-        and current.marker == marker
-        and (
-            (current.value is None and value is None)
-            or (current.value is not None and value is not None and Decimal(current.value) == value)
-        )
-    ):
-        return None
+    if current is not None and (current.value, current.marker) == (value, marker):
+        return None  # Decimal equality: 1.270000 stored == 1.27 typed
     if actor is not None:
         if not can_edit_indicator(actor, ind):
             raise _Refused(
@@ -578,9 +537,7 @@ def _actual_change(
 
 
 def _actual_text(value: Decimal | None, marker: str, ind: Indicator) -> str:
-    if value is None:
-        return marker
-    return format_number(Decimal(value).quantize(Decimal(1).scaleb(-ind.decimal_places))) + ind.unit
+    return figure(value, ind.decimal_places, ind.unit, missing=marker).text
 
 
 def _budget_change(
@@ -596,11 +553,9 @@ def _budget_change(
         )
     text = _number_text(entry.raw)
     try:
-        amount = int(parse_integer_amount(text, unit="千円"))
+        amount = parse_integer_amount(text, unit="千円")
     except ParseError as exc:
         raise _Refused(exc.describe().split(" / ")[0], exc.message_en) from None
-    except (InvalidOperation, ValueError):
-        raise _Refused(f"予算額が読めません「{text}」", "not an amount") from None
     if amount < 0:
         raise _Refused("予算額は0以上です", "a budget cannot be negative")
     current = budgets.get((program.pk, entry.fy))

@@ -13,7 +13,7 @@ from django.utils import timezone
 from chiiki.audit.services import record as audit
 from chiiki.core.errors import Problem
 from chiiki.imports.models import ImportBatch
-from chiiki.imports.reading import Changeset, ImportError_, read_changes
+from chiiki.imports.reading import Changeset, ImportError_, located, read_changes
 from chiiki.indicators.services import Conflict, record_actual
 from chiiki.plans.models import Organization
 from chiiki.plans.services import BudgetConflict, record_budget
@@ -55,11 +55,13 @@ def apply(
                     )
         except ValidationError as exc:
             message = " ".join(m for ms in exc.message_dict.values() for m in ms)
-            problems.append(_at(change.where, message, "refused by the validation rules"))
+            problems.append(located(change.where, message, "refused by the validation rules"))
         except (Conflict, BudgetConflict) as exc:
-            problems.append(_at(change.where, str(exc), "changed by someone else since export"))
+            problems.append(located(change.where, str(exc), "changed by someone else since export"))
         except PermissionDenied as exc:
-            problems.append(_at(change.where, str(exc) or "権限がありません", "permission denied"))
+            problems.append(
+                located(change.where, str(exc) or "権限がありません", "permission denied")
+            )
         if progress is not None:
             progress(n, total)
     if problems:
@@ -76,10 +78,6 @@ def apply(
         new=summary,
     )
     return summary
-
-
-def _at(where: Problem, ja: str, en: str) -> Problem:
-    return Problem(where.file, where.line, where.field, f"{ja} / {en}")
 
 
 def keep_upload(*, actor: Any, filename: str, data: bytes) -> ImportBatch:

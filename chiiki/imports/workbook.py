@@ -26,8 +26,7 @@ from django.utils import timezone
 from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.plans.models import Organization, Plan, Program, ProgramBudget
-from chiiki.reports.layout import Cell
-from chiiki.reports.xlsx import FIXED_TIME, number_format
+from chiiki.reports.xlsx import FIXED_TIME, Formats, figure_format
 
 ACTUALS_SHEET = "実績値"
 BUDGETS_SHEET = "予算額"
@@ -54,10 +53,6 @@ def _plans(org: Organization, plan_slug: str | None) -> list[Plan]:
         if not plans:
             raise LookupError(f"計画「{plan_slug}」が見つかりません")
     return list(plans)
-
-
-def indicator_key(ind: Indicator) -> str:
-    return f"{ind.project.plan.slug}/{ind.project.slug}/{ind.slug}"
 
 
 def export_workbook(
@@ -92,26 +87,16 @@ def export_workbook(
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     book.set_properties({"title": "chiiki 入力用ブック", "author": "chiiki", "created": FIXED_TIME})
-    base = {"font_name": "Meiryo UI", "font_size": 10}
-    head = book.add_format({**base, "bold": True, "bg_color": "#DBE5F1", "border": 1})
-    plain = book.add_format({**base, "border": 1})
-    marker = book.add_format({**base, "border": 1, "align": "right"})
-    number_formats: dict[str, object] = {}
-
-    def fmt_for(places: int, unit: str) -> object:
-        key = f"{places}|{unit}"
-        if key not in number_formats:
-            cell = Cell("", "figure", Decimal(0), places, "")
-            number_formats[key] = book.add_format(
-                {**base, "border": 1, "num_format": number_format(cell)}
-            )
-        return number_formats[key]
+    fmts = Formats(book)
+    head = fmts.get(bold=True, bg_color="#DBE5F1", border=1)
+    plain = fmts.get(border=1)
+    marker = fmts.get(border=1, align="right")
 
     ws = book.add_worksheet(ACTUALS_SHEET)
     fys = sorted(actual_fys)
     ws.write_row(0, 0, ACTUAL_HEAD + [format_fiscal_year(y) for y in fys], head)
     for r, ind in enumerate(indicators, start=1):
-        key = indicator_key(ind)
+        key = ind.key
         ws.write_row(
             r, 0, [key, ind.project.name, ind.get_kind_display(), ind.display_name, ind.unit], plain
         )
@@ -125,7 +110,12 @@ def export_workbook(
             if a.value is None:
                 ws.write_string(r, c, a.marker, marker)
             else:
-                ws.write_number(r, c, _float(a.value), fmt_for(ind.decimal_places, ind.unit))
+                ws.write_number(
+                    r,
+                    c,
+                    _float(a.value),
+                    fmts.get(border=1, num_format=figure_format(ind.decimal_places, "")),
+                )
     ws.set_column(0, 0, 48)
     ws.set_column(1, 1, 36)
     ws.set_column(2, 2, 9)
@@ -137,7 +127,7 @@ def export_workbook(
 
     ws = book.add_worksheet(BUDGETS_SHEET)
     ws.write_row(0, 0, BUDGET_HEAD + [format_fiscal_year(y) for y in budget_fys], head)
-    amount_fmt = fmt_for(0, "")
+    amount_fmt = fmts.get(border=1, num_format=figure_format(0, ""))
     for r, program in enumerate(programs, start=1):
         ws.write_row(
             r,
@@ -169,9 +159,7 @@ def export_workbook(
     ws = book.add_worksheet(HELP_SHEET)
     ws.set_column(0, 0, 120)
     for r, line in enumerate(HELP):
-        ws.write_string(
-            r, 0, line, book.add_format({**base, "text_wrap": True}) if r == 0 else None
-        )
+        ws.write_string(r, 0, line, fmts.get(text_wrap=True))
 
     ws = book.add_worksheet(VERSIONS_SHEET)
     ws.write_row(0, 0, ["シート", "キー", "年度", "版"])

@@ -114,6 +114,12 @@ class Indicator(models.Model):
         return self.name
 
     @property
+    def key(self) -> str:
+        """``plan/project/indicator``: names the indicator across files (the data workbook,
+        open data, the long CSV). Needs ``project__plan`` loaded to avoid queries."""
+        return f"{self.project.plan.slug}/{self.project.slug}/{self.slug}"
+
+    @property
     def target_spec_kind(self) -> TargetKind:
         return TargetKind(self.target_kind)
 

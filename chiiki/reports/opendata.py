@@ -157,7 +157,7 @@ def _indicators(org: Organization) -> Iterator[list[Any]]:
     for i in indicators:
         revisions = list(i.revisions.all())
         yield [
-            f"{i.project.plan.slug}/{i.project.slug}/{i.slug}",
+            i.key,
             i.project.plan.slug,
             i.project.slug,
             i.project.name,
@@ -189,7 +189,7 @@ def _actuals(org: Organization) -> Iterator[list[Any]]:
     for a in actuals:
         i = a.indicator
         yield [
-            f"{i.project.plan.slug}/{i.project.slug}/{i.slug}",
+            i.key,
             i.display_name,
             *_fy(a.fy),
             _num(a.value),

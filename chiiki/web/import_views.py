@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -108,8 +107,6 @@ def workbook(request: HttpRequest) -> HttpResponse:
         data = export_workbook(org, plan_slug=request.GET.get("plan") or None, bureau_slug=bureau)
     except LookupError as exc:
         raise Http404(str(exc)) from exc
-    except PermissionDenied:
-        raise
     response = HttpResponse(data, content_type=XLSX)
     name = f"chiiki-workbook{'-' + bureau if bureau else ''}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
