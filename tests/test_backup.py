@@ -1,5 +1,6 @@
 """chiiki dump / chiiki restore: the whole database round-trips exactly."""
 
+import datetime as dt
 import gzip
 import io
 
@@ -31,9 +32,12 @@ def _empty_database():
 
 def test_dump_restore_into_an_empty_database_dump_is_identical(personas):
     births = Actual.objects.get(indicator__slug="total-fertility-rate", fy=2018).indicator_id
-    record_actual(
+    saved = record_actual(
         actor=personas["hq_admin"], indicator_id=births, fy=2019, value="1.32", expected_version=0
     )
+    # a time whose milliseconds are 0 but microseconds are not (JSON dumps often drop them)
+    stamp = dt.datetime(2026, 11, 23, 8, 50, 26, 123, tzinfo=dt.UTC)
+    Actual.objects.filter(pk=saved.pk).update(updated_at=stamp)
     first = io.BytesIO()
     counts = dump(first)
     assert counts["plans.municipality"] == 179 and counts["audit.auditentry"] >= 1
@@ -45,7 +49,9 @@ def test_dump_restore_into_an_empty_database_dump_is_identical(personas):
     second = io.BytesIO()
     dump(second)
     assert second.getvalue() == first.getvalue()
-    assert str(Actual.objects.get(indicator_id=births, fy=2019).value.normalize()) == "1.32"
+    restored_actual = Actual.objects.get(indicator_id=births, fy=2019)
+    assert str(restored_actual.value.normalize()) == "1.32"
+    assert restored_actual.updated_at == stamp
     # sequences continue after the restored rows: a new row gets a fresh key
     record_actual(
         actor=personas["hq_admin"], indicator_id=births, fy=2020, value="1.3", expected_version=0
@@ -66,6 +72,17 @@ def test_restore_refuses_a_database_with_data_and_a_broken_file():
     with pytest.raises(BackupError):
         restore(io.BytesIO(truncated))
     assert not ProgramBudget.objects.exists()  # nothing partial remains
+
+
+def test_restore_refuses_a_dump_with_rows_missing():
+    data = io.BytesIO()
+    dump(data)
+    lines = gzip.decompress(data.getvalue()).decode().splitlines(keepends=True)
+    kept = [line for line in lines if '"model": "plans.region"' not in line]
+    _empty_database()
+    with pytest.raises(BackupError, match="参照が切れています"):
+        restore(io.BytesIO(gzip.compress("".join(kept).encode())))
+    assert not ProgramBudget.objects.exists()
 
 
 def test_restore_refuses_a_dump_from_other_migrations():

@@ -12,6 +12,7 @@ data or is at other migrations, and writes everything in one transaction.
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import io
 import json
@@ -22,7 +23,8 @@ from typing import IO, Any
 from django.apps import apps
 from django.core import serializers
 from django.core.management.color import no_style
-from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
 FORMAT = "chiiki-dump"
@@ -54,31 +56,45 @@ def _migrations(alias: str) -> list[list[str]]:
     return sorted([app, name] for app, name in recorder.applied_migrations())
 
 
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """Django's encoder keeps only milliseconds of a time; a backup keeps every microsecond."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime | dt.time):
+            text = o.isoformat()
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        return super().default(o)
+
+
 def dump(
     stream: IO[bytes], *, alias: str = DEFAULT_DB_ALIAS, progress: Progress | None = None
 ) -> dict[str, int]:
     """Write the whole database to ``stream``; returns rows per model label."""
     counts: dict[str, int] = {}
+
+    def counted(rows: Iterator[models.Model], label: str) -> Iterator[models.Model]:
+        counts[label] = 0
+        for row in rows:
+            counts[label] += 1
+            yield row
+
     with gzip.GzipFile(filename="", fileobj=stream, mode="wb", mtime=0) as gz:
         text = io.TextIOWrapper(gz, encoding="utf-8", newline="\n")
         header = {"format": FORMAT, "version": VERSION, "migrations": _migrations(alias)}
         text.write(json.dumps(header, ensure_ascii=False, sort_keys=True) + "\n")
         for model in dumped_models():
-            queryset = model._default_manager.using(alias).order_by("pk")
-            n = 0
-            for obj in queryset.iterator(chunk_size=2000):
-                text.write(
-                    serializers.serialize(
-                        "jsonl",
-                        [obj],
-                        use_natural_foreign_keys=True,
-                        use_natural_primary_keys=False,
-                    )
-                )
-                n += 1
-            counts[model._meta.label_lower] = n
+            label = model._meta.label_lower
+            rows = model._default_manager.using(alias).order_by("pk").iterator(chunk_size=2000)
+            serializers.serialize(
+                "jsonl",
+                counted(rows, label),
+                stream=text,
+                use_natural_foreign_keys=True,
+                use_natural_primary_keys=False,
+                cls=ExactJSONEncoder,
+            )
             if progress is not None:
-                progress(model._meta.label_lower, n)
+                progress(label, counts[label])
         text.flush()
         text.detach()
     return counts
@@ -154,8 +170,12 @@ def restore(
             progress(current, counts[current])
         for obj in deferred:
             obj.save_deferred_fields(using=alias)
-        table_names = [m._meta.db_table for m in touched]
-        connection.check_constraints(table_names=table_names)
+        try:
+            connection.check_constraints(table_names=[m._meta.db_table for m in touched])
+        except IntegrityError as exc:
+            raise BackupError(
+                f"ダンプの中の参照が切れています（一部の行が欠けています）: {exc}"
+            ) from exc
         sql = connection.ops.sequence_reset_sql(no_style(), list(touched))
         if sql:
             with connection.cursor() as cursor:
