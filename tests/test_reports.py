@@ -389,12 +389,14 @@ def test_open_data_pages(client):
 
 @needs_pdf
 def test_report_command_writes_each_format(tmp_path):
-    from django.core.management import call_command
+    from django.core.management import CommandError, call_command
 
     for fmt in ("xlsx", "pdf", "html"):
         target = tmp_path / f"budgets.{fmt}"
         call_command("report", "budgets", str(target), format=fmt, fy="R3")
         assert target.stat().st_size > 1000
+    with pytest.raises(CommandError, match="--fy はこの帳票（regions）では指定できません"):
+        call_command("report", "regions", str(tmp_path / "r.xlsx"), fy="R3")
     call_command("report", "opendata", str(tmp_path / "od"), encoding="cp932")
     assert (tmp_path / "od" / "datapackage.json").exists()
     assert len(list((tmp_path / "od").glob("*.csv"))) == len(opendata.TABLES)

@@ -695,3 +695,10 @@ REPORTS = {
     "progress": (gettext_noop("プロジェクトの推進状況（数値目標・KPI）"), progress_report),
     "support": (gettext_noop("市町村戦略支援（交付金の予算額・派遣者数）"), support_report),
 }
+# Which filters each report takes (the site offers only these; the command refuses others).
+FILTERS = {
+    "regions": ("plan",),
+    "budgets": ("plan", "fy", "region", "bureau"),
+    "progress": ("plan", "fy", "region", "bureau"),
+    "support": (),
+}

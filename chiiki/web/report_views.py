@@ -20,19 +20,12 @@ from chiiki.core.fiscal import parse_fiscal_year
 from chiiki.plans import selectors
 from chiiki.plans.models import Bureau, Organization, Plan, ProgramBudget, Region
 from chiiki.reports import opendata
-from chiiki.reports.builders import REPORTS, ReportNotFound
+from chiiki.reports.builders import FILTERS, REPORTS, ReportNotFound
 from chiiki.reports.html import PdfUnavailable, render_pdf
 from chiiki.reports.xlsx import render_xlsx
 from chiiki.web.templatetags.chiiki_format import fy as fy_filter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Which filters each report takes (the others are not offered for it).
-FILTERS = {
-    "regions": ("plan",),
-    "budgets": ("plan", "fy", "region", "bureau"),
-    "progress": ("plan", "fy", "region", "bureau"),
-    "support": (),
-}
 
 
 def reports(request: HttpRequest) -> HttpResponse:

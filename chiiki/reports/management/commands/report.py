@@ -14,7 +14,7 @@ from chiiki.core.fiscal import parse_fiscal_year
 from chiiki.plans.models import Organization
 from chiiki.plans.selectors import organization_by_slug
 from chiiki.reports import opendata
-from chiiki.reports.builders import REPORTS, ReportNotFound
+from chiiki.reports.builders import FILTERS, REPORTS, ReportNotFound
 from chiiki.reports.html import PdfUnavailable, render_document, render_pdf
 from chiiki.reports.xlsx import render_xlsx
 
@@ -48,6 +48,10 @@ class Command(BaseCommand):
         if options["kind"] == "opendata":
             self._opendata(org, options)
             return
+        kind = options["kind"]
+        for key in ("plan", "fy", "region", "bureau"):
+            if options[key] and key not in FILTERS[kind]:
+                raise CommandError(f"--{key} はこの帳票（{kind}）では指定できません")
         kwargs: dict[str, Any] = {}
         if options["plan"]:
             kwargs["plan_slug"] = options["plan"]
@@ -59,13 +63,10 @@ class Command(BaseCommand):
         for key in ("region", "bureau"):
             if options[key]:
                 kwargs[f"{key}_slug"] = options[key]
-        builder = REPORTS[options["kind"]][1]
         try:
-            report = builder(org, **kwargs)
+            report = REPORTS[kind][1](org, **kwargs)
         except ReportNotFound as exc:
             raise CommandError(str(exc)) from exc
-        except TypeError as exc:
-            raise CommandError(f"この帳票では指定できない条件があります: {exc}") from exc
         fmt = options["format"]
         try:
             data = (
