@@ -76,7 +76,7 @@ def decode(data: bytes, file: str) -> str:
             ]
         )
     try:
-        return decode_text(data)[0]
+        return decode_text(data)
     except UndecodableError as exc:
         raise BatchError([Problem(file, None, "encoding", str(exc))]) from exc
 

@@ -14,22 +14,23 @@ class UndecodableError(ValueError):
         )
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """(text, encoding name) from the bytes alone: a BOM or valid UTF-8 is UTF-8, else CP932.
+def decode_text(data: bytes) -> str:
+    """The text, its encoding told from the bytes alone: a BOM or valid UTF-8 is UTF-8, else
+    CP932.
 
     A CP932 file is almost never valid UTF-8 (its lead bytes 0x81–0x9F are UTF-8 continuation
     bytes), so trying UTF-8 first cannot misread one.
     """
     if data.startswith(b"\xef\xbb\xbf"):
         try:
-            return data[3:].decode("utf-8"), "utf-8-sig"
+            return data[3:].decode("utf-8")
         except UnicodeDecodeError as exc:
             raise UndecodableError(exc.start + 4) from exc
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp932"), "cp932"
+        return data.decode("cp932")
     except UnicodeDecodeError as exc:
         raise UndecodableError(exc.start + 1) from exc

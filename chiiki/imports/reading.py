@@ -322,7 +322,7 @@ def _cell_value(cell: Any) -> Any:
 
 def _csv_entries(data: bytes, file: str, problems: list[Problem]) -> list[_Entry]:
     try:
-        text, _encoding = decode_text(data)
+        text = decode_text(data)
     except UndecodableError as exc:
         raise ImportError_([Problem(file, None, "encoding", str(exc))]) from None
     if "\x00" in text:

@@ -16,7 +16,7 @@ from chiiki.imports.reading import MAX_BYTES, ImportError_
 from chiiki.imports.services import apply_batch, keep_upload, preview_batch
 from chiiki.imports.workbook import export_workbook
 from chiiki.plans import selectors
-from chiiki.web.report_views import XLSX
+from chiiki.web.report_views import XLSX, download
 
 
 @login_required
@@ -107,7 +107,4 @@ def workbook(request: HttpRequest) -> HttpResponse:
         data = export_workbook(org, plan_slug=request.GET.get("plan") or None, bureau_slug=bureau)
     except LookupError as exc:
         raise Http404(str(exc)) from exc
-    response = HttpResponse(data, content_type=XLSX)
-    name = f"chiiki-workbook{'-' + bureau if bureau else ''}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download(data, XLSX, f"chiiki-workbook{'-' + bureau if bureau else ''}.xlsx")

@@ -78,10 +78,10 @@ def report(request: HttpRequest, kind: str) -> HttpResponse:
     except ReportNotFound as exc:
         raise Http404(str(exc)) from exc
     if fmt == "xlsx":
-        return _download(render_xlsx(built), XLSX, f"{built.filename}.xlsx")
+        return download(render_xlsx(built), XLSX, f"{built.filename}.xlsx")
     if fmt == "pdf":
         try:
-            return _download(render_pdf(built), "application/pdf", f"{built.filename}.pdf")
+            return download(render_pdf(built), "application/pdf", f"{built.filename}.pdf")
         except PdfUnavailable as exc:
             return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
     query = request.GET.copy()
@@ -89,7 +89,8 @@ def report(request: HttpRequest, kind: str) -> HttpResponse:
     return render(request, "web/report.html", {"report": built, "query": query.urlencode()})
 
 
-def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
+def download(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    """``data`` as a file the browser saves under ``filename``."""
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
