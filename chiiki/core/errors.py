@@ -32,9 +32,13 @@ class ParseError(ValueError):
         super().__init__(self.describe())
 
     def describe(self) -> str:
-        """One line: Japanese message, the input, the position when known."""
+        """One line: Japanese message, the input, the position when known, then English."""
+        return f"{self.describe_ja()} / {self.message_en}"
+
+    def describe_ja(self) -> str:
+        """The Japanese part of :meth:`describe`: message, position, input."""
         where = f"（{self.column}文字目）" if self.column is not None else ""
-        return f"{self.message_ja}{where}: 「{self.text}」 / {self.message_en}"
+        return f"{self.message_ja}{where}: 「{self.text}」"
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from chiiki.accounts.access import can_edit_indicator, can_edit_program
 from chiiki.core.encoding import UndecodableError, decode_text
 from chiiki.core.errors import ParseError, Problem, ProblemsError
 from chiiki.core.fiscal import format_fiscal_year, parse_fiscal_year
-from chiiki.core.numbers import parse_integer_amount
+from chiiki.core.numbers import parse_integer_amount, parse_value
 from chiiki.evaluations.services import is_locked
 from chiiki.imports.workbook import (
     ACTUAL_HEAD,
@@ -502,11 +502,14 @@ def _actual_change(
         )
     text = _number_text(entry.raw)
     try:
-        value, marker = parse_actual_value(ind, text)
+        parse_value(text)  # the figure itself; its error names the position in both languages
+        value, marker = parse_actual_value(ind, text)  # then the unit
+    except ParseError as exc:
+        raise _Refused(exc.describe_ja(), exc.message_en) from None
     except ValidationError as exc:
         raise _Refused(
             " ".join(m for ms in exc.message_dict.values() for m in ms),
-            f"not a value for {ind.unit or 'this indicator'}: {text}",
+            f"give the value in {ind.unit or 'no unit'}: {text}",
         ) from None
     current = actuals.get((ind.pk, entry.fy))
     if current is not None and (current.value, current.marker) == (value, marker):
@@ -555,7 +558,7 @@ def _budget_change(
     try:
         amount = parse_integer_amount(text, unit="千円")
     except ParseError as exc:
-        raise _Refused(exc.describe().split(" / ")[0], exc.message_en) from None
+        raise _Refused(exc.describe_ja(), exc.message_en) from None
     if amount < 0:
         raise _Refused("予算額は0以上です", "a budget cannot be negative")
     current = budgets.get((program.pk, entry.fy))
