@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "chiiki.datasets",
     "chiiki.accounts",
     "chiiki.audit",
+    "chiiki.api",
     "chiiki.web",
 ]
 
@@ -155,5 +156,9 @@ if DEBUG:
     STATIC_ROOT = None
 
 SESSION_COOKIE_HTTPONLY = True
+
+# The JSON API (chiiki/api): lists are paged with limit/offset, 50 rows by default.
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 500
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -63,3 +63,30 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(models.Model):
+    """A personal key for the JSON API. Only a SHA-256 digest of the key is stored: the key
+    itself is shown once, when it is created. A token acts with its user's role and bureau."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField("用途", max_length=100)
+    prefix = models.CharField("先頭の文字", max_length=16, help_text="一覧で見分けるための先頭部分")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    last_used_at = models.DateTimeField("最終利用日時", null=True, blank=True)
+    revoked_at = models.DateTimeField("無効化日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "APIトークン"
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.name} ({self.prefix}…)"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -257,10 +257,11 @@ def record_actual(
 
 class BulkEntryError(Exception):
     """Some rows of a bulk entry were refused; nothing was saved. ``errors``: indicator id →
-    message."""
+    message; ``kinds``: indicator id → why (invalid, forbidden, precondition_failed)."""
 
-    def __init__(self, errors: dict[int, str]) -> None:
+    def __init__(self, errors: dict[int, str], kinds: dict[int, str] | None = None) -> None:
         self.errors = errors
+        self.kinds = kinds or dict.fromkeys(errors, "invalid")
         super().__init__(
             gettext("{n}件の誤りがあるため、どの行も保存していません").format(n=len(errors))
         )
@@ -278,6 +279,7 @@ def record_actuals_bulk(
     """
     saved: list[Actual] = []
     errors: dict[int, str] = {}
+    kinds: dict[int, str] = {}
     for indicator_id, value, version in entries:
         try:
             with transaction.atomic():
@@ -292,9 +294,17 @@ def record_actuals_bulk(
                 )
         except ValidationError as exc:
             errors[indicator_id] = " ".join(m for ms in exc.message_dict.values() for m in ms)
-        except (Conflict, PermissionDenied) as exc:
+            kinds[indicator_id] = "invalid"
+        except Conflict as exc:
             errors[indicator_id] = str(exc)
+            kinds[indicator_id] = "precondition_failed"
+        except PermissionDenied as exc:
+            errors[indicator_id] = str(exc)
+            kinds[indicator_id] = "forbidden"
+        except Indicator.DoesNotExist:
+            errors[indicator_id] = gettext("指標が見つかりません")
+            kinds[indicator_id] = "not_found"
     if errors:
         transaction.set_rollback(True)
-        raise BulkEntryError(errors)
+        raise BulkEntryError(errors, kinds)
     return saved

@@ -19,9 +19,13 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
 LANGUAGES = dict(settings.LANGUAGES)
+API_PREFIX = "/api/"
 
 
 def chosen_language(request: HttpRequest) -> str:
+    if request.path.startswith(API_PREFIX):
+        # Programs send no cookie: the API answers in the language the request accepts.
+        return translation.get_language_from_request(request)
     code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
     return code if code in LANGUAGES else settings.LANGUAGE_CODE
 
@@ -38,7 +42,7 @@ class LanguageMiddleware:
             response = self.get_response(request)
         finally:
             translation.deactivate()
-        patch_vary_headers(response, ("Cookie",))
+        patch_vary_headers(response, ("Cookie", "Accept-Language"))
         response.headers.setdefault("Content-Language", code)
         return response
 

@@ -1,0 +1,178 @@
+"""Every refusal of the API has one shape (``Problem``) and one status per cause.
+
+    {"code": "precondition_failed",
+     "message": "この年度の実績値は…更新しました…",
+     "errors": [{"loc": ["header", "If-Match"], "message": "…"}]}
+
+``code`` is stable and meant for programs; ``message`` is for people, in the language the
+request asks for (``Accept-Language: en`` → English, Japanese otherwise); ``errors`` locates
+each problem (``body.entries.3.value``) where there is more than one or a field is to blame.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as RequestValidationError
+from pydantic import Field
+
+from chiiki.councils.services import StaleMeeting
+from chiiki.evaluations.services import StaleEvaluation, WorkflowError
+from chiiki.indicators.services import Conflict
+from chiiki.plans.services import BudgetConflict
+from chiiki.proposals.services import ProposalError, StaleProposal
+
+
+def d(ja: str, en: str) -> str:
+    """A field description in both languages."""
+    return f"{ja} / {en}"
+
+
+class ProblemItem(Schema):
+    loc: list[str | int] = Field(
+        description=d("問題の場所（body.value など）", "Where the problem is (e.g. body.value)")
+    )
+    message: str = Field(description=d("内容", "What is wrong"))
+    code: str = Field(
+        "invalid",
+        description=d(
+            "種類（invalid, forbidden, precondition_failed, not_found）",
+            "Kind (invalid, forbidden, precondition_failed, not_found)",
+        ),
+    )
+
+
+class Problem(Schema):
+    code: str = Field(
+        description=d(
+            "エラーの種類（プログラム向けの固定値）", "Error kind, stable for programs to test"
+        )
+    )
+    message: str = Field(description=d("説明（人が読むため）", "Explanation for people"))
+    errors: list[ProblemItem] = Field(
+        default_factory=list, description=d("項目ごとの問題", "Problems by field or row")
+    )
+
+
+# Every operation documents these; success statuses are added per operation.
+ERRORS = {
+    400: Problem,
+    401: Problem,
+    403: Problem,
+    404: Problem,
+    409: Problem,
+    412: Problem,
+    422: Problem,
+    428: Problem,
+}
+
+
+class ApiProblem(Exception):
+    """A refusal built by an endpoint itself (several located problems, one status)."""
+
+    def __init__(self, status: int, code: str, message: str, items: list[dict[str, Any]]):
+        super().__init__(message)
+        self.status, self.code, self.message, self.items = status, code, message, items
+
+
+class PreconditionRequired(Exception):
+    """A write without If-Match / If-None-Match: refused so no update is ever lost."""
+
+
+class PreconditionFailed(Exception):
+    """The resource changed (or exists / does not) against what the caller said."""
+
+
+def problem(
+    api: NinjaAPI,
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    errors: list[dict[str, Any]] | None = None,
+) -> HttpResponse:
+    body = {"code": code, "message": message, "errors": errors or []}
+    response = api.create_response(request, body, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="chiiki"'
+    return response
+
+
+def _field_errors(exc: ValidationError) -> list[dict[str, Any]]:
+    if hasattr(exc, "error_dict"):
+        return [
+            {"loc": ["body", field], "message": message, "code": "invalid"}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return [{"loc": ["body"], "message": m, "code": "invalid"} for m in exc.messages]
+
+
+def install(api: NinjaAPI) -> None:
+    """Register the handlers that turn each exception into its Problem response."""
+
+    def handle(exc_class: type[Exception], status: int, code: str) -> None:
+        def handler(request: HttpRequest, exc: Exception) -> HttpResponse:
+            return problem(api, request, status, code, str(exc))
+
+        api.add_exception_handler(exc_class, handler)
+
+    def request_invalid(request: HttpRequest, exc: RequestValidationError) -> HttpResponse:
+        items = [
+            {
+                "loc": [str(p) for p in e.get("loc", ())],
+                "message": str(e.get("msg", "")),
+                "code": "invalid",
+            }
+            for e in exc.errors
+        ]
+        return problem(
+            api,
+            request,
+            422,
+            "invalid_request",
+            gettext("リクエストの形式が正しくありません"),
+            items,
+        )
+
+    def unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return problem(
+            api,
+            request,
+            401,
+            "unauthorized",
+            gettext(
+                "有効なAPIトークンが必要です（Authorization: Bearer …）。"
+                "トークンはサイトの「APIトークン」で作成します"
+            ),
+        )
+
+    def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return problem(api, request, 404, "not_found", gettext("見つかりません"))
+
+    def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        items = _field_errors(exc)
+        return problem(api, request, 400, "invalid", items[0]["message"], items)
+
+    def api_problem(request: HttpRequest, exc: ApiProblem) -> HttpResponse:
+        return problem(api, request, exc.status, exc.code, exc.message, exc.items)
+
+    api.add_exception_handler(RequestValidationError, request_invalid)  # type: ignore[arg-type]
+    api.add_exception_handler(AuthenticationError, unauthenticated)
+    api.add_exception_handler(Http404, not_found)
+    api.add_exception_handler(ObjectDoesNotExist, not_found)
+    api.add_exception_handler(ValidationError, invalid)  # type: ignore[arg-type]
+    api.add_exception_handler(ApiProblem, api_problem)  # type: ignore[arg-type]
+    handle(PermissionDenied, 403, "forbidden")
+    for stale in (Conflict, BudgetConflict, StaleEvaluation, StaleProposal, StaleMeeting):
+        handle(stale, 412, "precondition_failed")
+    handle(PreconditionFailed, 412, "precondition_failed")
+    handle(PreconditionRequired, 428, "precondition_required")
+    # After the stale subclasses: a step the record's state does not allow.
+    handle(WorkflowError, 409, "conflict")
+    handle(ProposalError, 409, "conflict")

@@ -1,0 +1,210 @@
+"""Reading through the API: every resource, filters, paging, computed figures, visibility."""
+
+from decimal import Decimal
+
+import pytest
+
+from chiiki.core.forecast import forecast
+from chiiki.evaluations.models import Evaluation
+from chiiki.indicators.models import Actual, Indicator
+from chiiki.indicators.services import indicator_spec, year_actuals
+from chiiki.plans.models import Bureau, Municipality, Organization, Project
+from chiiki.proposals.models import Proposal
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_schema_and_docs_are_served_and_describe_fields_in_both_languages(api, client):
+    r = api.get("/openapi.json")
+    assert r.status_code == 200
+    schema = r.body
+    assert schema["info"]["version"] == "1"
+    for path in [
+        "/api/v1/organizations",
+        "/api/v1/regions",
+        "/api/v1/bureaus",
+        "/api/v1/municipalities",
+        "/api/v1/plans",
+        "/api/v1/projects",
+        "/api/v1/measures",
+        "/api/v1/programs",
+        "/api/v1/budgets",
+        "/api/v1/indicators",
+        "/api/v1/actuals",
+        "/api/v1/evaluations",
+        "/api/v1/proposals",
+        "/api/v1/meetings",
+        "/api/v1/support/figures",
+        "/api/v1/support/areas",
+        "/api/v1/actuals/bulk",
+    ]:
+        assert path in schema["paths"], path
+    rate = schema["components"]["schemas"]["ActualOut"]["properties"]["rate"]["description"]
+    assert "進捗率" in rate and "Progress rate" in rate
+    # Reads are open: the schema says a token is optional there, required for writes.
+    assert {} in schema["paths"]["/api/v1/indicators"]["get"]["security"]
+    put = schema["paths"]["/api/v1/indicators/{indicator_id}/actuals/{fy}"]["put"]
+    assert put["security"] == [{"TokenAuth": []}]
+    # No input schema has a computed field.
+    for name in ["ActualIn", "BulkEntry", "BudgetIn", "EvaluationIn"]:
+        fields = schema["components"]["schemas"][name]["properties"]
+        assert not {"rate", "grade", "forecast", "rate_reason"} & set(fields), name
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 200 and b"openapi.json" in docs.content
+
+
+def test_structure_counts_match_the_hokkaido_data(api):
+    assert [o["slug"] for o in api.all("/organizations")] == ["hokkaido"]
+    assert len(api.all("/regions?organization=hokkaido")) == 6
+    assert len(api.all("/bureaus")) == 14
+    assert len(api.all("/municipalities")) == 179
+    tokachi = api.all("/municipalities?bureau=tokachi")
+    assert len(tokachi) == Municipality.objects.filter(bureau__slug="tokachi").count() == 19
+    assert all(m["code"].isdigit() and len(m["code"]) == 6 for m in tokachi)
+    projects = api.all("/projects?plan=regional-policy-r3")
+    assert len(projects) == Project.objects.filter(plan__slug="regional-policy-r3").count()
+    kita = next(p for p in projects if p["slug"] == "kita-hokkaido")
+    assert kita["lead_bureau"] == "kamikawa" and kita["lead_bureau_inferred"] is True
+    assert sorted(kita["other_bureaus"]) == ["rumoi", "soya"]
+
+
+def test_budgets_add_up_to_the_published_totals(api):
+    rows = api.all("/budgets?fy=2021")
+    assert sum(r["amount_thousand_yen"] for r in rows) == 115135
+    doou = api.all("/programs?region=doou&kind=project")
+    assert doou and all(p["bureau"] for p in doou)
+    tanketsu = next(p for p in api.all("/programs") if p["name"].startswith("日本遺産「炭鉄港」"))
+    assert tanketsu["budgets"] == [
+        {"program": tanketsu["id"], "fy": 2021, "amount_thousand_yen": 5715, "version": 0}
+    ]
+
+
+def test_indicators_carry_the_computed_rates_and_grades(api):
+    fertility = Indicator.objects.get(slug="total-fertility-rate")
+    r = api.get(f"/indicators/{fertility.pk}")
+    assert r.status_code == 200
+    body = r.body
+    assert body["grade"] == "A③" and body["kind"] in {"numeric_goal", "kpi"}
+    by_fy = {a["fy"]: a for a in body["actuals"]}
+    # Published: H27 1.31 → 90.3%, H28 1.29 → 89.6%.
+    assert by_fy[2015]["value"] == "1.31" and by_fy[2015]["rate"] == "90.3"
+    assert by_fy[2016]["rate"] == "89.6" and by_fy[2015]["fy_label"] == "H27"
+    # Grade filter returns exactly the indicators with that computed grade.
+    graded = api.all("/indicators?grade=B")
+    assert {i["id"] for i in graded} == set(
+        Indicator.objects.filter(grade="B").values_list("pk", flat=True)
+    )
+    assert graded and all(i["grade"] == "B" for i in graded)
+
+
+def test_the_forecast_is_the_engines(api):
+    indicator = (
+        Indicator.objects.prefetch_related("actuals", "revisions")
+        .select_related("project__plan")
+        .get(slug="pregnancy-consultations")
+    )
+    expected = forecast(indicator_spec(indicator), year_actuals(indicator))
+    body = api.get(f"/indicators/{indicator.pk}").body
+    assert body["forecast"]["status"] == expected.status.value == "off_track"
+    assert body["forecast"]["point"] == pytest.approx(expected.selected.point)
+    assert body["forecast"]["fy"] == expected.fy
+
+
+def test_missing_values_keep_their_marker(api):
+    actual = Actual.objects.filter(value__isnull=True).exclude(marker="").first()
+    body = api.get(f"/indicators/{actual.indicator_id}/actuals/{actual.fy}").body
+    assert body["value"] is None and body["marker"] == actual.marker and body["rate"] is None
+
+
+def test_paging_is_stable_and_complete(api):
+    total = Actual.objects.count()
+    seen = []
+    offset = 0
+    while offset < total:
+        r = api.get(f"/actuals?limit=37&offset={offset}")
+        assert r.body["count"] == total
+        seen += [(a["indicator"], a["fy"]) for a in r.body["items"]]
+        offset += 37
+    assert len(seen) == len(set(seen)) == total
+    assert seen == sorted(seen)
+
+
+def test_bad_query_parameters_get_a_located_problem(api):
+    r = api.get("/actuals?limit=501")
+    assert r.status_code == 422
+    assert r.body["code"] == "invalid_request"
+    assert r.body["errors"][0]["loc"][-1] == "limit"
+    r = api.get("/actuals?fy=R5")
+    assert r.status_code == 422 and r.body["errors"][0]["loc"][-1] == "fy"
+    assert api.get("/indicators/999999").status_code == 404
+    assert api.get("/indicators/999999").body["code"] == "not_found"
+
+
+def test_an_unknown_token_is_refused_not_treated_as_anonymous(api):
+    r = api.get("/projects", token="chiiki_not-a-real-token")
+    assert r.status_code == 401 and r.body["code"] == "unauthorized"
+    assert r["WWW-Authenticate"].startswith("Bearer")
+
+
+def _draft_evaluation(personas):
+    project = Project.objects.get(slug="tokachi-kankyo-senshin")
+    return Evaluation.objects.create(
+        project=project, fy=2021, analysis="下書き", internal_note="内部の連絡", version=1
+    )
+
+
+def test_unpublished_records_are_for_members_of_the_organization_only(api, personas, tokens):
+    draft = _draft_evaluation(personas)
+    published = Evaluation.objects.create(
+        project=draft.project, fy=2020, analysis="公表分", status="published", version=1
+    )
+    public = {e["id"] for e in api.all("/evaluations")}
+    assert published.pk in public and draft.pk not in public
+    assert api.get(f"/evaluations/{draft.pk}").status_code == 404
+    member = api.get(f"/evaluations/{draft.pk}", token=tokens["viewer"])
+    assert member.status_code == 200 and member.body["internal_note"] == "内部の連絡"
+    assert member["ETag"] == '"1"'
+    anon = api.get(f"/evaluations/{published.pk}").body
+    assert anon["internal_note"] is None and anon["analysis"] == ["公表分"]
+    # Another prefecture's staff see Hokkaido's published records only.
+    other = Organization.objects.create(code="020001", slug="aomori", name="青森県")
+    bureau = Bureau.objects.first()
+    assert bureau.organization_id != other.pk
+    from tests.conftest import make_user
+
+    aomori_user = make_user("aomori-hq", "hq_admin")
+    aomori_user.membership.organization = other
+    aomori_user.membership.save()
+    from chiiki.accounts.tokens import issue
+
+    _, key = issue(actor=aomori_user, name="aomori")
+    assert api.get(f"/evaluations/{draft.pk}", token=key).status_code == 404
+    seen = {e["id"] for e in api.all("/evaluations", token=key)}
+    assert seen == public
+
+
+def test_proposals_and_meetings_follow_the_same_rule(api, tokens):
+    hidden = Proposal.objects.filter(published=False).count()
+    everyone = api.all("/proposals")
+    assert len(everyone) == Proposal.objects.filter(published=True).count()
+    assert len(api.all("/proposals", token=tokens["viewer"])) == len(everyone) + hidden
+    assert all(p["published"] for p in everyone)
+
+
+def test_support_figures_match_the_published_report(api):
+    rows = api.all("/support/figures?metric=staff")
+    staff = {r["fy"]: Decimal(r["value"]) for r in rows}
+    assert list(staff.values()) == [38, 38, 33, 32]
+    assert api.all("/support/areas")
+
+
+def test_me_says_who_a_token_acts_as(api, tokens):
+    body = api.get("/me", token=tokens["tokachi_editor"]).body
+    assert body == {
+        "username": "tokachi-editor",
+        "organization": "hokkaido",
+        "role": "bureau_editor",
+        "bureau": "tokachi",
+        "department": "",
+    }
+    assert api.get("/me").body["username"] == ""
