@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from chiiki.api.main import api
+from chiiki.api.main import api, unknown_path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("api/<path:rest>", unknown_path),
     path("", include("chiiki.web.urls")),
 ]

@@ -17,7 +17,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
 from pydantic import Field
 
@@ -152,6 +152,16 @@ def install(api: NinjaAPI) -> None:
             ),
         )
 
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        # What django-ninja itself refuses, e.g. a body that is not JSON.
+        code = "invalid_request" if exc.status_code < 500 else "error"
+        message = (
+            gettext("リクエストの本文を JSON として読めません")
+            if exc.status_code == 400
+            else str(exc)
+        )
+        return problem(api, request, exc.status_code, code, message)
+
     def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
         return problem(api, request, 404, "not_found", gettext("見つかりません"))
 
@@ -164,6 +174,7 @@ def install(api: NinjaAPI) -> None:
 
     api.add_exception_handler(RequestValidationError, request_invalid)  # type: ignore[arg-type]
     api.add_exception_handler(AuthenticationError, unauthenticated)
+    api.add_exception_handler(HttpError, http_error)  # type: ignore[arg-type]
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(ObjectDoesNotExist, not_found)
     api.add_exception_handler(ValidationError, invalid)  # type: ignore[arg-type]

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import NinjaAPI
 
-from chiiki.api import errors, reads, writes
+from chiiki.api import errors, reads, writes  # noqa: F401 - they register the operations
+from chiiki.api.errors import problem
+from chiiki.api.router import router
 
 DESCRIPTION = """
 chiiki の計画・予算・指標（数値目標・KPI）・評価・政策提案・会議・市町村支援のデータを読み書きする API です。
@@ -45,5 +49,9 @@ api = ChiikiAPI(
     openapi_url="/openapi.json",
 )
 errors.install(api)
-api.add_router("", reads.router)
-api.add_router("", writes.router)
+api.add_router("", router)
+
+
+def unknown_path(request: HttpRequest, rest: str) -> HttpResponse:
+    """Any other address under /api/: a 404 in the API's shape, not the site's HTML page."""
+    return problem(api, request, 404, "not_found", gettext("この API のアドレスはありません"))

@@ -10,6 +10,7 @@ old version is refused (412) and changes nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
@@ -27,8 +28,14 @@ def set_etag(response: HttpResponse, version: int) -> None:
     response["ETag"] = etag(version)
 
 
-def expected_version(request: HttpRequest, *, may_create: bool) -> int:
-    """The version the caller's write is based on (0 = create), from the request headers."""
+def expected_version(
+    request: HttpRequest, *, may_create: bool, exists: Callable[[], bool] | None = None
+) -> int:
+    """The version the caller's write is based on (0 = create), from the request headers.
+
+    ``exists`` tells whether the record is there already: rows loaded from the published
+    data are at version 0 too, so If-None-Match: * must check that no row exists.
+    """
     if_match = request.headers.get("If-Match")
     if_none_match = request.headers.get("If-None-Match")
     if if_match is not None:
@@ -39,6 +46,12 @@ def expected_version(request: HttpRequest, *, may_create: bool) -> int:
             )
         return int(found.group(1))
     if may_create and if_none_match is not None and if_none_match.strip() == "*":
+        if exists is not None and exists():
+            raise PreconditionFailed(
+                gettext(
+                    "この年度の値はすでにあります。GET で ETag を読み、If-Match で更新してください"
+                )
+            )
         return 0
     raise PreconditionRequired(
         gettext(

@@ -4,7 +4,7 @@ and single records. Open to everyone; a token adds its organization's unpublishe
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Query, Router
+from ninja import Query
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from chiiki.accounts.access import membership_of
@@ -13,14 +13,13 @@ from chiiki.api import selectors
 from chiiki.api.auth import READ, caller
 from chiiki.api.errors import ERRORS, d
 from chiiki.api.preconditions import set_etag
+from chiiki.api.router import router
 from chiiki.api.selectors import Filters
 from chiiki.core.forecast import forecast
 from chiiki.evaluations.models import Evaluation
 from chiiki.indicators.models import Actual
 from chiiki.indicators.services import indicator_spec, year_actuals
 from chiiki.plans.models import ProgramBudget
-
-router = Router(auth=READ)
 
 
 def ok(schema: Any) -> dict[int, Any]:
@@ -59,21 +58,21 @@ def _filters(*parts: Any, **more: Any) -> Filters:
     return Filters(**values)
 
 
-@router.get("/organizations", response=page(s.OrganizationOut), tags=["plans"])
+@router.get(auth=READ, path="/organizations", response=page(s.OrganizationOut), tags=["plans"])
 @paginate(LimitOffsetPagination)
 def list_organizations(request: HttpRequest) -> Any:
     """団体（都道府県）の一覧 / Organizations (prefectures)."""
     return selectors.organizations()
 
 
-@router.get("/regions", response=page(s.RegionOut), tags=["plans"])
+@router.get(auth=READ, path="/regions", response=page(s.RegionOut), tags=["plans"])
 @paginate(LimitOffsetPagination)
 def list_regions(request: HttpRequest, f: Query[OrgFilter]) -> Any:
     """連携地域 / Cooperation regions."""
     return selectors.regions(_filters(f))
 
 
-@router.get("/bureaus", response=page(s.BureauOut), tags=["plans"])
+@router.get(auth=READ, path="/bureaus", response=page(s.BureauOut), tags=["plans"])
 @paginate(LimitOffsetPagination)
 def list_bureaus(
     request: HttpRequest,
@@ -85,14 +84,14 @@ def list_bureaus(
     return selectors.bureaus(_filters(f, region=region, kind=kind))
 
 
-@router.get("/municipalities", response=page(s.MunicipalityOut), tags=["plans"])
+@router.get(auth=READ, path="/municipalities", response=page(s.MunicipalityOut), tags=["plans"])
 @paginate(LimitOffsetPagination)
 def list_municipalities(request: HttpRequest, f: Query[PlaceFilter]) -> Any:
     """市町村 / Municipalities."""
     return selectors.municipalities(_filters(f))
 
 
-@router.get("/plans", response=page(s.PlanOut), tags=["plans"])
+@router.get(auth=READ, path="/plans", response=page(s.PlanOut), tags=["plans"])
 @paginate(LimitOffsetPagination)
 def list_plans(
     request: HttpRequest,
@@ -103,7 +102,7 @@ def list_plans(
     return selectors.plans(_filters(f, kind=kind))
 
 
-@router.get("/projects", response=page(s.ProjectOut), tags=["plans"])
+@router.get(auth=READ, path="/projects", response=page(s.ProjectOut), tags=["plans"])
 @paginate(LimitOffsetPagination)
 def list_projects(
     request: HttpRequest,
@@ -114,7 +113,7 @@ def list_projects(
     return selectors.projects(_filters(f, plan=plan))
 
 
-@router.get("/projects/{project_id}", response=ok(s.ProjectOut), tags=["plans"])
+@router.get(auth=READ, path="/projects/{project_id}", response=ok(s.ProjectOut), tags=["plans"])
 def get_project(request: HttpRequest, project_id: int) -> Any:
     project = selectors.projects(Filters()).filter(pk=project_id).first()
     if project is None:
@@ -122,14 +121,14 @@ def get_project(request: HttpRequest, project_id: int) -> Any:
     return project
 
 
-@router.get("/measures", response=page(s.MeasureOut), tags=["plans"])
+@router.get(auth=READ, path="/measures", response=page(s.MeasureOut), tags=["plans"])
 @paginate(LimitOffsetPagination)
 def list_measures(request: HttpRequest, f: Query[PlanFilter]) -> Any:
     """主な施策 / Measures."""
     return selectors.measures(_filters(f))
 
 
-@router.get("/programs", response=page(s.ProgramOut), tags=["budgets"])
+@router.get(auth=READ, path="/programs", response=page(s.ProgramOut), tags=["budgets"])
 @paginate(LimitOffsetPagination)
 def list_programs(
     request: HttpRequest,
@@ -140,7 +139,7 @@ def list_programs(
     return selectors.programs(_filters(f, kind=kind))
 
 
-@router.get("/programs/{program_id}", response=ok(s.ProgramOut), tags=["budgets"])
+@router.get(auth=READ, path="/programs/{program_id}", response=ok(s.ProgramOut), tags=["budgets"])
 def get_program(request: HttpRequest, program_id: int) -> Any:
     program = selectors.programs(Filters()).filter(pk=program_id).first()
     if program is None:
@@ -148,7 +147,7 @@ def get_program(request: HttpRequest, program_id: int) -> Any:
     return program
 
 
-@router.get("/budgets", response=page(s.BudgetOut), tags=["budgets"])
+@router.get(auth=READ, path="/budgets", response=page(s.BudgetOut), tags=["budgets"])
 @paginate(LimitOffsetPagination)
 def list_budgets(
     request: HttpRequest,
@@ -159,7 +158,12 @@ def list_budgets(
     return selectors.budgets(_filters(f, fy=fy))
 
 
-@router.get("/programs/{program_id}/budgets/{fy}", response=ok(s.BudgetOut), tags=["budgets"])
+@router.get(
+    auth=READ,
+    path="/programs/{program_id}/budgets/{fy}",
+    response=ok(s.BudgetOut),
+    tags=["budgets"],
+)
 def get_budget(request: HttpRequest, response: HttpResponse, program_id: int, fy: int) -> Any:
     """ETag ヘッダーが版を示します / The ETag header carries the version."""
     budget = ProgramBudget.objects.filter(program_id=program_id, fy=fy).first()
@@ -169,7 +173,7 @@ def get_budget(request: HttpRequest, response: HttpResponse, program_id: int, fy
     return budget
 
 
-@router.get("/indicators", response=page(s.IndicatorOut), tags=["indicators"])
+@router.get(auth=READ, path="/indicators", response=page(s.IndicatorOut), tags=["indicators"])
 @paginate(LimitOffsetPagination)
 def list_indicators(
     request: HttpRequest,
@@ -181,7 +185,12 @@ def list_indicators(
     return selectors.indicators(_filters(f, kind=kind, grade=grade))
 
 
-@router.get("/indicators/{indicator_id}", response=ok(s.IndicatorDetailOut), tags=["indicators"])
+@router.get(
+    auth=READ,
+    path="/indicators/{indicator_id}",
+    response=ok(s.IndicatorDetailOut),
+    tags=["indicators"],
+)
 def get_indicator(request: HttpRequest, indicator_id: int) -> Any:
     """実績値と予測を含む / With its actuals and forecast."""
     indicator = selectors.indicator(indicator_id)
@@ -205,7 +214,7 @@ def get_indicator(request: HttpRequest, indicator_id: int) -> Any:
     return indicator
 
 
-@router.get("/actuals", response=page(s.ActualOut), tags=["indicators"])
+@router.get(auth=READ, path="/actuals", response=page(s.ActualOut), tags=["indicators"])
 @paginate(LimitOffsetPagination)
 def list_actuals(
     request: HttpRequest,
@@ -218,7 +227,10 @@ def list_actuals(
 
 
 @router.get(
-    "/indicators/{indicator_id}/actuals/{fy}", response=ok(s.ActualOut), tags=["indicators"]
+    auth=READ,
+    path="/indicators/{indicator_id}/actuals/{fy}",
+    response=ok(s.ActualOut),
+    tags=["indicators"],
 )
 def get_actual(request: HttpRequest, response: HttpResponse, indicator_id: int, fy: int) -> Any:
     """ETag ヘッダーが版を示します / The ETag header carries the version."""
@@ -229,7 +241,7 @@ def get_actual(request: HttpRequest, response: HttpResponse, indicator_id: int, 
     return actual
 
 
-@router.get("/evaluations", response=page(s.EvaluationOut), tags=["evaluations"])
+@router.get(auth=READ, path="/evaluations", response=page(s.EvaluationOut), tags=["evaluations"])
 @paginate(LimitOffsetPagination)
 def list_evaluations(
     request: HttpRequest,
@@ -241,7 +253,12 @@ def list_evaluations(
     return selectors.evaluations(caller(request), _filters(f, fy=fy, status=status))
 
 
-@router.get("/evaluations/{evaluation_id}", response=ok(s.EvaluationOut), tags=["evaluations"])
+@router.get(
+    auth=READ,
+    path="/evaluations/{evaluation_id}",
+    response=ok(s.EvaluationOut),
+    tags=["evaluations"],
+)
 def get_evaluation(request: HttpRequest, response: HttpResponse, evaluation_id: int) -> Any:
     evaluation: Evaluation | None = (
         selectors.evaluations(caller(request), Filters()).filter(pk=evaluation_id).first()
@@ -253,7 +270,7 @@ def get_evaluation(request: HttpRequest, response: HttpResponse, evaluation_id: 
     return evaluation
 
 
-@router.get("/proposals", response=page(s.ProposalOut), tags=["proposals"])
+@router.get(auth=READ, path="/proposals", response=page(s.ProposalOut), tags=["proposals"])
 @paginate(LimitOffsetPagination)
 def list_proposals(
     request: HttpRequest,
@@ -266,7 +283,9 @@ def list_proposals(
     return selectors.proposals(caller(request), _filters(f, bureau=bureau, fy=fy, status=status))
 
 
-@router.get("/proposals/{proposal_id}", response=ok(s.ProposalOut), tags=["proposals"])
+@router.get(
+    auth=READ, path="/proposals/{proposal_id}", response=ok(s.ProposalOut), tags=["proposals"]
+)
 def get_proposal(request: HttpRequest, response: HttpResponse, proposal_id: int) -> Any:
     proposal = selectors.proposals(caller(request), Filters()).filter(pk=proposal_id).first()
     if proposal is None:
@@ -275,7 +294,7 @@ def get_proposal(request: HttpRequest, response: HttpResponse, proposal_id: int)
     return proposal
 
 
-@router.get("/meetings", response=page(s.MeetingOut), tags=["councils"])
+@router.get(auth=READ, path="/meetings", response=page(s.MeetingOut), tags=["councils"])
 @paginate(LimitOffsetPagination)
 def list_meetings(
     request: HttpRequest,
@@ -288,7 +307,7 @@ def list_meetings(
     return selectors.meetings(caller(request), _filters(f, bureau=bureau, fy=fy, kind=kind))
 
 
-@router.get("/meetings/{meeting_id}", response=ok(s.MeetingOut), tags=["councils"])
+@router.get(auth=READ, path="/meetings/{meeting_id}", response=ok(s.MeetingOut), tags=["councils"])
 def get_meeting(request: HttpRequest, response: HttpResponse, meeting_id: int) -> Any:
     meeting = selectors.meetings(caller(request), Filters()).filter(pk=meeting_id).first()
     if meeting is None:
@@ -297,7 +316,7 @@ def get_meeting(request: HttpRequest, response: HttpResponse, meeting_id: int) -
     return meeting
 
 
-@router.get("/support/figures", response=page(s.SupportFigureOut), tags=["support"])
+@router.get(auth=READ, path="/support/figures", response=page(s.SupportFigureOut), tags=["support"])
 @paginate(LimitOffsetPagination)
 def list_support_figures(
     request: HttpRequest,
@@ -309,7 +328,7 @@ def list_support_figures(
     return selectors.support_figures(_filters(f, fy=fy, kind=metric))
 
 
-@router.get("/support/areas", response=page(s.CooperationAreaOut), tags=["support"])
+@router.get(auth=READ, path="/support/areas", response=page(s.CooperationAreaOut), tags=["support"])
 @paginate(LimitOffsetPagination)
 def list_cooperation_areas(
     request: HttpRequest,
@@ -320,7 +339,7 @@ def list_cooperation_areas(
     return selectors.cooperation_areas(_filters(f, kind=kind))
 
 
-@router.get("/me", response=ok(s.MeOut), tags=["accounts"])
+@router.get(auth=READ, path="/me", response=ok(s.MeOut), tags=["accounts"])
 def me(request: HttpRequest) -> Any:
     """呼び出した利用者と役割（トークンの確認に） / Who the token acts as."""
     user = caller(request)

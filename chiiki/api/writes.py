@@ -8,28 +8,26 @@ If-None-Match: * to create); see ``preconditions``.
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
-from ninja import Router
 
 from chiiki.accounts.access import membership_of
 from chiiki.api import schemas as s
-from chiiki.api.auth import WRITE, caller
+from chiiki.api.auth import caller
 from chiiki.api.errors import ERRORS, ApiProblem
 from chiiki.api.preconditions import expected_version, set_etag
+from chiiki.api.router import router
 from chiiki.api.selectors import with_internal
 from chiiki.councils import services as councils
 from chiiki.councils.models import Meeting
 from chiiki.evaluations import services as evaluations
 from chiiki.evaluations.models import Evaluation
 from chiiki.indicators.services import BulkEntryError, record_actual, record_actuals_bulk
-from chiiki.plans.models import Bureau, Municipality, Organization
+from chiiki.indicators.models import Actual
+from chiiki.plans.models import Bureau, Municipality, Organization, ProgramBudget
 from chiiki.plans.services import record_budget
 from chiiki.proposals import services as proposals
 from chiiki.proposals.models import Department, Proposal, Response
-
-router = Router(auth=WRITE)
 
 
 def ok(schema: Any, status: int = 200) -> dict[int, Any]:
@@ -79,7 +77,11 @@ def put_actual(
         indicator_id=indicator_id,
         fy=fy,
         value=body.value,
-        expected_version=expected_version(request, may_create=True),
+        expected_version=expected_version(
+            request,
+            may_create=True,
+            exists=Actual.objects.filter(indicator_id=indicator_id, fy=fy).exists,
+        ),
     )
     set_etag(response, actual.version)
     return actual
@@ -145,7 +147,11 @@ def put_budget(
         program_id=program_id,
         fy=fy,
         amount=body.amount,
-        expected_version=expected_version(request, may_create=True),
+        expected_version=expected_version(
+            request,
+            may_create=True,
+            exists=ProgramBudget.objects.filter(program_id=program_id, fy=fy).exists,
+        ),
     )
     set_etag(response, budget.version)
     return budget
@@ -175,41 +181,74 @@ def put_evaluation(
         fy=fy,
         analysis=body.analysis,
         internal_note=body.internal_note,
-        expected_version=expected_version(request, may_create=True),
+        expected_version=expected_version(
+            request,
+            may_create=True,
+            exists=Evaluation.objects.filter(project_id=project_id, fy=fy).exists,
+        ),
+    )
+    return _evaluation_out(request, response, evaluation)
+
+
+def _step(request: HttpRequest, response: HttpResponse, step: Any, **more: Any) -> Evaluation:
+    evaluation = step(
+        actor=caller(request),
+        expected_version=expected_version(request, may_create=False),
+        **more,
     )
     return _evaluation_out(request, response, evaluation)
 
 
 @router.post(
-    "/evaluations/{evaluation_id}/{step}", response=ok(s.EvaluationOut), tags=["evaluations"]
+    "/evaluations/{evaluation_id}/submit", response=ok(s.EvaluationOut), tags=["evaluations"]
 )
-def evaluation_step(
-    request: HttpRequest,
-    response: HttpResponse,
-    evaluation_id: int,
-    step: str,
-    body: s.ReasonIn | None = None,
+def submit_evaluation(request: HttpRequest, response: HttpResponse, evaluation_id: int) -> Any:
+    """提出（振興局・本部） / Submit for review."""
+    return _step(request, response, evaluations.submit, evaluation_id=evaluation_id)
+
+
+@router.post(
+    "/evaluations/{evaluation_id}/approve", response=ok(s.EvaluationOut), tags=["evaluations"]
+)
+def approve_evaluation(request: HttpRequest, response: HttpResponse, evaluation_id: int) -> Any:
+    """承認（本部、提出者以外） / Approve (HQ, not the submitter)."""
+    return _step(request, response, evaluations.approve, evaluation_id=evaluation_id)
+
+
+@router.post(
+    "/evaluations/{evaluation_id}/return", response=ok(s.EvaluationOut), tags=["evaluations"]
+)
+def return_evaluation(
+    request: HttpRequest, response: HttpResponse, evaluation_id: int, body: s.ReasonIn
 ) -> Any:
-    """評価の手続き: submit（提出）, approve（承認）, publish（公表）, return（差戻し、理由が必要）,
-    unlock（ロック解除、理由が必要） / Workflow steps; return and unlock need a reason."""
-    actor = caller(request)
-    version = expected_version(request, may_create=False)
-    common = {"actor": actor, "evaluation_id": evaluation_id, "expected_version": version}
-    reason = body.reason if body else ""
-    with transaction.atomic():
-        if step == "submit":
-            evaluation = evaluations.submit(**common)
-        elif step == "approve":
-            evaluation = evaluations.approve(**common)
-        elif step == "publish":
-            evaluation = evaluations.publish(**common)
-        elif step == "return":
-            evaluation = evaluations.return_evaluation(**common, reason=reason)
-        elif step == "unlock":
-            evaluation = evaluations.unlock(**common, reason=reason)
-        else:
-            raise Http404
-    return _evaluation_out(request, response, evaluation)
+    """差戻し（本部、理由が必要） / Return with a reason (HQ)."""
+    return _step(
+        request,
+        response,
+        evaluations.return_evaluation,
+        evaluation_id=evaluation_id,
+        reason=body.reason,
+    )
+
+
+@router.post(
+    "/evaluations/{evaluation_id}/publish", response=ok(s.EvaluationOut), tags=["evaluations"]
+)
+def publish_evaluation(request: HttpRequest, response: HttpResponse, evaluation_id: int) -> Any:
+    """公表（本部）。その年度の実績値は変更できなくなります / Publish; locks the FY's actuals."""
+    return _step(request, response, evaluations.publish, evaluation_id=evaluation_id)
+
+
+@router.post(
+    "/evaluations/{evaluation_id}/unlock", response=ok(s.EvaluationOut), tags=["evaluations"]
+)
+def unlock_evaluation(
+    request: HttpRequest, response: HttpResponse, evaluation_id: int, body: s.ReasonIn
+) -> Any:
+    """ロック解除（本部、理由が必要） / Reopen a published evaluation (HQ, with a reason)."""
+    return _step(
+        request, response, evaluations.unlock, evaluation_id=evaluation_id, reason=body.reason
+    )
 
 
 # ------------------------------------------------------------------ proposals

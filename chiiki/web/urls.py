@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from chiiki.accounts.forms import ThrottledAuthenticationForm
-from chiiki.web import import_views, proposal_views, report_views, views
+from chiiki.web import import_views, proposal_views, report_views, token_views, views
 from chiiki.web.era import set_era
 from chiiki.web.language import set_language
 
@@ -39,6 +39,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/tokens/", token_views.api_tokens, name="api_tokens"),
+    path("account/tokens/<int:pk>/revoke/", token_views.revoke_api_token, name="revoke_api_token"),
     path("municipalities/", views.municipalities, name="municipalities"),
     path("support/", views.support, name="support"),
     path("reports/", report_views.reports, name="reports"),
