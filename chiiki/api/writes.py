@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
+from ninja import Status
 
 from chiiki.accounts.access import membership_of
 from chiiki.api import schemas as s
@@ -22,8 +23,8 @@ from chiiki.councils import services as councils
 from chiiki.councils.models import Meeting
 from chiiki.evaluations import services as evaluations
 from chiiki.evaluations.models import Evaluation
-from chiiki.indicators.services import BulkEntryError, record_actual, record_actuals_bulk
 from chiiki.indicators.models import Actual
+from chiiki.indicators.services import BulkEntryError, record_actual, record_actuals_bulk
 from chiiki.plans.models import Bureau, Municipality, Organization, ProgramBudget
 from chiiki.plans.services import record_budget
 from chiiki.proposals import services as proposals
@@ -290,8 +291,7 @@ def _save_proposal(
 def post_proposal(request: HttpRequest, response: HttpResponse, body: s.ProposalIn) -> Any:
     """政策提案を作成（作成中） / Create a draft policy proposal."""
     proposal = _save_proposal(request, body, None, None)
-    response.status_code = 201
-    return 201, _proposal_out(response, proposal)
+    return Status(201, _proposal_out(response, proposal))
 
 
 @router.put("/proposals/{proposal_id}", response=ok(s.ProposalOut), tags=["proposals"])
@@ -415,7 +415,7 @@ def post_meeting(
     if bureau is None:
         raise Http404
     meeting = _save_meeting(request, bureau, body, None, None)
-    return 201, _meeting_out(response, meeting)
+    return Status(201, _meeting_out(response, meeting))
 
 
 @router.put("/meetings/{meeting_id}", response=ok(s.MeetingOut), tags=["councils"])
