@@ -28,6 +28,24 @@ The API of chiiki: plans, budgets, indicators, evaluations, proposals, meetings 
   Every error has the same shape.
 """
 
+# Read by chiiki.api.preconditions; documented on every write.
+PRECONDITIONS = [
+    {
+        "in": "header",
+        "name": "If-Match",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": 'GET で読んだ ETag（例: "3"） / The ETag read with GET, e.g. "3"',
+    },
+    {
+        "in": "header",
+        "name": "If-None-Match",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "新しく作るときは * / * to create a record that must not exist yet",
+    },
+]
+
 
 class ChiikiAPI(NinjaAPI):
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
@@ -37,6 +55,9 @@ class ChiikiAPI(NinjaAPI):
             read = methods.get("get")
             if read is not None:
                 read["security"] = [{"TokenAuth": []}, {}]
+            for method in ("put", "post"):
+                if method in methods:
+                    methods[method].setdefault("parameters", []).extend(PRECONDITIONS)
         return schema
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Query
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from chiiki.accounts.access import membership_of
 from chiiki.api import schemas as s
@@ -13,7 +13,7 @@ from chiiki.api import selectors
 from chiiki.api.auth import READ, caller
 from chiiki.api.errors import ERRORS, d
 from chiiki.api.preconditions import set_etag
-from chiiki.api.router import router
+from chiiki.api.router import MAX_ID, Paging, fiscal_year, record_id, router
 from chiiki.api.selectors import Filters
 from chiiki.core.forecast import forecast
 from chiiki.evaluations.models import Evaluation
@@ -43,7 +43,9 @@ class PlaceFilter(OrgFilter):
 
 class PlanFilter(PlaceFilter):
     plan: str | None = s.Field(None, max_length=50, description=d("計画の識別子", "Plan slug"))
-    project: int | None = s.Field(None, ge=1, description=d("プロジェクトのID", "Project id"))
+    project: int | None = s.Field(
+        None, ge=1, le=MAX_ID, description=d("プロジェクトのID", "Project id")
+    )
 
 
 KIND = d("種別", "Kind")
@@ -59,21 +61,21 @@ def _filters(*parts: Any, **more: Any) -> Filters:
 
 
 @router.get(auth=READ, path="/organizations", response=page(s.OrganizationOut), tags=["plans"])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_organizations(request: HttpRequest) -> Any:
     """団体（都道府県）の一覧 / Organizations (prefectures)."""
     return selectors.organizations()
 
 
 @router.get(auth=READ, path="/regions", response=page(s.RegionOut), tags=["plans"])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_regions(request: HttpRequest, f: Query[OrgFilter]) -> Any:
     """連携地域 / Cooperation regions."""
     return selectors.regions(_filters(f))
 
 
 @router.get(auth=READ, path="/bureaus", response=page(s.BureauOut), tags=["plans"])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_bureaus(
     request: HttpRequest,
     f: Query[OrgFilter],
@@ -85,14 +87,14 @@ def list_bureaus(
 
 
 @router.get(auth=READ, path="/municipalities", response=page(s.MunicipalityOut), tags=["plans"])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_municipalities(request: HttpRequest, f: Query[PlaceFilter]) -> Any:
     """市町村 / Municipalities."""
     return selectors.municipalities(_filters(f))
 
 
 @router.get(auth=READ, path="/plans", response=page(s.PlanOut), tags=["plans"])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_plans(
     request: HttpRequest,
     f: Query[OrgFilter],
@@ -103,7 +105,7 @@ def list_plans(
 
 
 @router.get(auth=READ, path="/projects", response=page(s.ProjectOut), tags=["plans"])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_projects(
     request: HttpRequest,
     f: Query[PlaceFilter],
@@ -114,7 +116,7 @@ def list_projects(
 
 
 @router.get(auth=READ, path="/projects/{project_id}", response=ok(s.ProjectOut), tags=["plans"])
-def get_project(request: HttpRequest, project_id: int) -> Any:
+def get_project(request: HttpRequest, project_id: int = record_id()) -> Any:
     project = selectors.projects(Filters()).filter(pk=project_id).first()
     if project is None:
         raise Http404
@@ -122,14 +124,14 @@ def get_project(request: HttpRequest, project_id: int) -> Any:
 
 
 @router.get(auth=READ, path="/measures", response=page(s.MeasureOut), tags=["plans"])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_measures(request: HttpRequest, f: Query[PlanFilter]) -> Any:
     """主な施策 / Measures."""
     return selectors.measures(_filters(f))
 
 
 @router.get(auth=READ, path="/programs", response=page(s.ProgramOut), tags=["budgets"])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_programs(
     request: HttpRequest,
     f: Query[PlanFilter],
@@ -140,7 +142,7 @@ def list_programs(
 
 
 @router.get(auth=READ, path="/programs/{program_id}", response=ok(s.ProgramOut), tags=["budgets"])
-def get_program(request: HttpRequest, program_id: int) -> Any:
+def get_program(request: HttpRequest, program_id: int = record_id()) -> Any:
     program = selectors.programs(Filters()).filter(pk=program_id).first()
     if program is None:
         raise Http404
@@ -148,7 +150,7 @@ def get_program(request: HttpRequest, program_id: int) -> Any:
 
 
 @router.get(auth=READ, path="/budgets", response=page(s.BudgetOut), tags=["budgets"])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_budgets(
     request: HttpRequest,
     f: Query[PlanFilter],
@@ -164,7 +166,12 @@ def list_budgets(
     response=ok(s.BudgetOut),
     tags=["budgets"],
 )
-def get_budget(request: HttpRequest, response: HttpResponse, program_id: int, fy: int) -> Any:
+def get_budget(
+    request: HttpRequest,
+    response: HttpResponse,
+    program_id: int = record_id(),
+    fy: int = fiscal_year(),
+) -> Any:
     """ETag ヘッダーが版を示します / The ETag header carries the version."""
     budget = ProgramBudget.objects.filter(program_id=program_id, fy=fy).first()
     if budget is None:
@@ -174,7 +181,7 @@ def get_budget(request: HttpRequest, response: HttpResponse, program_id: int, fy
 
 
 @router.get(auth=READ, path="/indicators", response=page(s.IndicatorOut), tags=["indicators"])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_indicators(
     request: HttpRequest,
     f: Query[PlanFilter],
@@ -191,7 +198,7 @@ def list_indicators(
     response=ok(s.IndicatorDetailOut),
     tags=["indicators"],
 )
-def get_indicator(request: HttpRequest, indicator_id: int) -> Any:
+def get_indicator(request: HttpRequest, indicator_id: int = record_id()) -> Any:
     """実績値と予測を含む / With its actuals and forecast."""
     indicator = selectors.indicator(indicator_id)
     if indicator is None:
@@ -215,11 +222,11 @@ def get_indicator(request: HttpRequest, indicator_id: int) -> Any:
 
 
 @router.get(auth=READ, path="/actuals", response=page(s.ActualOut), tags=["indicators"])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_actuals(
     request: HttpRequest,
     f: Query[PlanFilter],
-    indicator: int | None = Query(None, ge=1),
+    indicator: int | None = Query(None, ge=1, le=MAX_ID),
     fy: int | None = Query(None, ge=1900, le=2200, description=FYQ),
 ) -> Any:
     """実績値と進捗率（計算値） / Actuals with computed progress rates."""
@@ -232,7 +239,12 @@ def list_actuals(
     response=ok(s.ActualOut),
     tags=["indicators"],
 )
-def get_actual(request: HttpRequest, response: HttpResponse, indicator_id: int, fy: int) -> Any:
+def get_actual(
+    request: HttpRequest,
+    response: HttpResponse,
+    indicator_id: int = record_id(),
+    fy: int = fiscal_year(),
+) -> Any:
     """ETag ヘッダーが版を示します / The ETag header carries the version."""
     actual = Actual.objects.filter(indicator_id=indicator_id, fy=fy).first()
     if actual is None:
@@ -242,7 +254,7 @@ def get_actual(request: HttpRequest, response: HttpResponse, indicator_id: int, 
 
 
 @router.get(auth=READ, path="/evaluations", response=page(s.EvaluationOut), tags=["evaluations"])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_evaluations(
     request: HttpRequest,
     f: Query[PlanFilter],
@@ -259,7 +271,9 @@ def list_evaluations(
     response=ok(s.EvaluationOut),
     tags=["evaluations"],
 )
-def get_evaluation(request: HttpRequest, response: HttpResponse, evaluation_id: int) -> Any:
+def get_evaluation(
+    request: HttpRequest, response: HttpResponse, evaluation_id: int = record_id()
+) -> Any:
     evaluation: Evaluation | None = (
         selectors.evaluations(caller(request), Filters()).filter(pk=evaluation_id).first()
     )
@@ -271,7 +285,7 @@ def get_evaluation(request: HttpRequest, response: HttpResponse, evaluation_id: 
 
 
 @router.get(auth=READ, path="/proposals", response=page(s.ProposalOut), tags=["proposals"])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_proposals(
     request: HttpRequest,
     f: Query[OrgFilter],
@@ -286,7 +300,9 @@ def list_proposals(
 @router.get(
     auth=READ, path="/proposals/{proposal_id}", response=ok(s.ProposalOut), tags=["proposals"]
 )
-def get_proposal(request: HttpRequest, response: HttpResponse, proposal_id: int) -> Any:
+def get_proposal(
+    request: HttpRequest, response: HttpResponse, proposal_id: int = record_id()
+) -> Any:
     proposal = selectors.proposals(caller(request), Filters()).filter(pk=proposal_id).first()
     if proposal is None:
         raise Http404
@@ -295,7 +311,7 @@ def get_proposal(request: HttpRequest, response: HttpResponse, proposal_id: int)
 
 
 @router.get(auth=READ, path="/meetings", response=page(s.MeetingOut), tags=["councils"])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_meetings(
     request: HttpRequest,
     f: Query[OrgFilter],
@@ -308,7 +324,7 @@ def list_meetings(
 
 
 @router.get(auth=READ, path="/meetings/{meeting_id}", response=ok(s.MeetingOut), tags=["councils"])
-def get_meeting(request: HttpRequest, response: HttpResponse, meeting_id: int) -> Any:
+def get_meeting(request: HttpRequest, response: HttpResponse, meeting_id: int = record_id()) -> Any:
     meeting = selectors.meetings(caller(request), Filters()).filter(pk=meeting_id).first()
     if meeting is None:
         raise Http404
@@ -317,7 +333,7 @@ def get_meeting(request: HttpRequest, response: HttpResponse, meeting_id: int) -
 
 
 @router.get(auth=READ, path="/support/figures", response=page(s.SupportFigureOut), tags=["support"])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_support_figures(
     request: HttpRequest,
     f: Query[OrgFilter],
@@ -329,7 +345,7 @@ def list_support_figures(
 
 
 @router.get(auth=READ, path="/support/areas", response=page(s.CooperationAreaOut), tags=["support"])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_cooperation_areas(
     request: HttpRequest,
     f: Query[OrgFilter],

@@ -494,7 +494,7 @@ class In(Schema):
     """Inputs refuse unknown fields, so a computed field (rate, grade) sent by mistake is an
     error, never silently dropped."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 VALUE = d(

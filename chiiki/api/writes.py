@@ -17,7 +17,7 @@ from chiiki.api import schemas as s
 from chiiki.api.auth import caller
 from chiiki.api.errors import ERRORS, ApiProblem
 from chiiki.api.preconditions import expected_version, set_etag
-from chiiki.api.router import router
+from chiiki.api.router import fiscal_year, record_id, router
 from chiiki.api.selectors import with_internal
 from chiiki.councils import services as councils
 from chiiki.councils.models import Meeting
@@ -67,7 +67,11 @@ def _ids(
     "/indicators/{indicator_id}/actuals/{fy}", response=ok(s.ActualOut), tags=["indicators"]
 )
 def put_actual(
-    request: HttpRequest, response: HttpResponse, indicator_id: int, fy: int, body: s.ActualIn
+    request: HttpRequest,
+    response: HttpResponse,
+    body: s.ActualIn,
+    indicator_id: int = record_id(),
+    fy: int = fiscal_year(),
 ) -> Any:
     """実績値を記録・修正し、進捗率と評価を計算し直す / Record an actual; rates recompute.
 
@@ -140,7 +144,11 @@ _SEVERITY = [(403, "forbidden"), (404, "not_found"), (412, "precondition_failed"
 
 @router.put("/programs/{program_id}/budgets/{fy}", response=ok(s.BudgetOut), tags=["budgets"])
 def put_budget(
-    request: HttpRequest, response: HttpResponse, program_id: int, fy: int, body: s.BudgetIn
+    request: HttpRequest,
+    response: HttpResponse,
+    body: s.BudgetIn,
+    program_id: int = record_id(),
+    fy: int = fiscal_year(),
 ) -> Any:
     """事業の予算額（千円）を記録・修正 / Record a program's budget (thousand yen)."""
     budget = record_budget(
@@ -173,7 +181,11 @@ def _evaluation_out(request: HttpRequest, response: HttpResponse, e: Evaluation)
     tags=["evaluations"],
 )
 def put_evaluation(
-    request: HttpRequest, response: HttpResponse, project_id: int, fy: int, body: s.EvaluationIn
+    request: HttpRequest,
+    response: HttpResponse,
+    body: s.EvaluationIn,
+    project_id: int = record_id(),
+    fy: int = fiscal_year(),
 ) -> Any:
     """評価（分析と課題）の下書きを保存 / Save the draft evaluation of a project and FY."""
     evaluation = evaluations.save_draft(
@@ -203,7 +215,9 @@ def _step(request: HttpRequest, response: HttpResponse, step: Any, **more: Any) 
 @router.post(
     "/evaluations/{evaluation_id}/submit", response=ok(s.EvaluationOut), tags=["evaluations"]
 )
-def submit_evaluation(request: HttpRequest, response: HttpResponse, evaluation_id: int) -> Any:
+def submit_evaluation(
+    request: HttpRequest, response: HttpResponse, evaluation_id: int = record_id()
+) -> Any:
     """提出（振興局・本部） / Submit for review."""
     return _step(request, response, evaluations.submit, evaluation_id=evaluation_id)
 
@@ -211,7 +225,9 @@ def submit_evaluation(request: HttpRequest, response: HttpResponse, evaluation_i
 @router.post(
     "/evaluations/{evaluation_id}/approve", response=ok(s.EvaluationOut), tags=["evaluations"]
 )
-def approve_evaluation(request: HttpRequest, response: HttpResponse, evaluation_id: int) -> Any:
+def approve_evaluation(
+    request: HttpRequest, response: HttpResponse, evaluation_id: int = record_id()
+) -> Any:
     """承認（本部、提出者以外） / Approve (HQ, not the submitter)."""
     return _step(request, response, evaluations.approve, evaluation_id=evaluation_id)
 
@@ -220,7 +236,7 @@ def approve_evaluation(request: HttpRequest, response: HttpResponse, evaluation_
     "/evaluations/{evaluation_id}/return", response=ok(s.EvaluationOut), tags=["evaluations"]
 )
 def return_evaluation(
-    request: HttpRequest, response: HttpResponse, evaluation_id: int, body: s.ReasonIn
+    request: HttpRequest, response: HttpResponse, body: s.ReasonIn, evaluation_id: int = record_id()
 ) -> Any:
     """差戻し（本部、理由が必要） / Return with a reason (HQ)."""
     return _step(
@@ -235,7 +251,9 @@ def return_evaluation(
 @router.post(
     "/evaluations/{evaluation_id}/publish", response=ok(s.EvaluationOut), tags=["evaluations"]
 )
-def publish_evaluation(request: HttpRequest, response: HttpResponse, evaluation_id: int) -> Any:
+def publish_evaluation(
+    request: HttpRequest, response: HttpResponse, evaluation_id: int = record_id()
+) -> Any:
     """公表（本部）。その年度の実績値は変更できなくなります / Publish; locks the FY's actuals."""
     return _step(request, response, evaluations.publish, evaluation_id=evaluation_id)
 
@@ -244,7 +262,7 @@ def publish_evaluation(request: HttpRequest, response: HttpResponse, evaluation_
     "/evaluations/{evaluation_id}/unlock", response=ok(s.EvaluationOut), tags=["evaluations"]
 )
 def unlock_evaluation(
-    request: HttpRequest, response: HttpResponse, evaluation_id: int, body: s.ReasonIn
+    request: HttpRequest, response: HttpResponse, body: s.ReasonIn, evaluation_id: int = record_id()
 ) -> Any:
     """ロック解除（本部、理由が必要） / Reopen a published evaluation (HQ, with a reason)."""
     return _step(
@@ -296,7 +314,7 @@ def post_proposal(request: HttpRequest, response: HttpResponse, body: s.Proposal
 
 @router.put("/proposals/{proposal_id}", response=ok(s.ProposalOut), tags=["proposals"])
 def put_proposal(
-    request: HttpRequest, response: HttpResponse, proposal_id: int, body: s.ProposalIn
+    request: HttpRequest, response: HttpResponse, body: s.ProposalIn, proposal_id: int = record_id()
 ) -> Any:
     """政策提案を修正 / Update a proposal."""
     version = expected_version(request, may_create=False)
@@ -306,7 +324,9 @@ def put_proposal(
 
 
 @router.post("/proposals/{proposal_id}/submit", response=ok(s.ProposalOut), tags=["proposals"])
-def submit_proposal(request: HttpRequest, response: HttpResponse, proposal_id: int) -> Any:
+def submit_proposal(
+    request: HttpRequest, response: HttpResponse, proposal_id: int = record_id()
+) -> Any:
     """提出 / Submit to HQ."""
     proposal = proposals.submit(
         actor=caller(request),
@@ -318,7 +338,7 @@ def submit_proposal(request: HttpRequest, response: HttpResponse, proposal_id: i
 
 @router.post("/proposals/{proposal_id}/route", response=ok(s.ProposalOut), tags=["proposals"])
 def route_proposal(
-    request: HttpRequest, response: HttpResponse, proposal_id: int, body: s.RouteIn
+    request: HttpRequest, response: HttpResponse, body: s.RouteIn, proposal_id: int = record_id()
 ) -> Any:
     """部局に回付（本部） / Route to departments (HQ)."""
     actor = caller(request)
@@ -335,7 +355,9 @@ def route_proposal(
 
 
 @router.post("/proposals/{proposal_id}/publish", response=ok(s.ProposalOut), tags=["proposals"])
-def publish_proposal(request: HttpRequest, response: HttpResponse, proposal_id: int) -> Any:
+def publish_proposal(
+    request: HttpRequest, response: HttpResponse, proposal_id: int = record_id()
+) -> Any:
     """対応状況を公表（本部） / Publish the answers (HQ)."""
     proposal = proposals.publish(
         actor=caller(request),
@@ -347,7 +369,7 @@ def publish_proposal(request: HttpRequest, response: HttpResponse, proposal_id: 
 
 @router.put("/responses/{response_id}", response=ok(s.ResponseOut), tags=["proposals"])
 def put_response(
-    request: HttpRequest, response: HttpResponse, response_id: int, body: s.AnswerIn
+    request: HttpRequest, response: HttpResponse, body: s.AnswerIn, response_id: int = record_id()
 ) -> Any:
     """部局の対応を回答（反映した施策・事業・予算の年度） / A department's answer."""
     version = expected_version(request, may_create=False)
@@ -408,7 +430,7 @@ def _meeting_out(response: HttpResponse, meeting: Meeting) -> Meeting:
 
 @router.post("/bureaus/{bureau_id}/meetings", response=ok(s.MeetingOut, 201), tags=["councils"])
 def post_meeting(
-    request: HttpRequest, response: HttpResponse, bureau_id: int, body: s.MeetingIn
+    request: HttpRequest, response: HttpResponse, body: s.MeetingIn, bureau_id: int = record_id()
 ) -> Any:
     """振興局の会議の記録を作成 / Record a bureau's meeting."""
     bureau = Bureau.objects.select_related("organization").filter(pk=bureau_id).first()
@@ -420,7 +442,7 @@ def post_meeting(
 
 @router.put("/meetings/{meeting_id}", response=ok(s.MeetingOut), tags=["councils"])
 def put_meeting(
-    request: HttpRequest, response: HttpResponse, meeting_id: int, body: s.MeetingIn
+    request: HttpRequest, response: HttpResponse, body: s.MeetingIn, meeting_id: int = record_id()
 ) -> Any:
     """会議の記録を修正 / Update a meeting record."""
     version = expected_version(request, may_create=False)
