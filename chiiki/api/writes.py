@@ -109,7 +109,7 @@ def post_actuals_bulk(request: HttpRequest, body: s.BulkIn) -> Any:
                 [
                     {
                         "loc": ["body", "entries", index, "indicator"],
-                        "message": gettext("同じ指標が {first} 行目にもあります").format(
+                        "message": gettext("同じ指標が entries[{first}] にもあります").format(
                             first=seen[entry.indicator]
                         ),
                         "code": "invalid",

@@ -208,3 +208,30 @@ def test_me_says_who_a_token_acts_as(api, tokens):
         "department": "",
     }
     assert api.get("/me").body["username"] == ""
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/indicators",
+        "/actuals",
+        "/projects",
+        "/programs",
+        "/evaluations",
+        "/proposals",
+        "/municipalities",
+        "/support/areas",
+    ],
+)
+def test_a_list_costs_the_same_queries_for_5_rows_as_for_500(api, tokens, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api.get(path, token=tokens["viewer"])  # the token's first use writes last_used_at
+    counts = []
+    for limit in (5, 500):
+        with CaptureQueriesContext(connection) as queries:
+            r = api.get(f"{path}?limit={limit}", token=tokens["viewer"])
+        assert r.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
