@@ -35,6 +35,8 @@ def issue(*, actor: Any, name: str) -> tuple[ApiToken, str]:
     name = name.strip()
     if not name:
         raise ValidationError({"name": gettext("用途を入力してください（例: 統計システム連携）")})
+    if "\x00" in name:
+        raise ValidationError({"name": gettext("用途に使えない文字（NUL）が含まれています")})
     if len(name) > 100:
         raise ValidationError({"name": gettext("用途は100文字以内で入力してください")})
     key = PREFIX + secrets.token_urlsafe(32)

@@ -30,19 +30,33 @@ def page(schema: Any) -> dict[int, Any]:
     return {200: list[schema], **ERRORS}
 
 
+# Filters are identifiers (slugs, codes) or a grade: no control characters reach the database.
+SLUG = r"^[A-Za-z0-9_-]+$"
+PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+
+
 class OrgFilter(s.Schema):
     organization: str | None = s.Field(
-        None, max_length=50, description=d("団体の識別子（hokkaido）", "Organization slug")
+        None,
+        max_length=50,
+        pattern=SLUG,
+        description=d("団体の識別子（hokkaido）", "Organization slug"),
     )
 
 
 class PlaceFilter(OrgFilter):
-    region: str | None = s.Field(None, max_length=50, description=d("連携地域", "Region slug"))
-    bureau: str | None = s.Field(None, max_length=50, description=d("振興局", "Bureau slug"))
+    region: str | None = s.Field(
+        None, max_length=50, pattern=SLUG, description=d("連携地域", "Region slug")
+    )
+    bureau: str | None = s.Field(
+        None, max_length=50, pattern=SLUG, description=d("振興局", "Bureau slug")
+    )
 
 
 class PlanFilter(PlaceFilter):
-    plan: str | None = s.Field(None, max_length=50, description=d("計画の識別子", "Plan slug"))
+    plan: str | None = s.Field(
+        None, max_length=50, pattern=SLUG, description=d("計画の識別子", "Plan slug")
+    )
     project: int | None = s.Field(
         None, ge=1, le=MAX_ID, description=d("プロジェクトのID", "Project id")
     )
@@ -79,8 +93,8 @@ def list_regions(request: HttpRequest, f: Query[OrgFilter]) -> Any:
 def list_bureaus(
     request: HttpRequest,
     f: Query[OrgFilter],
-    region: str | None = Query(None, max_length=50),
-    kind: str | None = Query(None, max_length=20, description=KIND),
+    region: str | None = Query(None, max_length=50, pattern=SLUG),
+    kind: str | None = Query(None, max_length=20, pattern=SLUG, description=KIND),
 ) -> Any:
     """振興局 / Bureaus."""
     return selectors.bureaus(_filters(f, region=region, kind=kind))
@@ -98,7 +112,7 @@ def list_municipalities(request: HttpRequest, f: Query[PlaceFilter]) -> Any:
 def list_plans(
     request: HttpRequest,
     f: Query[OrgFilter],
-    kind: str | None = Query(None, max_length=30, description=KIND),
+    kind: str | None = Query(None, max_length=30, pattern=SLUG, description=KIND),
 ) -> Any:
     """計画 / Plans."""
     return selectors.plans(_filters(f, kind=kind))
@@ -109,7 +123,7 @@ def list_plans(
 def list_projects(
     request: HttpRequest,
     f: Query[PlaceFilter],
-    plan: str | None = Query(None, max_length=50),
+    plan: str | None = Query(None, max_length=50, pattern=SLUG),
 ) -> Any:
     """プロジェクト（bureau は主担当の振興局） / Projects (bureau = lead bureau)."""
     return selectors.projects(_filters(f, plan=plan))
@@ -135,7 +149,7 @@ def list_measures(request: HttpRequest, f: Query[PlanFilter]) -> Any:
 def list_programs(
     request: HttpRequest,
     f: Query[PlanFilter],
-    kind: str | None = Query(None, max_length=20, description=KIND),
+    kind: str | None = Query(None, max_length=20, pattern=SLUG, description=KIND),
 ) -> Any:
     """事業と年度別の予算額（bureau は実施する振興局） / Programs with their budgets."""
     return selectors.programs(_filters(f, kind=kind))
@@ -185,8 +199,12 @@ def get_budget(
 def list_indicators(
     request: HttpRequest,
     f: Query[PlanFilter],
-    kind: str | None = Query(None, max_length=20, description=d("numeric_goal / kpi", "Kind")),
-    grade: str | None = Query(None, max_length=10, description=d("進捗評価（A① など）", "Grade")),
+    kind: str | None = Query(
+        None, max_length=20, pattern=SLUG, description=d("numeric_goal / kpi", "Kind")
+    ),
+    grade: str | None = Query(
+        None, max_length=10, pattern=PRINTABLE, description=d("進捗評価（A① など）", "Grade")
+    ),
 ) -> Any:
     """数値目標とKPI（評価は計算値） / Numeric goals and KPIs with computed grades."""
     return selectors.indicators(_filters(f, kind=kind, grade=grade))
@@ -259,7 +277,9 @@ def list_evaluations(
     request: HttpRequest,
     f: Query[PlanFilter],
     fy: int | None = Query(None, ge=1900, le=2200, description=FYQ),
-    status: str | None = Query(None, max_length=20, description=d("状態", "Workflow state")),
+    status: str | None = Query(
+        None, max_length=20, pattern=SLUG, description=d("状態", "Workflow state")
+    ),
 ) -> Any:
     """評価（分析と課題）。公表前のものは団体の職員だけ / Evaluations; drafts for members."""
     return selectors.evaluations(caller(request), _filters(f, fy=fy, status=status))
@@ -289,9 +309,13 @@ def get_evaluation(
 def list_proposals(
     request: HttpRequest,
     f: Query[OrgFilter],
-    bureau: str | None = Query(None, max_length=50, description=d("提案した振興局", "Bureau")),
+    bureau: str | None = Query(
+        None, max_length=50, pattern=SLUG, description=d("提案した振興局", "Bureau")
+    ),
     fy: int | None = Query(None, ge=1900, le=2200, description=FYQ),
-    status: str | None = Query(None, max_length=20, description=d("状態", "Workflow state")),
+    status: str | None = Query(
+        None, max_length=20, pattern=SLUG, description=d("状態", "Workflow state")
+    ),
 ) -> Any:
     """政策提案と部局の対応。公表前のものは団体の職員だけ / Policy proposals."""
     return selectors.proposals(caller(request), _filters(f, bureau=bureau, fy=fy, status=status))
@@ -315,9 +339,9 @@ def get_proposal(
 def list_meetings(
     request: HttpRequest,
     f: Query[OrgFilter],
-    bureau: str | None = Query(None, max_length=50),
+    bureau: str | None = Query(None, max_length=50, pattern=SLUG),
     fy: int | None = Query(None, ge=1900, le=2200, description=FYQ),
-    kind: str | None = Query(None, max_length=20, description=KIND),
+    kind: str | None = Query(None, max_length=20, pattern=SLUG, description=KIND),
 ) -> Any:
     """地域づくり連携会議などの会議 / Regional council and round-table meetings."""
     return selectors.meetings(caller(request), _filters(f, bureau=bureau, fy=fy, kind=kind))
@@ -338,7 +362,7 @@ def list_support_figures(
     request: HttpRequest,
     f: Query[OrgFilter],
     fy: int | None = Query(None, ge=1900, le=2200, description=FYQ),
-    metric: str | None = Query(None, max_length=20, description=d("項目", "Metric")),
+    metric: str | None = Query(None, max_length=20, pattern=SLUG, description=d("項目", "Metric")),
 ) -> Any:
     """市町村支援の年度別の数値（交付金、職員派遣…） / Municipal support figures by year."""
     return selectors.support_figures(_filters(f, fy=fy, kind=metric))
@@ -349,7 +373,7 @@ def list_support_figures(
 def list_cooperation_areas(
     request: HttpRequest,
     f: Query[OrgFilter],
-    kind: str | None = Query(None, max_length=20, description=KIND),
+    kind: str | None = Query(None, max_length=20, pattern=SLUG, description=KIND),
 ) -> Any:
     """広域連携の圏域 / Cooperation areas of municipalities."""
     return selectors.cooperation_areas(_filters(f, kind=kind))

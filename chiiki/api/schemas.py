@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
 from chiiki.api.errors import d
 from chiiki.core.fiscal import format_fiscal_year
@@ -495,6 +495,15 @@ class In(Schema):
     error, never silently dropped."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    @model_validator(mode="after")
+    def _no_nul(self) -> In:
+        """NUL cannot be stored in a text column (PostgreSQL refuses it): a 422, not a 500."""
+        for name, value in self:
+            texts = value if isinstance(value, list) else [value]
+            if any(isinstance(t, str) and "\x00" in t for t in texts):
+                raise ValueError(f"{name}: NUL（\\x00）は使えません / NUL is not allowed")
+        return self
 
 
 VALUE = d(

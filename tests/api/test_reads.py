@@ -136,6 +136,9 @@ def test_bad_query_parameters_get_a_located_problem(api):
     assert r.body["errors"][0]["loc"][-1] == "limit"
     r = api.get("/actuals?fy=R5")
     assert r.status_code == 422 and r.body["errors"][0]["loc"][-1] == "fy"
+    # Control characters never reach the database (PostgreSQL refuses NUL in text).
+    r = api.get("/projects?region=%00")
+    assert r.status_code == 422 and r.body["errors"][0]["loc"][-1] == "region"
     assert api.get("/indicators/999999").status_code == 404
     assert api.get("/indicators/999999").body["code"] == "not_found"
 

@@ -4,6 +4,8 @@ schema says (status codes, content types, response bodies)."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -31,6 +33,17 @@ FUZZ = settings(
     suppress_health_check=list(HealthCheck),
     derandomize=True,
 )
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """The app is called through WSGI, not Django's test client, so do what the client does:
+    keep the per-request connection closing from closing the test's transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -91,6 +91,8 @@ def test_bad_values_are_located_and_computed_fields_are_not_accepted(api, tokens
     assert r.status_code == 422 and r.body["errors"][0]["loc"][-1] == "rate"
     r = api("PUT", path, token=hq, body={"value": "1.2", "grade": "A①"}, headers=CREATE)
     assert r.status_code == 422
+    r = api("PUT", path, token=hq, body={"value": "1\x002"}, headers=CREATE)
+    assert r.status_code == 422 and "NUL" in r.body["errors"][0]["message"]
     future = timezone.localdate().year + 2
     r = api("PUT", f"/indicators/{fertility.pk}/actuals/{future}", token=hq,
             body={"value": "1.2"}, headers=CREATE)  # fmt: skip
