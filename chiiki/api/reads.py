@@ -66,6 +66,14 @@ KIND = d("種別", "Kind")
 FYQ = d("年度（西暦）", "Fiscal year")
 
 
+def _versioned(response: HttpResponse, record: Any) -> Any:
+    """A versioned record with its version as the ETag, or 404."""
+    if record is None:
+        raise Http404
+    set_etag(response, record.version)
+    return record
+
+
 def _filters(*parts: Any, **more: Any) -> Filters:
     values: dict[str, Any] = {}
     for part in parts:
@@ -187,11 +195,7 @@ def get_budget(
     fy: int = fiscal_year(),
 ) -> Any:
     """ETag ヘッダーが版を示します / The ETag header carries the version."""
-    budget = ProgramBudget.objects.filter(program_id=program_id, fy=fy).first()
-    if budget is None:
-        raise Http404
-    set_etag(response, budget.version)
-    return budget
+    return _versioned(response, ProgramBudget.objects.filter(program_id=program_id, fy=fy).first())
 
 
 @router.get(auth=READ, path="/indicators", response=page(s.IndicatorOut), tags=["indicators"])
@@ -264,11 +268,7 @@ def get_actual(
     fy: int = fiscal_year(),
 ) -> Any:
     """ETag ヘッダーが版を示します / The ETag header carries the version."""
-    actual = Actual.objects.filter(indicator_id=indicator_id, fy=fy).first()
-    if actual is None:
-        raise Http404
-    set_etag(response, actual.version)
-    return actual
+    return _versioned(response, Actual.objects.filter(indicator_id=indicator_id, fy=fy).first())
 
 
 @router.get(auth=READ, path="/evaluations", response=page(s.EvaluationOut), tags=["evaluations"])
@@ -297,11 +297,9 @@ def get_evaluation(
     evaluation: Evaluation | None = (
         selectors.evaluations(caller(request), Filters()).filter(pk=evaluation_id).first()
     )
-    if evaluation is None:
-        raise Http404
-    selectors.with_internal(caller(request), [evaluation])
-    set_etag(response, evaluation.version)
-    return evaluation
+    if evaluation is not None:
+        selectors.with_internal(caller(request), [evaluation])
+    return _versioned(response, evaluation)
 
 
 @router.get(auth=READ, path="/proposals", response=page(s.ProposalOut), tags=["proposals"])
@@ -327,11 +325,8 @@ def list_proposals(
 def get_proposal(
     request: HttpRequest, response: HttpResponse, proposal_id: int = record_id()
 ) -> Any:
-    proposal = selectors.proposals(caller(request), Filters()).filter(pk=proposal_id).first()
-    if proposal is None:
-        raise Http404
-    set_etag(response, proposal.version)
-    return proposal
+    visible = selectors.proposals(caller(request), Filters())
+    return _versioned(response, visible.filter(pk=proposal_id).first())
 
 
 @router.get(auth=READ, path="/meetings", response=page(s.MeetingOut), tags=["councils"])
@@ -349,11 +344,8 @@ def list_meetings(
 
 @router.get(auth=READ, path="/meetings/{meeting_id}", response=ok(s.MeetingOut), tags=["councils"])
 def get_meeting(request: HttpRequest, response: HttpResponse, meeting_id: int = record_id()) -> Any:
-    meeting = selectors.meetings(caller(request), Filters()).filter(pk=meeting_id).first()
-    if meeting is None:
-        raise Http404
-    set_etag(response, meeting.version)
-    return meeting
+    visible = selectors.meetings(caller(request), Filters())
+    return _versioned(response, visible.filter(pk=meeting_id).first())
 
 
 @router.get(auth=READ, path="/support/figures", response=page(s.SupportFigureOut), tags=["support"])
