@@ -40,6 +40,10 @@ ALLOWED_HOSTS = [
     if h.strip()
 ]
 
+# The prefecture shown to visitors without an account when several share a deployment
+# (slug, e.g. "hokkaido"); staff always see their own. Empty: the first by code.
+CHIIKI_ORGANIZATION = os.environ.get("CHIIKI_ORGANIZATION", "").strip()
+
 DATA_DIR = Path(os.environ.get("CHIIKI_DATA_DIR", PROJECT_DIR / "var"))
 
 INSTALLED_APPS = [
@@ -72,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "chiiki.web.tenancy.OrganizationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "chiiki.web.era.EraMiddleware",

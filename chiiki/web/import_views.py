@@ -15,13 +15,12 @@ from chiiki.imports.models import ImportBatch
 from chiiki.imports.reading import MAX_BYTES, ImportError_
 from chiiki.imports.services import apply_batch, keep_upload, preview_batch
 from chiiki.imports.workbook import export_workbook
-from chiiki.plans import selectors
 from chiiki.web.report_views import XLSX, download
 
 
 @login_required
 def imports(request: HttpRequest) -> HttpResponse:
-    org = selectors.default_organization()
+    org = request.organization
     require_import(request.user, org)
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -61,7 +60,7 @@ def _own_batch(request: HttpRequest, pk: int) -> ImportBatch:
 
 @login_required
 def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    org = selectors.default_organization()
+    org = request.organization
     require_import(request.user, org)
     batch = _own_batch(request, pk)
     context: dict[str, object] = {"batch": batch}
@@ -76,7 +75,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
-    org = selectors.default_organization()
+    org = request.organization
     require_import(request.user, org)
     batch = _own_batch(request, pk)
     try:
@@ -97,7 +96,7 @@ def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def workbook(request: HttpRequest) -> HttpResponse:
-    org = selectors.default_organization()
+    org = request.organization
     require_import(request.user, org)
     membership = membership_of(request.user)
     bureau = request.GET.get("bureau") or None

@@ -25,7 +25,6 @@ from chiiki.councils.selectors import (
     meeting_form_choices,
     meeting_page,
 )
-from chiiki.plans import selectors
 from chiiki.plans.models import Organization
 from chiiki.proposals import services
 from chiiki.proposals.models import Proposal, Response
@@ -40,7 +39,7 @@ from chiiki.web.related import municipality_page, program_page
 
 
 def proposals(request: HttpRequest) -> HttpResponse:
-    org = selectors.default_organization()
+    org = request.organization
     fy = None
     if request.GET.get("fy"):
         try:
@@ -51,7 +50,7 @@ def proposals(request: HttpRequest) -> HttpResponse:
 
 
 def proposal(request: HttpRequest, pk: int) -> HttpResponse:
-    org = selectors.default_organization()
+    org = request.organization
     if request.method == "POST":
         return _proposal_action(request, org, pk)
     return render(request, "web/proposal.html", proposal_page(org, request.user, pk))
@@ -111,7 +110,7 @@ def _proposal_action(request: HttpRequest, org: Organization, pk: int) -> HttpRe
 
 @login_required
 def proposal_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    org = selectors.default_organization()
+    org = request.organization
     existing = None
     if pk is not None:
         existing = get_proposal(org, request.user, pk)
@@ -146,28 +145,28 @@ def proposal_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 def program(request: HttpRequest, pk: int) -> HttpResponse:
-    org = selectors.default_organization()
+    org = request.organization
     return render(request, "web/program.html", program_page(org, request.user, pk))
 
 
 def municipality(request: HttpRequest, code: str) -> HttpResponse:
-    org = selectors.default_organization()
+    org = request.organization
     return render(request, "web/municipality.html", municipality_page(org, request.user, code))
 
 
 def meetings(request: HttpRequest, slug: str) -> HttpResponse:
-    org = selectors.default_organization()
+    org = request.organization
     return render(request, "web/meetings.html", bureau_meetings(org, request.user, slug))
 
 
 def meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    org = selectors.default_organization()
+    org = request.organization
     return render(request, "web/meeting.html", meeting_page(org, request.user, slug, pk))
 
 
 @login_required
 def meeting_form(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
-    org = selectors.default_organization()
+    org = request.organization
     bureau = bureau_or_404(org, slug)
     require_edit_meetings(request.user, bureau)
     existing = get_meeting(org, request.user, bureau, pk) if pk else None

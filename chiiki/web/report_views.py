@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from chiiki.core.errors import ParseError
 from chiiki.core.fiscal import parse_fiscal_year
-from chiiki.plans import selectors
 from chiiki.plans.models import Bureau, Organization, Plan, ProgramBudget, Region
 from chiiki.reports import opendata
 from chiiki.reports.builders import FILTERS, REPORTS, ReportNotFound
@@ -29,7 +28,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def reports(request: HttpRequest) -> HttpResponse:
-    org = selectors.default_organization()
+    org = request.organization
     budget_fys = sorted(
         set(ProgramBudget.objects.filter(program__organization=org).values_list("fy", flat=True))
     )
@@ -63,7 +62,7 @@ def _report_args(request: HttpRequest, kind: str) -> dict[str, Any]:
 def report(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in REPORTS:
         raise Http404(_("帳票が見つかりません"))
-    org = selectors.default_organization()
+    org = request.organization
     fmt = request.GET.get("format", "html")
     if fmt not in ("html", "xlsx", "pdf"):
         return HttpResponseBadRequest(_("形式は html・xlsx・pdf のいずれかです"))
@@ -97,7 +96,7 @@ def download(data: bytes, content_type: str, filename: str) -> HttpResponse:
 
 
 def opendata_file(request: HttpRequest, name: str, ext: str) -> HttpResponse:
-    org: Organization = selectors.default_organization()
+    org: Organization = request.organization
     if ext not in ("csv", "json"):
         raise Http404(_("オープンデータの表が見つかりません"))
     if name == "datapackage" and ext == "json":

@@ -5,6 +5,7 @@ from chiiki.accounts.forms import ThrottledAuthenticationForm
 from chiiki.web import import_views, proposal_views, report_views, token_views, views
 from chiiki.web.era import set_era
 from chiiki.web.language import set_language
+from chiiki.web.tenancy import choose_organization
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("search/", views.search_page, name="search"),
     path("era/", set_era, name="set_era"),
     path("language/", set_language, name="set_language"),
+    path("organization/", choose_organization, name="choose_organization"),
     path("regions/<slug:slug>/", views.region, name="region"),
     path("bureaus/<slug:slug>/", views.bureau, name="bureau"),
     path("bureaus/<slug:slug>/actuals/<int:fy>/", views.bureau_grid, name="bureau_grid"),

@@ -48,7 +48,7 @@ from chiiki.web.search import search
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    context = selectors.home(selectors.default_organization())
+    context = selectors.home(request.organization)
     tiles = [
         BureauTile(
             b.slug,
@@ -64,22 +64,22 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def region(request: HttpRequest, slug: str) -> HttpResponse:
-    org = selectors.default_organization()
+    org = request.organization
     return render(request, "web/region.html", selectors.region_page(org, slug))
 
 
 def bureau(request: HttpRequest, slug: str) -> HttpResponse:
-    org = selectors.default_organization()
+    org = request.organization
     return render(request, "web/bureau.html", selectors.bureau_page(org, slug))
 
 
 def plan(request: HttpRequest, slug: str) -> HttpResponse:
-    org = selectors.default_organization()
+    org = request.organization
     return render(request, "web/plan.html", selectors.plan_page(org, slug))
 
 
 def project(request: HttpRequest, plan_slug: str, slug: str, **extra: object) -> HttpResponse:
-    org = selectors.default_organization()
+    org = request.organization
     context = selectors.project_page(org, plan_slug, slug)
     context["editable_programs"] = [
         p for p in context["programs"] if can_edit_program(request.user, p)
@@ -129,7 +129,7 @@ def record_program_budget(request: HttpRequest, plan_slug: str, slug: str) -> Ht
 
 def evaluation(request: HttpRequest, plan_slug: str, slug: str, fy: int) -> HttpResponse:
     """The internal evaluation page; POST runs one workflow action."""
-    org = selectors.default_organization()
+    org = request.organization
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if request.method == "POST":
@@ -195,17 +195,17 @@ def _evaluation_action(
 
 
 def municipalities(request: HttpRequest) -> HttpResponse:
-    org = selectors.default_organization()
+    org = request.organization
     return render(request, "web/municipalities.html", selectors.municipality_list(org))
 
 
 def support(request: HttpRequest) -> HttpResponse:
-    org = selectors.default_organization()
+    org = request.organization
     return render(request, "web/support.html", support_page(org))
 
 
 def indicator(request: HttpRequest, pk: int) -> HttpResponse:
-    org = selectors.default_organization()
+    org = request.organization
     as_of = None
     if request.GET.get("as_of"):
         try:
@@ -239,7 +239,7 @@ def _indicator_context(
 @login_required
 def record_indicator_actual(request: HttpRequest, pk: int) -> HttpResponse:
     """The actual-entry form of the KPI page. Rules live in record_actual."""
-    org = selectors.default_organization()
+    org = request.organization
     fy_text = request.POST.get("fy", "").strip()
     value_text = request.POST.get("value", "")
     try:
@@ -284,7 +284,7 @@ def _fy_key(text: str) -> str:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    org = selectors.default_organization()
+    org = request.organization
     if not can_read_internal_org(request.user, org):
         raise PermissionDenied(_("ダッシュボードは職員向けです"))
     fy = None
@@ -302,14 +302,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
-    org = selectors.default_organization()
+    org = request.organization
     return render(request, "web/search.html", search(org, request.GET.get("q", "")[:100]))
 
 
 @login_required
 def bureau_grid(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
     """One FY's actuals for every indicator of a bureau's projects; all or nothing."""
-    org = selectors.default_organization()
+    org = request.organization
     context = grid(org, request.user, slug, fy)
     if request.method != "POST":
         return render(request, "web/grid.html", context)

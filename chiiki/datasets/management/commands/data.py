@@ -1,4 +1,5 @@
-"""``chiiki data load NAME`` and ``chiiki data summary [--json]``."""
+"""``chiiki data load NAME``, ``chiiki data summary [--json]`` and
+``chiiki data synth --scale region|prefecture|national --seed N``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from chiiki.datasets.loader import load_dataset
 from chiiki.datasets.reading import DatasetError
 from chiiki.datasets.selectors import dataset_summary
+from chiiki.datasets.synth import SCALES, synthesize
 
 
 class Command(BaseCommand):
@@ -22,8 +24,25 @@ class Command(BaseCommand):
         summary = sub.add_parser("summary", help="件数と予算の集計を表示する")
         summary.add_argument("--json", action="store_true", help="JSON で出力する")
         summary.add_argument("--organization", default=None, help="団体の識別子（例: hokkaido）")
+        synth = sub.add_parser(
+            "synth", help="性能検査用の合成データを作る（同じ seed なら同じデータ）"
+        )
+        synth.add_argument(
+            "--scale",
+            choices=sorted(SCALES),
+            default="region",
+            help="region（小）, prefecture（北海道規模）, national（47団体・約20万指標）",
+        )
+        synth.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "synth":
+            counts = synthesize(options["scale"], options["seed"], progress=self.stdout.write)
+            self.stdout.write(
+                "合成データを作りました: "
+                + "、".join(f"{label} {n:,}" for label, n in counts.items())
+            )
+            return
         if options["action"] == "load":
             try:
                 report = load_dataset(options["name"])
