@@ -123,13 +123,10 @@ def _queries(client, url):
 
 def _grow(project, n):
     """Add ``n`` synthetic KPIs with their actuals to ``project``."""
-    import random
-
     from chiiki.datasets.synth import SCALES, Synth
     from chiiki.indicators.models import TargetRevision
 
     synth = Synth(SCALES["region"], seed=11)
-    synth.rng = random.Random(11)
     for k in range(n):
         indicator, rows = synth.indicator(project, f"extra-{k}", 100 + k)
         indicator.save()
