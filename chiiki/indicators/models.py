@@ -109,15 +109,22 @@ class Indicator(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.name_status == self.NameStatus.UNKNOWN:
-            return "（名称不明）"
-        return self.name
+        return self.name_for(self.name, self.name_status)
+
+    @staticmethod
+    def name_for(name: str, name_status: str) -> str:
+        """The name as shown: a placeholder where the source lost it."""
+        return "（名称不明）" if name_status == Indicator.NameStatus.UNKNOWN else name
 
     @property
     def key(self) -> str:
         """``plan/project/indicator``: names the indicator across files (the data workbook,
         open data, the long CSV). Needs ``project__plan`` loaded to avoid queries."""
-        return f"{self.project.plan.slug}/{self.project.slug}/{self.slug}"
+        return self.key_for(self.project.plan.slug, self.project.slug, self.slug)
+
+    @staticmethod
+    def key_for(plan_slug: str, project_slug: str, slug: str) -> str:
+        return f"{plan_slug}/{project_slug}/{slug}"
 
     @property
     def target_spec_kind(self) -> TargetKind:

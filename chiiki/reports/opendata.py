@@ -179,25 +179,42 @@ def _indicators(org: Organization) -> Iterator[list[Any]]:
 
 
 def _actuals(org: Organization) -> Iterator[list[Any]]:
-    actuals = (
+    """The biggest table (every actual of every indicator): plain rows streamed from a
+    server-side cursor, no model instances, each era label formatted once."""
+    rows = (
         Actual.objects.filter(indicator__project__plan__organization=org)
-        .select_related("indicator__project__plan")
         .order_by(
             "indicator__project__plan__slug", "indicator__project__order", "indicator__order", "fy"
         )
+        .values_list(
+            "indicator__project__plan__slug",
+            "indicator__project__slug",
+            "indicator__slug",
+            "indicator__name",
+            "indicator__name_status",
+            "indicator__unit",
+            "fy",
+            "value",
+            "marker",
+            "national_value",
+            "rate",  # stored already rounded as the plan's grading scheme publishes it
+            "published_rate",
+        )
+        .iterator(chunk_size=20_000)
     )
-    for a in actuals:
-        i = a.indicator
+    era: dict[int, list[Any]] = {}
+    for plan, project, slug, name, status, unit, fy, value, marker, national, rate, pub in rows:
+        year = era.get(fy) or era.setdefault(fy, _fy(fy))
         yield [
-            i.key,
-            i.display_name,
-            *_fy(a.fy),
-            _num(a.value),
-            i.unit,
-            a.marker,
-            _num(a.national_value),
-            _num(a.rate),  # stored already rounded as the plan's grading scheme publishes it
-            _num(a.published_rate),
+            Indicator.key_for(plan, project, slug),
+            Indicator.name_for(name, status),
+            *year,
+            _num(value),
+            unit,
+            marker,
+            _num(national),
+            _num(rate),
+            _num(pub),
         ]
 
 
@@ -415,6 +432,25 @@ def _cell(value: Any, field: Field) -> str:
     return neutralise(str(value)) if field.type == "string" else str(value)
 
 
+def _cells(t: OpenTable) -> Callable[[list[Any]], list[Any]]:
+    """The row → CSV cells function of a table. Tables of only strings and numbers take the
+    fast path: the csv module writes None as "" and numbers itself (``_num`` gives ints or
+    normalized Decimals, whose str() is plain decimal text), so only text cells are touched."""
+    if any(f.type not in ("string", "number", "integer") for f in t.fields):
+        return lambda row: [_cell(v, f) for v, f in zip(row, t.fields, strict=True)]
+    texts = [i for i, f in enumerate(t.fields) if f.type == "string"]
+
+    def fast(row: list[Any]) -> list[Any]:
+        for i in texts:
+            value = row[i]
+            if value is not None and value != "":
+                text = value if isinstance(value, str) else str(value)
+                row[i] = "'" + text if text.startswith(FORMULA_STARTS) else text
+        return row
+
+    return fast
+
+
 def _cp932_safe(text: str) -> str:
     """``text`` with each character CP932 lacks replaced: its CP932 form (wave-dash family),
     else its NFKC form when CP932 has that, else 〓."""
@@ -455,8 +491,9 @@ def csv_lines(org: Organization, name: str, encoding: str = "utf-8") -> Iterator
     writer.writerow([f.name for f in t.fields])
     head = flush()
     yield (b"\xef\xbb\xbf" + head) if codec == "utf-8-sig" else head
+    cells = _cells(t)
     for row in t.rows(org):
-        writer.writerow([_cell(v, f) for v, f in zip(row, t.fields, strict=True)])
+        writer.writerow(cells(row))
         if buffer.tell() > 64_000:
             yield flush()
     if buffer.tell():

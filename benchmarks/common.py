@@ -1,0 +1,82 @@
+"""Shared helpers: Django set-up, timing, and the table every benchmark prints.
+
+Every benchmark measures chiiki and its baseline in the same run, on the same data and
+machine, and prints the ratio; absolute times are only comparable within one run.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chiiki.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("benchmarks run against PostgreSQL: set DATABASE_URL=postgres://…")
+
+
+def timed(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
+    """The median wall time of ``repeat`` runs (seconds) and the last result."""
+    times = []
+    result = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def table(title: str, header: list[str], rows: list[list[Any]]) -> str:
+    """A Markdown table (printed, and pasted into docs/performance.md)."""
+
+    def cell(v: Any) -> str:
+        if isinstance(v, float):
+            return f"{v:,.3f}" if v < 100 else f"{v:,.0f}"
+        if isinstance(v, int):
+            return f"{v:,}"
+        return str(v)
+
+    lines = [f"### {title}", "", "| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    text = "\n".join(lines) + "\n"
+    print(text, flush=True)
+    return text
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in open("/proc/cpuinfo", encoding="utf-8")
+            if line.startswith("model name")
+        )
+        cpu = model
+    except (OSError, StopIteration):
+        pass
+    memory = ""
+    try:
+        kb = next(
+            int(line.split()[1])
+            for line in open("/proc/meminfo", encoding="utf-8")
+            if line.startswith("MemTotal")
+        )
+        memory = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, StopIteration):
+        pass
+    pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()  # noqa: S607
+    return (
+        f"{os.cpu_count()} × {cpu}{memory}; Python {platform.python_version()}; {pg}; "
+        f"{platform.system()} {platform.release()}"
+    )
