@@ -29,7 +29,7 @@ from chiiki.core.encoding import UndecodableError, decode_text
 from chiiki.core.errors import ParseError, Problem, ProblemsError
 from chiiki.core.fiscal import format_fiscal_year, parse_fiscal_year
 from chiiki.core.numbers import parse_integer_amount, parse_value
-from chiiki.evaluations.services import is_locked
+from chiiki.evaluations.models import Evaluation
 from chiiki.imports.workbook import (
     ACTUAL_HEAD,
     ACTUALS_SHEET,
@@ -38,7 +38,7 @@ from chiiki.imports.workbook import (
     VERSIONS_SHEET,
 )
 from chiiki.indicators.models import Actual, Indicator
-from chiiki.indicators.services import parse_actual_value
+from chiiki.indicators.services import value_in_unit
 from chiiki.plans.models import Organization, Program, ProgramBudget
 from chiiki.reports.layout import figure
 
@@ -428,13 +428,21 @@ def read_changes(
     }
     programs = {p.slug: p for p in Program.objects.filter(organization=organization)}
     actuals = {
-        (a.indicator_id, a.fy): a
-        for a in Actual.objects.filter(indicator__in=indicators.values()).order_by()
+        (row[0], row[1]): _Current(*row[2:])
+        for row in Actual.objects.filter(indicator__project__plan__organization=organization)
+        .order_by()
+        .values_list("indicator_id", "fy", "value", "marker", "version")
     }
     budgets = {
         (b.program_id, b.fy): b
         for b in ProgramBudget.objects.filter(program__organization=organization).order_by()
     }
+    # (project, FY) pairs locked by a published evaluation
+    locked = set(
+        Evaluation.objects.filter(
+            project__plan__organization=organization, status=Evaluation.Status.PUBLISHED
+        ).values_list("project_id", "fy")
+    )
     seen: dict[tuple[str, str, int], Problem] = {}
     for entry in entries:
         where = entry.where
@@ -449,7 +457,7 @@ def read_changes(
         seen[(entry.kind, entry.key, entry.fy)] = where
         try:
             change = (
-                _actual_change(entry, indicators, actuals, actor)
+                _actual_change(entry, indicators, actuals, actor, locked)
                 if entry.kind == "actual"
                 else _budget_change(entry, programs, budgets, actor)
             )
@@ -463,6 +471,15 @@ def read_changes(
     if problems:
         raise ImportError_(problems)
     return changeset
+
+
+@dataclass(frozen=True, slots=True)
+class _Current:
+    """An actual as stored (plain values: a national file holds millions)."""
+
+    value: Decimal | None
+    marker: str
+    version: int
 
 
 class _Refused(Exception):
@@ -492,8 +509,9 @@ def _number_text(raw: Any) -> str:
 def _actual_change(
     entry: _Entry,
     indicators: dict[str, Indicator],
-    actuals: dict[tuple[int, int], Actual],
+    actuals: dict[tuple[int, int], _Current],
     actor: Any,
+    locked: set[tuple[int, int]],
 ) -> Change | None:
     ind = indicators.get(entry.key)
     if ind is None:
@@ -502,8 +520,8 @@ def _actual_change(
         )
     text = _number_text(entry.raw)
     try:
-        parse_value(text)  # the figure itself; its error names the position in both languages
-        value, marker = parse_actual_value(ind, text)  # then the unit
+        parsed = parse_value(text)  # the figure; its error names the position in both languages
+        value, marker = value_in_unit(ind, parsed)  # then the unit
     except ParseError as exc:
         raise _Refused(exc.describe_ja(), exc.message_en) from None
     except ValidationError as exc:
@@ -520,7 +538,7 @@ def _actual_change(
                 f"「{ind.display_name}」を変更する権限がありません",
                 "you may not change this indicator",
             )
-        if is_locked(ind.project, entry.fy):
+        if (ind.project_id, entry.fy) in locked:
             raise _Refused(
                 f"{format_fiscal_year(entry.fy)}の評価は公表済みのため変更できません",
                 "the evaluation of this FY is published (locked)",

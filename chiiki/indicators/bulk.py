@@ -9,18 +9,27 @@ where something changed, in a few statements per chunk. On PostgreSQL changed ro
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
 
-from chiiki.core.numbers import Missing
+from chiiki.accounts.access import can_edit_indicator
+from chiiki.audit.models import AuditEntry
+from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year
+from chiiki.core.numbers import Missing, Quantity, format_value
 from chiiki.core.progress import Direction, IndicatorSpec, Method, Revision, YearActual, assess
 from chiiki.core.schemes import get_scheme
 from chiiki.core.targets import TargetKind
+from chiiki.evaluations.models import Evaluation
 from chiiki.indicators.models import Actual, Indicator, TargetRevision
+from chiiki.indicators.services import Conflict
 
 CHUNK = 5000
 
@@ -212,3 +221,191 @@ def _pg_update(
             f"UPDATE {table} SET {assignments} FROM chiiki_changes t WHERE {table}.id = t.id"  # noqa: S608 - fixed names
         )
         cursor.execute("DROP TABLE chiiki_changes")
+
+
+# --------------------------------------------------------------------------- bulk writes
+
+
+@dataclass(frozen=True)
+class ActualWrite:
+    """One actual to record: already parsed in the indicator's unit (value, or a marker)."""
+
+    indicator_id: int
+    fy: int
+    value: Decimal | None
+    marker: str
+    expected_version: int | None  # None skips the check (trusted batch paths only)
+
+
+def write_actuals(*, actor: Any, writes: list[ActualWrite]) -> dict[int, tuple[str, str]]:
+    """Record many actuals under the rules of ``record_actual``, in set operations.
+
+    Checks each row as ``record_actual`` does — permission on the indicator's project, a FY
+    that has begun, the published-year lock, the version the writer saw — and returns the
+    refused rows as {index: (kind, message)} with kind ``forbidden``, ``invalid`` or
+    ``precondition_failed``, writing nothing. Otherwise writes every row (version + 1,
+    who and when), one audit entry per value with its old and new snapshot, and recomputes
+    the indicators touched. Call inside a transaction: the caller rolls back on refusals.
+    """
+    if not writes:
+        return {}
+    ids = sorted({w.indicator_id for w in writes})
+    indicators: dict[int, Indicator] = {}
+    for part in _chunks(ids, CHUNK):
+        # Lock the indicators' rows, as record_actual does, so writers queue up.
+        query = Indicator.objects.select_for_update(of=("self",)).select_related("project__plan")
+        indicators.update((i.pk, i) for i in query.filter(pk__in=part).order_by("pk"))
+    project_ids = {i.project_id for i in indicators.values()}
+    locked = set(
+        Evaluation.objects.filter(
+            project_id__in=project_ids, status=Evaluation.Status.PUBLISHED
+        ).values_list("project_id", "fy")
+    )
+    current: dict[tuple[int, int], tuple[Any, ...]] = {}
+    for part in _chunks(ids, CHUNK):
+        for row in Actual.objects.filter(indicator_id__in=part).values_list(
+            "indicator_id", "fy", "pk", "value", "marker", "version"
+        ):
+            current[(row[0], row[1])] = row
+    may_edit: dict[int, bool] = {}
+    this_fy = fiscal_year_of(timezone.localdate())
+    problems: dict[int, tuple[str, str]] = {}
+    for index, w in enumerate(writes):
+        indicator = indicators.get(w.indicator_id)
+        if indicator is None:
+            problems[index] = ("not_found", gettext("指標が見つかりません"))
+            continue
+        if indicator.project_id not in may_edit:
+            may_edit[indicator.project_id] = can_edit_indicator(actor, indicator)
+        if not may_edit[indicator.project_id]:
+            problems[index] = ("forbidden", gettext("この指標を編集する権限がありません"))
+        elif w.fy > this_fy:
+            problems[index] = (
+                "invalid",
+                gettext("{fy}（{year}年度）はまだ始まっていない年度です").format(
+                    fy=format_fiscal_year(w.fy), year=w.fy
+                ),
+            )
+        elif (indicator.project_id, w.fy) in locked:
+            problems[index] = (
+                "invalid",
+                gettext(
+                    "{fy}の評価は公表済みのため、実績値は変更できません"
+                    "（本部がロックを解除すると変更できます）"
+                ).format(fy=format_fiscal_year(w.fy)),
+            )
+        else:
+            row = current.get((w.indicator_id, w.fy))
+            if w.expected_version is not None and w.expected_version != (row[5] if row else 0):
+                fresh = Actual.objects.select_related("updated_by").get(pk=row[2]) if row else None
+                problems[index] = ("precondition_failed", str(Conflict(fresh)))
+    if problems:
+        return problems
+    _store(actor, writes, indicators, current)
+    recompute_many(ids)
+    return {}
+
+
+def _snapshot(fy: int, value: Decimal | None, marker: str, version: int) -> dict[str, Any]:
+    """The audit snapshot record_actual writes (indicators.services.actual_snapshot)."""
+    text = None if value is None else format(Decimal(value).normalize(), "f")
+    return {"value": text, "marker": marker, "version": version, "fy": fy}
+
+
+def _store(
+    actor: Any,
+    writes: list[ActualWrite],
+    indicators: dict[int, Indicator],
+    current: dict[tuple[int, int], tuple[Any, ...]],
+) -> None:
+    """Write the rows and their audit entries: plain tuples, COPY on PostgreSQL."""
+    now = timezone.now()
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    updates: list[tuple[Any, ...]] = []
+    inserts: list[tuple[Any, ...]] = []
+    entries: list[tuple[Any, ...]] = []
+    for w in writes:
+        indicator = indicators[w.indicator_id]
+        row = current.get((w.indicator_id, w.fy))
+        version = (row[5] if row else 0) + 1
+        if row:
+            updates.append((row[2], w.value, w.marker, version, now, actor_id))
+        else:
+            inserts.append((w.indicator_id, w.fy, w.value, w.marker, "", version, now, actor_id))
+        shown = (
+            format_value(Quantity(w.value, "", indicator.unit)) if w.value is not None else w.marker
+        )
+        entries.append(
+            (
+                now,
+                actor_id,
+                "indicator.actual.corrected" if row else "indicator.actual.recorded",
+                "indicator",
+                str(indicator.pk),
+                f"{indicator.display_name} {format_fiscal_year(w.fy)}: {shown}"[:300],
+                _snapshot(w.fy, row[3], row[4], row[5]) if row else None,
+                _snapshot(w.fy, w.value, w.marker, version),
+            )
+        )
+    if connection.vendor == "postgresql":
+        # COPY: Django's bulk_create sends arrays whose text escaping costs more than the rows.
+        _pg_update(
+            "indicators_actual",
+            (
+                "id bigint",
+                "value numeric",
+                "marker text",
+                "version integer",
+                "updated_at timestamptz",
+                "updated_by_id integer",
+            ),
+            updates,
+            "value = t.value, marker = t.marker, version = t.version, "
+            "updated_at = t.updated_at, updated_by_id = t.updated_by_id",
+        )
+        _pg_copy("indicators_actual", ACTUAL_COLUMNS, inserts)
+        _pg_copy(
+            "audit_auditentry",
+            AUDIT_COLUMNS,
+            [(*e[:6], _json(e[6]), _json(e[7])) for e in entries],
+        )
+        return
+    _update_each(
+        "indicators_actual", ("value", "marker", "version", "updated_at", "updated_by_id"), updates
+    )
+    Actual.objects.bulk_create(
+        [Actual(**dict(zip(ACTUAL_COLUMNS, row, strict=True))) for row in inserts],
+        batch_size=5000,
+    )
+    AuditEntry.objects.bulk_create(
+        [AuditEntry(**dict(zip(AUDIT_COLUMNS, e, strict=True))) for e in entries],
+        batch_size=5000,
+    )
+
+
+ACTUAL_COLUMNS = (
+    "indicator_id",
+    "fy",
+    "value",
+    "marker",
+    "rate_reason",
+    "version",
+    "updated_at",
+    "updated_by_id",
+)
+AUDIT_COLUMNS = ("at", "actor_id", "action", "object_type", "object_id", "summary", "old", "new")
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _pg_copy(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Append rows with COPY (PostgreSQL's bulk path; constraints and indexes still apply)."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+            for row in rows:
+                copy.write_row(row)

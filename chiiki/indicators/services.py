@@ -144,6 +144,12 @@ def parse_actual_value(indicator: Indicator, text: str) -> tuple[Decimal | None,
         parsed = parse_value(text)
     except ParseError as exc:
         raise ValidationError({"value": exc.describe()}) from exc
+    return value_in_unit(indicator, parsed)
+
+
+def value_in_unit(indicator: Indicator, parsed: Quantity | Missing) -> tuple[Decimal | None, str]:
+    """A parsed figure as (value, marker) in the indicator's unit (``1.2万人`` → 12 千人);
+    ValidationError when its unit cannot be converted."""
     if not isinstance(parsed, Quantity):
         return None, parsed.value
     if not parsed.display_unit or parsed.display_unit == indicator.unit:
