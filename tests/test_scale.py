@@ -158,3 +158,16 @@ def test_page_queries_do_not_grow_with_the_number_of_kpis(client, personas):
     _grow(project, 30)
     after = [_queries(client, url) for url in pages]
     assert before == after
+
+
+def test_the_dashboard_lists_the_first_missing_values_and_counts_them_all(
+    client, personas, monkeypatch
+):
+    from chiiki.web import dashboard
+
+    monkeypatch.setattr(dashboard, "MISSING_SHOWN", 3)
+    client.login(username="hq-admin", password=PASSWORD)
+    r = client.get("/dashboard/")
+    total = r.context["missing_count"]
+    assert total > 3 and len(r.context["missing"]) == 3
+    assert f"未入力 {total} 件のうち、先頭の 3 件" in r.content.decode()

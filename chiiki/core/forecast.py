@@ -18,6 +18,7 @@ Status at the target year, with the interval at ``level`` (80% by default):
 from __future__ import annotations
 
 import enum
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -96,8 +97,11 @@ def t_cdf(t: float, df: int) -> float:
     return 1.0 - tail if t >= 0 else tail
 
 
+@functools.lru_cache(maxsize=1024)
 def t_quantile(p: float, df: int) -> float:
-    """The p-quantile of Student's t with ``df`` degrees of freedom (bisection on the CDF)."""
+    """The p-quantile of Student's t with ``df`` degrees of freedom (bisection on the CDF).
+
+    Cached: pages ask for the same few (level, df) pairs again and again."""
     if not 0.0 < p < 1.0:
         raise ValueError("p must be in (0, 1)")
     if p < 0.5:
@@ -106,6 +110,8 @@ def t_quantile(p: float, df: int) -> float:
     while t_cdf(hi, df) < p:
         hi *= 2.0
     for _ in range(200):
+        if hi - lo <= 1e-13 * hi:  # as close as a double can tell
+            break
         mid = (lo + hi) / 2.0
         if t_cdf(mid, df) < p:
             lo = mid

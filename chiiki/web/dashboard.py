@@ -48,6 +48,9 @@ def _grade_rows(
     return out
 
 
+MISSING_SHOWN = 100
+
+
 def dashboard(org: Organization, user: Any, reporting_fy: int | None = None) -> dict[str, Any]:
     """Everything the dashboard shows; bureau editors see their own bureau's work lists.
 
@@ -100,7 +103,9 @@ def dashboard(org: Organization, user: Any, reporting_fy: int | None = None) -> 
         "budget_rows": [(r, [budgets.get(r.pk, {}).get(fy) for fy in fys]) for r in regions],
         "budget_fys": fys,
         "budget_totals": [sum(budgets.get(r.pk, {}).get(fy, 0) for r in regions) for fy in fys],
-        "missing": list(missing),
+        # A large prefecture has thousands: the first ones, and how many in all.
+        "missing": list(missing[:MISSING_SHOWN]),
+        "missing_count": missing.count(),
         "waiting": list(
             waiting.select_related("project", "project__plan", "submitted_by").order_by(
                 "status", "-submitted_at"

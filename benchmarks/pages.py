@@ -1,0 +1,126 @@
+"""Benchmark 2: page latency and throughput under load, production setup, national data.
+
+gunicorn (2 sync workers, one per core; CHIIKI_DEBUG off) serves chiiki from the national
+PostgreSQL database; wrk (Debian package) drives each page with 8 connections for
+``SECONDS`` seconds. Pages: the dashboard (as HQ staff of the largest synthetic prefecture),
+a project page, a KPI page and an API list of 50 indicators. Baseline: ``/healthz``, a
+trivial Django view on the same server (the same middleware, no database), which is what
+the server, Django and the network cost before any page does work.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from benchmarks.common import setup_django, table
+
+PORT = 8765
+SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
+HERE = Path(__file__).resolve().parent
+
+
+def start_server() -> subprocess.Popen[bytes]:
+    env = dict(os.environ, CHIIKI_DEBUG="0")
+    server = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable, "-m", "gunicorn", "chiiki.wsgi:application",
+            "--bind", f"127.0.0.1:{PORT}", "--workers", "2", "--log-level", "warning",
+        ],
+        env=env,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)  # noqa: S310
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def load(path: str, cookie: str) -> tuple[float, float, float, float, int, int]:
+    out = subprocess.run(  # noqa: S603
+        [
+            "wrk", "-t2", "-c8", f"-d{SECONDS}s", "--latency",
+            "-s", str(HERE / "percentiles.lua"),
+            "-H", f"Cookie: {cookie}",
+            f"http://127.0.0.1:{PORT}{path}",
+        ],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    line = next(line for line in out.splitlines() if line.startswith("RESULT"))
+    p50, p95, p99, rps, errors, requests = line.split()[1:]
+    return int(p50) / 1000, int(p95) / 1000, int(p99) / 1000, float(rps), int(errors), int(requests)
+
+
+def session_for(org_slug: str) -> str:
+    """A signed-in HQ planner's session cookie for the organization."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from chiiki.accounts.models import Membership
+    from chiiki.plans.models import Organization
+
+    user, created = get_user_model().objects.get_or_create(username=f"bench-page-{org_slug}")
+    if created:
+        Membership.objects.create(
+            user=user, organization=Organization.objects.get(slug=org_slug), role="hq_planner"
+        )
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+def main() -> str:
+    # The server and this process sign sessions with the same key.
+    os.environ.setdefault("CHIIKI_SECRET_KEY", "benchmark-only-" + "x" * 40)
+    setup_django()
+    from django.db.models import Count
+
+    from chiiki.indicators.models import Indicator
+    from chiiki.plans.models import Organization, Project
+
+    org = (
+        Organization.objects.filter(slug__startswith="synth-")
+        .annotate(n=Count("plans__projects__indicators"))
+        .order_by("-n")
+        .first()
+    )
+    project = Project.objects.filter(plan__organization=org, plan__kind="regional_policy").first()
+    indicator = Indicator.objects.filter(project=project).first()
+    staff = session_for(org.slug)
+    visitor = f"chiiki_org={org.slug}"
+    pages = [
+        ("trivial Django view (/healthz)", "/healthz", visitor),
+        ("dashboard (HQ staff)", "/dashboard/", staff),
+        ("project page", f"/plans/{project.plan.slug}/projects/{project.slug}/", visitor),
+        ("KPI page", f"/indicators/{indicator.pk}/", visitor),
+        ("API list, 50 indicators", f"/api/v1/indicators?organization={org.slug}&limit=50", visitor),
+    ]
+    server = start_server()
+    rows = []
+    try:
+        base_p95 = base_rps = None
+        for label, path, cookie in pages:
+            load(path, cookie)  # warm up (5 s would do; the run is short anyway)
+            p50, p95, p99, rps, errors, requests = load(path, cookie)
+            if base_p95 is None:
+                base_p95, base_rps = p95, rps
+            rows.append([label, p50, p95, p99, rps, base_rps / rps, errors, requests])
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return table(
+        f"Pages under load ({org.name}: {org.n:,} indicators; gunicorn 2 workers, wrk 8 connections, {SECONDS} s each)",
+        ["page", "p50 ms", "p95 ms", "p99 ms", "req/s", "× trivial view time", "errors", "requests"],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    main()
