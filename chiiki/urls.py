@@ -5,7 +5,6 @@ from django.urls import include, path
 from chiiki.api.main import api, unknown_path
 
 
-
 def healthz(request: HttpRequest) -> HttpResponse:
     """For load balancers and the page benchmark's baseline: answers without the database."""
     return HttpResponse("ok", content_type="text/plain")
