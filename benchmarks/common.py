@@ -75,7 +75,7 @@ def machine() -> str:
         memory = f", {kb / 1024 / 1024:.0f} GiB RAM"
     except (OSError, StopIteration):
         pass
-    pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()  # noqa: S607
+    pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
     return (
         f"{os.cpu_count()} × {cpu}{memory}; Python {platform.python_version()}; {pg}; "
         f"{platform.system()} {platform.release()}"

@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 
 def start_server() -> subprocess.Popen[bytes]:
     env = dict(os.environ, CHIIKI_DEBUG="0")
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -56,7 +56,7 @@ def start_server() -> subprocess.Popen[bytes]:
 
 
 def load(path: str, cookie: str) -> tuple[float, float, float, float, int, int]:
-    out = subprocess.run(  # noqa: S603
+    out = subprocess.run(
         [
             "wrk",
             "-t2",
