@@ -16,20 +16,27 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from chiiki.accounts.access import can_edit_indicator
+from chiiki.accounts.access import require_edit_indicator
 from chiiki.audit.models import AuditEntry
-from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year
-from chiiki.core.numbers import Missing, Quantity, format_value
+from chiiki.core.fiscal import fiscal_year_of
+from chiiki.core.numbers import Missing
 from chiiki.core.progress import Direction, IndicatorSpec, Method, Revision, YearActual, assess
 from chiiki.core.schemes import get_scheme
 from chiiki.core.targets import TargetKind
 from chiiki.evaluations.models import Evaluation
 from chiiki.indicators.models import Actual, Indicator, TargetRevision
-from chiiki.indicators.services import Conflict
+from chiiki.indicators.services import (
+    Conflict,
+    audit_summary,
+    future_fy_message,
+    locked_fy_message,
+    snapshot,
+)
 
 CHUNK = 5000
 
@@ -267,7 +274,7 @@ def write_actuals(*, actor: Any, writes: list[ActualWrite]) -> dict[int, tuple[s
             "indicator_id", "fy", "pk", "value", "marker", "version"
         ):
             current[(row[0], row[1])] = row
-    may_edit: dict[int, bool] = {}
+    refusal: dict[int, str | None] = {}
     this_fy = fiscal_year_of(timezone.localdate())
     problems: dict[int, tuple[str, str]] = {}
     for index, w in enumerate(writes):
@@ -275,25 +282,20 @@ def write_actuals(*, actor: Any, writes: list[ActualWrite]) -> dict[int, tuple[s
         if indicator is None:
             problems[index] = ("not_found", gettext("指標が見つかりません"))
             continue
-        if indicator.project_id not in may_edit:
-            may_edit[indicator.project_id] = can_edit_indicator(actor, indicator)
-        if not may_edit[indicator.project_id]:
-            problems[index] = ("forbidden", gettext("この指標を編集する権限がありません"))
+        if indicator.project_id not in refusal:
+            # The refusal record_actual gives (require_edit_indicator), once per project.
+            try:
+                require_edit_indicator(actor, indicator)
+                refusal[indicator.project_id] = None
+            except PermissionDenied as exc:
+                refusal[indicator.project_id] = str(exc)
+        denied = refusal[indicator.project_id]
+        if denied is not None:
+            problems[index] = ("forbidden", denied)
         elif w.fy > this_fy:
-            problems[index] = (
-                "invalid",
-                gettext("{fy}（{year}年度）はまだ始まっていない年度です").format(
-                    fy=format_fiscal_year(w.fy), year=w.fy
-                ),
-            )
+            problems[index] = ("invalid", future_fy_message(w.fy))
         elif (indicator.project_id, w.fy) in locked:
-            problems[index] = (
-                "invalid",
-                gettext(
-                    "{fy}の評価は公表済みのため、実績値は変更できません"
-                    "（本部がロックを解除すると変更できます）"
-                ).format(fy=format_fiscal_year(w.fy)),
-            )
+            problems[index] = ("invalid", locked_fy_message(w.fy))
         else:
             row = current.get((w.indicator_id, w.fy))
             if w.expected_version is not None and w.expected_version != (row[5] if row else 0):
@@ -304,12 +306,6 @@ def write_actuals(*, actor: Any, writes: list[ActualWrite]) -> dict[int, tuple[s
     _store(actor, writes, indicators, current)
     recompute_many(ids)
     return {}
-
-
-def _snapshot(fy: int, value: Decimal | None, marker: str, version: int) -> dict[str, Any]:
-    """The audit snapshot record_actual writes (indicators.services.actual_snapshot)."""
-    text = None if value is None else format(Decimal(value).normalize(), "f")
-    return {"value": text, "marker": marker, "version": version, "fy": fy}
 
 
 def _store(
@@ -332,9 +328,6 @@ def _store(
             updates.append((row[2], w.value, w.marker, version, now, actor_id))
         else:
             inserts.append((w.indicator_id, w.fy, w.value, w.marker, "", version, now, actor_id))
-        shown = (
-            format_value(Quantity(w.value, "", indicator.unit)) if w.value is not None else w.marker
-        )
         entries.append(
             (
                 now,
@@ -342,9 +335,9 @@ def _store(
                 "indicator.actual.corrected" if row else "indicator.actual.recorded",
                 "indicator",
                 str(indicator.pk),
-                f"{indicator.display_name} {format_fiscal_year(w.fy)}: {shown}"[:300],
-                _snapshot(w.fy, row[3], row[4], row[5]) if row else None,
-                _snapshot(w.fy, w.value, w.marker, version),
+                audit_summary(indicator, w.fy, w.value, w.marker),
+                snapshot(w.fy, row[3], row[4], row[5]) if row else None,
+                snapshot(w.fy, w.value, w.marker, version),
             )
         )
     if connection.vendor == "postgresql":

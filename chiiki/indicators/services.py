@@ -169,13 +169,36 @@ def value_in_unit(indicator: Indicator, parsed: Quantity | Missing) -> tuple[Dec
 def actual_snapshot(actual: Actual | None) -> dict[str, Any] | None:
     if actual is None:
         return None
+    return snapshot(actual.fy, actual.value, actual.marker, actual.version)
+
+
+def snapshot(fy: int, value: Decimal | None, marker: str, version: int) -> dict[str, Any]:
+    """An actual as the audit trail keeps it (old and new of every change)."""
     return {
         # Canonical text so a value read back from the database (5.000000) equals the typed 5.
-        "value": None if actual.value is None else format(Decimal(actual.value).normalize(), "f"),
-        "marker": actual.marker,
-        "version": actual.version,
-        "fy": actual.fy,
+        "value": None if value is None else format(Decimal(value).normalize(), "f"),
+        "marker": marker,
+        "version": version,
+        "fy": fy,
     }
+
+
+def audit_summary(indicator: Indicator, fy: int, value: Decimal | None, marker: str) -> str:
+    """``合計特殊出生率 R1: 1.32``: the audit entry's one-line summary of a recorded actual."""
+    shown = format_value(Quantity(value, "", indicator.unit)) if value is not None else marker
+    return f"{indicator.display_name} {format_fiscal_year(fy)}: {shown}"[:300]
+
+
+def future_fy_message(year: int) -> str:
+    return gettext("{fy}（{year}年度）はまだ始まっていない年度です").format(
+        fy=format_fiscal_year(year), year=year
+    )
+
+
+def locked_fy_message(year: int) -> str:
+    return gettext(
+        "{fy}の評価は公表済みのため、実績値は変更できません（本部がロックを解除すると変更できます）"
+    ).format(fy=format_fiscal_year(year))
 
 
 @transaction.atomic
@@ -208,22 +231,9 @@ def record_actual(
         raise ValidationError({"fy": exc.describe()}) from exc
     current_fy = fiscal_year_of(timezone.localdate())
     if year > current_fy:
-        raise ValidationError(
-            {
-                "fy": gettext("{fy}（{year}年度）はまだ始まっていない年度です").format(
-                    fy=format_fiscal_year(year), year=year
-                )
-            }
-        )
+        raise ValidationError({"fy": future_fy_message(year)})
     if is_locked(indicator.project, year):
-        raise ValidationError(
-            {
-                "fy": gettext(
-                    "{fy}の評価は公表済みのため、実績値は変更できません"
-                    "（本部がロックを解除すると変更できます）"
-                ).format(fy=format_fiscal_year(year))
-            }
-        )
+        raise ValidationError({"fy": locked_fy_message(year)})
     if not str(value).strip():
         raise ValidationError(
             {"value": gettext("実績値を入力してください（未公表は「未」、調査なしは「—」）")}
@@ -246,13 +256,12 @@ def record_actual(
     actual.updated_at = timezone.now()
     actual.updated_by = actor if getattr(actor, "pk", None) else None
     actual.save()
-    shown = format_value(Quantity(amount, "", indicator.unit)) if amount is not None else marker
     audit(
         actor=actor,
         action="indicator.actual.corrected" if old else "indicator.actual.recorded",
         object_type="indicator",
         object_id=indicator.pk,
-        summary=f"{indicator.display_name} {format_fiscal_year(year)}: {shown}",
+        summary=audit_summary(indicator, year, amount, marker),
         old=old,
         new=actual_snapshot(actual),
     )
