@@ -80,3 +80,18 @@ def machine() -> str:
         f"{os.cpu_count()} × {cpu}{memory}; Python {platform.python_version()}; {pg}; "
         f"{platform.system()} {platform.release()}"
     )
+
+
+def hq_planner(username: str, org_slug: str) -> Any:
+    """An HQ planner of the organization (created on first use)."""
+    from django.contrib.auth import get_user_model
+
+    from chiiki.accounts.models import Membership
+    from chiiki.plans.models import Organization
+
+    user, created = get_user_model().objects.get_or_create(username=username)
+    if created:
+        Membership.objects.create(
+            user=user, organization=Organization.objects.get(slug=org_slug), role="hq_planner"
+        )
+    return user

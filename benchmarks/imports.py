@@ -19,7 +19,7 @@ import time
 from collections import defaultdict
 from decimal import Decimal
 
-from benchmarks.common import setup_django, table
+from benchmarks.common import hq_planner, setup_django, table
 
 TARGET_ROWS = 1_000_000
 
@@ -66,17 +66,7 @@ def build_files(limit: int) -> list[tuple[str, bytes, int]]:
 
 
 def hq_user(slug: str):
-    from django.contrib.auth import get_user_model
-
-    from chiiki.accounts.models import Membership
-    from chiiki.plans.models import Organization
-
-    user, created = get_user_model().objects.get_or_create(username=f"bench-hq-{slug}")
-    if created:
-        Membership.objects.create(
-            user=user, organization=Organization.objects.get(slug=slug), role="hq_planner"
-        )
-    return user
+    return hq_planner(f"bench-hq-{slug}", slug)
 
 
 def main() -> str:

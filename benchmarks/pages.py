@@ -17,7 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from benchmarks.common import setup_django, table
+from benchmarks.common import hq_planner, setup_django, table
 
 PORT = 8765
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
@@ -80,19 +80,10 @@ def load(path: str, cookie: str) -> tuple[float, float, float, float, int, int]:
 
 def session_for(org_slug: str) -> str:
     """A signed-in HQ planner's session cookie for the organization."""
-    from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from chiiki.accounts.models import Membership
-    from chiiki.plans.models import Organization
-
-    user, created = get_user_model().objects.get_or_create(username=f"bench-page-{org_slug}")
-    if created:
-        Membership.objects.create(
-            user=user, organization=Organization.objects.get(slug=org_slug), role="hq_planner"
-        )
     client = Client()
-    client.force_login(user)
+    client.force_login(hq_planner(f"bench-page-{org_slug}", org_slug))
     return f"sessionid={client.cookies['sessionid'].value}"
 
 

@@ -14,11 +14,12 @@ from ninja import Status
 
 from chiiki.accounts.access import membership_of
 from chiiki.api import schemas as s
+from chiiki.api import selectors
 from chiiki.api.auth import caller
 from chiiki.api.errors import ERRORS, ApiProblem
 from chiiki.api.preconditions import expected_version, set_etag
 from chiiki.api.router import fiscal_year, record_id, router
-from chiiki.api.selectors import with_internal
+from chiiki.api.selectors import Filters, with_internal
 from chiiki.councils import services as councils
 from chiiki.councils.models import Meeting
 from chiiki.evaluations import services as evaluations
@@ -273,12 +274,9 @@ def unlock_evaluation(
 # ------------------------------------------------------------------ proposals
 
 
-def _proposal_out(response: HttpResponse, proposal: Proposal) -> Proposal:
-    fresh = (
-        Proposal.objects.select_related("organization", "pillar")
-        .prefetch_related("bureaus", "responses__department")
-        .get(pk=proposal.pk)
-    )
+def _proposal_out(request: HttpRequest, response: HttpResponse, proposal: Proposal) -> Proposal:
+    """The proposal as the reads return it (the writer is a member, so it is visible)."""
+    fresh = selectors.proposals(caller(request), Filters()).get(pk=proposal.pk)
     set_etag(response, fresh.version)
     return fresh
 
@@ -309,7 +307,7 @@ def _save_proposal(
 def post_proposal(request: HttpRequest, response: HttpResponse, body: s.ProposalIn) -> Any:
     """政策提案を作成（作成中） / Create a draft policy proposal."""
     proposal = _save_proposal(request, body, None, None)
-    return Status(201, _proposal_out(response, proposal))
+    return Status(201, _proposal_out(request, response, proposal))
 
 
 @router.put("/proposals/{proposal_id}", response=ok(s.ProposalOut), tags=["proposals"])
@@ -320,7 +318,7 @@ def put_proposal(
     version = expected_version(request, may_create=False)
     if not Proposal.objects.filter(pk=proposal_id).exists():
         raise Http404
-    return _proposal_out(response, _save_proposal(request, body, proposal_id, version))
+    return _proposal_out(request, response, _save_proposal(request, body, proposal_id, version))
 
 
 @router.post("/proposals/{proposal_id}/submit", response=ok(s.ProposalOut), tags=["proposals"])
@@ -333,7 +331,7 @@ def submit_proposal(
         proposal_id=proposal_id,
         expected_version=expected_version(request, may_create=False),
     )
-    return _proposal_out(response, proposal)
+    return _proposal_out(request, response, proposal)
 
 
 @router.post("/proposals/{proposal_id}/route", response=ok(s.ProposalOut), tags=["proposals"])
@@ -351,7 +349,7 @@ def route_proposal(
         ),
         expected_version=version,
     )
-    return _proposal_out(response, proposal)
+    return _proposal_out(request, response, proposal)
 
 
 @router.post("/proposals/{proposal_id}/publish", response=ok(s.ProposalOut), tags=["proposals"])
@@ -364,7 +362,7 @@ def publish_proposal(
         proposal_id=proposal_id,
         expected_version=expected_version(request, may_create=False),
     )
-    return _proposal_out(response, proposal)
+    return _proposal_out(request, response, proposal)
 
 
 @router.put("/responses/{response_id}", response=ok(s.ResponseOut), tags=["proposals"])
@@ -418,12 +416,9 @@ def _save_meeting(
     )
 
 
-def _meeting_out(response: HttpResponse, meeting: Meeting) -> Meeting:
-    fresh = (
-        Meeting.objects.select_related("bureau")
-        .prefetch_related("municipalities")
-        .get(pk=meeting.pk)
-    )
+def _meeting_out(request: HttpRequest, response: HttpResponse, meeting: Meeting) -> Meeting:
+    """The meeting as the reads return it (the writer edits that bureau, so it is visible)."""
+    fresh = selectors.meetings(caller(request), Filters()).get(pk=meeting.pk)
     set_etag(response, fresh.version)
     return fresh
 
@@ -437,7 +432,7 @@ def post_meeting(
     if bureau is None:
         raise Http404
     meeting = _save_meeting(request, bureau, body, None, None)
-    return Status(201, _meeting_out(response, meeting))
+    return Status(201, _meeting_out(request, response, meeting))
 
 
 @router.put("/meetings/{meeting_id}", response=ok(s.MeetingOut), tags=["councils"])
@@ -449,4 +444,6 @@ def put_meeting(
     meeting = Meeting.objects.select_related("bureau__organization").filter(pk=meeting_id).first()
     if meeting is None:
         raise Http404
-    return _meeting_out(response, _save_meeting(request, meeting.bureau, body, meeting_id, version))
+    return _meeting_out(
+        request, response, _save_meeting(request, meeting.bureau, body, meeting_id, version)
+    )

@@ -16,7 +16,7 @@ from django.utils.functional import SimpleLazyObject
 
 from chiiki.accounts.access import membership_of
 from chiiki.plans.models import Organization
-from chiiki.plans.selectors import default_organization, organization_by_slug
+from chiiki.plans.selectors import default_organization
 from chiiki.web.language import back_to
 
 COOKIE = "chiiki_org"
@@ -27,11 +27,11 @@ def organization_for(request: HttpRequest) -> Organization:
     if membership is not None:
         return membership.organization
     chosen = request.COOKIES.get(COOKIE) or settings.CHIIKI_ORGANIZATION
-    if chosen:
-        org = Organization.objects.filter(slug=chosen).first()
-        if org is not None:
-            return org
-    return default_organization()
+    return (chosen and _by_slug(chosen)) or default_organization()
+
+
+def _by_slug(slug: str) -> Organization | None:
+    return Organization.objects.filter(slug=slug).first()
 
 
 class OrganizationMiddleware:
@@ -47,8 +47,8 @@ class OrganizationMiddleware:
 
 def choose_organization(request: HttpRequest) -> HttpResponse:
     """``/organization/?slug=aomori&next=/…``: the prefecture a visitor reads, for a year."""
-    org = organization_by_slug(request.GET.get("slug", "").strip() or None)
-    if org is None or not request.GET.get("slug"):
+    org = _by_slug(request.GET.get("slug", "").strip())
+    if org is None:
         raise Http404("団体が見つかりません")
     response = back_to(request)
     response.set_cookie(COOKIE, org.slug, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
