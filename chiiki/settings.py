@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # The API docs page serves Swagger UI from django-ninja's package, not from a CDN.
+    "ninja",
     "chiiki.plans",
     "chiiki.indicators",
     "chiiki.support",

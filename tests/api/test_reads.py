@@ -1,5 +1,6 @@
 """Reading through the API: every resource, filters, paging, computed figures, visibility."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -51,6 +52,10 @@ def test_the_schema_and_docs_are_served_and_describe_fields_in_both_languages(ap
         assert not {"rate", "grade", "forecast", "rate_reason"} & set(fields), name
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200 and b"openapi.json" in docs.content
+    # Swagger UI comes from the installed package, never from a CDN.
+    assets = re.findall(r'(?:src|href)="([^"]+)"', docs.content.decode())
+    assert assets and all(a.startswith("/static/ninja/") for a in assets), assets
+    assert all(client.get(a).status_code == 200 for a in assets)
 
 
 def test_structure_counts_match_the_hokkaido_data(api):
