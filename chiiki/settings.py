@@ -28,17 +28,35 @@ def _env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
 
 
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must not be negative, not {raw!r}")
+    return value
+
+
+def _env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
 DEBUG = _env_bool("CHIIKI_DEBUG", True)
 _DEV_SECRET = "dev-only-insecure-key-change-me"  # noqa: S105 - refused below when DEBUG is off
 SECRET_KEY = os.environ.get("CHIIKI_SECRET_KEY", _DEV_SECRET)
 if not DEBUG and SECRET_KEY == _DEV_SECRET:
     raise ImproperlyConfigured("CHIIKI_SECRET_KEY must be set when CHIIKI_DEBUG is off")
+if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise ImproperlyConfigured(
+        "CHIIKI_SECRET_KEY must be at least 50 random characters, e.g. "
+        '`python -c "import secrets; print(secrets.token_urlsafe(50))"`'
+    )
 
-ALLOWED_HOSTS = [
-    h.strip()
-    for h in os.environ.get("CHIIKI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
-    if h.strip()
-]
+ALLOWED_HOSTS = _env_list("CHIIKI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 # The prefecture shown to visitors without an account when several share a deployment
 # (slug, e.g. "hokkaido"); staff always see their own. Empty: the first by code.
@@ -55,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # The API docs page serves Swagger UI from django-ninja's package, not from a CDN.
     "ninja",
+    "csp",
     "chiiki.plans",
     "chiiki.indicators",
     "chiiki.support",
@@ -72,6 +91,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "chiiki.web.language.LanguageMiddleware",
@@ -153,7 +173,13 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # In production file names carry a hash of their content, so WhiteNoise can let browsers
+    # and proxies keep them for a year; every file also has gzip and Brotli copies.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
 }
 # In development static files come straight from the apps; `collectstatic` fills STATIC_ROOT
 # for production, so only then does WhiteNoise need that folder.
@@ -162,10 +188,73 @@ WHITENOISE_AUTOREFRESH = DEBUG
 if DEBUG:
     STATIC_ROOT = None
 
-SESSION_COOKIE_HTTPONLY = True
-
 # The JSON API (chiiki/api): lists are paged with limit/offset, 50 rows by default.
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+
+# ----------------------------------------------------------------------------- security
+# docs/reliability.md explains each setting; `chiiki check --deploy` is clean with the
+# production environment shown there.
+
+# Sessions last a working day and end with the browser; the cookies are never read by scripts.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = _env_int("CHIIKI_SESSION_HOURS", 10) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_TRUSTED_ORIGINS = _env_list("CHIIKI_CSRF_TRUSTED_ORIGINS")
+
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# CHIIKI_TLS: the site is reached over HTTPS (directly or through a proxy that terminates TLS).
+# Then plain HTTP is redirected, cookies are HTTPS-only and browsers are told to remember it
+# (HSTS). Behind a proxy, CHIIKI_PROXY_SSL_HEADER trusts its X-Forwarded-Proto header; only
+# set it when the proxy overwrites that header on every request.
+TLS = _env_bool("CHIIKI_TLS", False)
+SECURE_SSL_REDIRECT = TLS and _env_bool("CHIIKI_SSL_REDIRECT", True)
+SESSION_COOKIE_SECURE = TLS
+CSRF_COOKIE_SECURE = TLS
+SECURE_HSTS_SECONDS = _env_int("CHIIKI_HSTS_SECONDS", 31_536_000) if TLS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = TLS
+SECURE_HSTS_PRELOAD = TLS and _env_bool("CHIIKI_HSTS_PRELOAD", True)
+if _env_bool("CHIIKI_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# /healthz answers the load balancer over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Content-Security-Policy: scripts, styles, fonts and images only from this site; no inline
+# script anywhere. Inline style *attributes* stay allowed (bar widths in the grade tables and
+# Swagger UI's layout); they cannot run code. No page may be framed, no form may post elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Request size limits: a form or JSON body over 3 MB is refused before it is read (the bulk API
+# write of a whole prefecture's FY is about 200 kB); uploads have their own 20 MB limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
+
+# Errors and refused requests go to standard error, where gunicorn and systemd collect them.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+}
