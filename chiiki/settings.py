@@ -127,20 +127,29 @@ TEMPLATES = [
 def _database() -> dict[str, object]:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
-        return {
+        config: dict[str, object] = {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "chiiki.sqlite3",
-            "OPTIONS": {"transaction_mode": "IMMEDIATE"},
         }
-    try:
-        config = dict(dj_database_url.parse(url, conn_max_age=60))
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from exc
+    else:
+        try:
+            config = dict(dj_database_url.parse(url, conn_max_age=60))
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from exc
     if config["ENGINE"] not in {
         "django.db.backends.postgresql",
         "django.db.backends.sqlite3",
     }:
         raise ImproperlyConfigured("DATABASE_URL must be postgres://… or sqlite://…")
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Several server processes share the file: a transaction takes the write lock when it
+        # begins (so two writers queue instead of failing on upgrade), waits up to 20 s for it,
+        # and readers never wait for a writer (write-ahead log).
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
     return config
 
 
