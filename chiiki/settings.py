@@ -46,7 +46,7 @@ def _env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = _env_bool("CHIIKI_DEBUG", True)
-_DEV_SECRET = "dev-only-insecure-key-change-me"  # noqa: S105 - refused below when DEBUG is off
+_DEV_SECRET = "dev-only-insecure-key-change-me"  # noqa: S105  # nosec B105  # refused when DEBUG is off
 SECRET_KEY = os.environ.get("CHIIKI_SECRET_KEY", _DEV_SECRET)
 if not DEBUG and SECRET_KEY == _DEV_SECRET:
     raise ImproperlyConfigured("CHIIKI_SECRET_KEY must be set when CHIIKI_DEBUG is off")

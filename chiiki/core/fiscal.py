@@ -125,7 +125,7 @@ def _era_letter(token: str) -> str:
 
 
 def _era_number(token: str) -> int:
-    return 1 if token == "元" else int(token)  # noqa: S105 - 元 is the era's first year
+    return 1 if token == "元" else int(token)  # noqa: S105  # nosec B105  # 元 is the era's first year
 
 
 def _check_range(fy: int, text: str) -> int:

@@ -111,7 +111,7 @@ def read_yaml(path: Path, source: Source) -> Located | None:
         source.problem(None, "file", f"ファイルを開けません: {exc.strerror}")
         return None
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader extends SafeLoader
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506  # nosec B506  # _LineLoader extends SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -67,7 +67,7 @@ SCALES = {
 class Synth:
     def __init__(self, scale: Scale, seed: int) -> None:
         self.scale = scale
-        self.rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+        self.rng = random.Random(seed)  # noqa: S311  # nosec B311  # reproducible test data, not secrets
 
     def municipality_counts(self) -> list[int]:
         """How many municipalities each organization has, adding up to the scale's total."""

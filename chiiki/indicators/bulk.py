@@ -207,7 +207,7 @@ def _update_each(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...
     assignments = ", ".join(f"{c} = %s" for c in columns)
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608 - fixed names
+            f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608  # nosec B608  # fixed names
             [(*row[1:], row[0]) for row in rows],
         )
 
@@ -225,7 +225,7 @@ def _pg_update(
             for row in rows:
                 copy.write_row(row)
         cursor.execute(
-            f"UPDATE {table} SET {assignments} FROM chiiki_changes t WHERE {table}.id = t.id"  # noqa: S608 - fixed names
+            f"UPDATE {table} SET {assignments} FROM chiiki_changes t WHERE {table}.id = t.id"  # noqa: S608  # nosec B608  # fixed names
         )
         cursor.execute("DROP TABLE chiiki_changes")
 
