@@ -13,7 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    ValidationError,
+)
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from ninja import NinjaAPI, Schema
@@ -172,6 +178,18 @@ def install(api: NinjaAPI) -> None:
     def api_problem(request: HttpRequest, exc: ApiProblem) -> HttpResponse:
         return problem(api, request, exc.status, exc.code, exc.message, exc.items)
 
+    def too_large(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # Refused before the body is read (settings.DATA_UPLOAD_MAX_MEMORY_SIZE).
+        return problem(
+            api,
+            request,
+            413,
+            "too_large",
+            gettext(
+                "リクエストの本文が大きすぎます（上限 {mb} MB）。一括入力は年度や振興局ごとに分けて送ってください"
+            ).format(mb=settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024 // 1024),
+        )
+
     api.add_exception_handler(RequestValidationError, request_invalid)  # type: ignore[arg-type]
     api.add_exception_handler(AuthenticationError, unauthenticated)
     api.add_exception_handler(HttpError, http_error)  # type: ignore[arg-type]
@@ -179,6 +197,7 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(ObjectDoesNotExist, not_found)
     api.add_exception_handler(ValidationError, invalid)  # type: ignore[arg-type]
     api.add_exception_handler(ApiProblem, api_problem)  # type: ignore[arg-type]
+    api.add_exception_handler(RequestDataTooBig, too_large)
     handle(PermissionDenied, 403, "forbidden")
     for stale in (Conflict, BudgetConflict, StaleEvaluation, StaleProposal, StaleMeeting):
         handle(stale, 412, "precondition_failed")

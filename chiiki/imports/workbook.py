@@ -26,7 +26,7 @@ from django.utils import timezone
 from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.plans.models import Organization, Plan, Program, ProgramBudget
-from chiiki.reports.xlsx import FIXED_TIME, Formats, figure_format
+from chiiki.reports.xlsx import FIXED_TIME, SAFE_WORKBOOK, Formats, figure_format
 
 ACTUALS_SHEET = "実績値"
 BUDGETS_SHEET = "予算額"
@@ -85,7 +85,7 @@ def export_workbook(
     versions: list[tuple[str, str, int, int]] = []
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsxwriter.Workbook(buffer, SAFE_WORKBOOK)
     book.set_properties({"title": "chiiki 入力用ブック", "author": "chiiki", "created": FIXED_TIME})
     fmts = Formats(book)
     head = fmts.get(bold=True, bg_color="#DBE5F1", border=1)

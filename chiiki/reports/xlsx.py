@@ -23,6 +23,11 @@ from xlsxwriter.worksheet import Worksheet
 
 from chiiki.reports.layout import Bullets, Cell, Paragraph, Report, Table
 
+# Text cells stay text: a name that starts with "=" (from the seeds, the admin or an import) is
+# never turned into a formula, and no string becomes a link. Numbers and SUMs are written with
+# write_number / write_formula on purpose.
+SAFE_WORKBOOK = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+
 FIXED_TIME = dt.datetime(2000, 1, 1)  # document properties: no clock in the bytes
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -150,7 +155,7 @@ def _table(ws: Worksheet, fmts: Formats, table: Table, top: int, ncols: int) -> 
 
 def render_xlsx(report: Report) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsxwriter.Workbook(buffer, SAFE_WORKBOOK)
     book.set_properties(
         {
             "title": report.title,
