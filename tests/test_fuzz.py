@@ -87,7 +87,7 @@ cells = st.one_of(
             "9" * 40,
             "0." + "0" * 30 + "1",
             "\ufeff1",
-        ]  # fmt: skip
+        ]
     ),
     st.text(max_size=12),
 )
