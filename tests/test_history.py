@@ -91,3 +91,25 @@ def test_the_history_is_shown_once_and_the_title_stays_plain_text(client, person
     assert html.count("変更の履歴") == 1
     title = html[html.index("<title>") : html.index("</title>")]
     assert "<section" not in title and "ゼロカーボンシティ表明市町村数" in title
+
+
+def test_the_page_shows_the_newest_changes_of_a_much_corrected_kpi(client, personas):
+    """A soak run found the page growing with every correction: it shows the newest 50."""
+    from chiiki.audit.models import AuditEntry
+    from chiiki.indicators.history import HISTORY_SHOWN
+    from chiiki.indicators.models import Indicator
+
+    kpi = Indicator.objects.order_by("pk").first()
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            action="indicator.actual.corrected",
+            object_type="indicator",
+            object_id=str(kpi.pk),
+            summary=f"訂正 {n}",
+        )
+        for n in range(HISTORY_SHOWN + 25)
+    )
+    html = client.get(f"/indicators/{kpi.pk}/").content.decode()
+    total = AuditEntry.objects.filter(object_type="indicator", object_id=str(kpi.pk)).count()
+    assert f"全 {total} 件のうち、新しい {HISTORY_SHOWN} 件を表示しています。" in html
+    assert html.count("訂正 ") == HISTORY_SHOWN

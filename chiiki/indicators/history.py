@@ -22,13 +22,21 @@ from chiiki.indicators.models import Actual, Indicator
 ACTUAL_ACTIONS = ("indicator.actual.recorded", "indicator.actual.corrected")
 
 
-def history(indicator: Indicator) -> list[AuditEntry]:
-    """Every audited change of the indicator, newest first."""
-    return list(
+HISTORY_SHOWN = 50  # a KPI corrected thousands of times must not make its page grow with it
+
+
+def history(indicator: Indicator, limit: int | None = HISTORY_SHOWN) -> list[AuditEntry]:
+    """The audited changes of the indicator, newest first (the newest ``limit``; None: all)."""
+    entries = (
         AuditEntry.objects.filter(object_type="indicator", object_id=str(indicator.pk))
         .select_related("actor")
         .order_by("-at", "-pk")
     )
+    return list(entries if limit is None else entries[:limit])
+
+
+def history_count(indicator: Indicator) -> int:
+    return AuditEntry.objects.filter(object_type="indicator", object_id=str(indicator.pk)).count()
 
 
 @dataclass(frozen=True)

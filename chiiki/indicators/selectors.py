@@ -11,7 +11,7 @@ from django.http import Http404
 from chiiki.core.forecast import Model, backtest_one, forecast, series_for_backtest
 from chiiki.core.progress import assess, year_results
 from chiiki.core.schemes import get_scheme
-from chiiki.indicators.history import actuals_as_of, as_year_actuals, history
+from chiiki.indicators.history import actuals_as_of, as_year_actuals, history, history_count
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.indicators.services import indicator_spec, year_actuals
 from chiiki.plans.models import Organization
@@ -64,6 +64,7 @@ def indicator_page(org: Organization, pk: int, as_of: dt.datetime | None = None)
         "scheme": scheme,
         "past": past,
         "history": history(indicator),
+        "history_count": history_count(indicator),
         "forecast": projection,
     }
 

@@ -46,8 +46,16 @@ def page(browser, live_server):
     context = browser.new_context(locale="ja-JP", viewport={"width": 1200, "height": 900})
     page = context.new_page()
     page.base_url = live_server.url
+    # The Content-Security-Policy must not block anything the journeys use: Chromium reports
+    # every blocked script, style or image on the console.
+    blocked = []
+    page.on(
+        "console",
+        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     yield page
     context.close()
+    assert blocked == [], blocked
 
 
 @pytest.fixture
