@@ -95,3 +95,14 @@ def hq_planner(username: str, org_slug: str) -> Any:
             user=user, organization=Organization.objects.get(slug=org_slug), role="hq_planner"
         )
     return user
+
+
+def gunicorn(port: int, *, threads: int = 1) -> list[str]:
+    """The command that serves chiiki with gunicorn (2 workers) on a loopback port."""
+    import sys
+
+    return [
+        sys.executable, "-m", "gunicorn", "chiiki.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", str(threads),
+        "--log-level", "warning",
+    ]  # fmt: skip

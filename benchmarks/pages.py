@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
-from benchmarks.common import hq_planner, setup_django, table
+from benchmarks.common import gunicorn, hq_planner, setup_django, table
 
 PORT = 8765
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
@@ -31,18 +30,7 @@ HERE = Path(__file__).resolve().parent
 def start_server() -> subprocess.Popen[bytes]:
     env = dict(os.environ, CHIIKI_DEBUG="0")
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "chiiki.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
+        gunicorn(PORT),
         env=env,
     )
     for _ in range(100):

@@ -32,7 +32,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import machine, setup_django, table  # noqa: E402
+from benchmarks.common import gunicorn, machine, setup_django, table  # noqa: E402
 
 FY = 2025
 
@@ -185,20 +185,7 @@ def main() -> int:
         check=True,
     )
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "chiiki.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
-        ],
+        gunicorn(args.port, threads=4),
         env=env,
     )
     try:
