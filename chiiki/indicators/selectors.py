@@ -11,7 +11,13 @@ from django.http import Http404
 from chiiki.core.forecast import Model, backtest_one, forecast, series_for_backtest
 from chiiki.core.progress import assess, year_results
 from chiiki.core.schemes import get_scheme
-from chiiki.indicators.history import actuals_as_of, as_year_actuals, history, history_count
+from chiiki.indicators.history import (
+    HISTORY_SHOWN,
+    actuals_as_of,
+    as_year_actuals,
+    history,
+    history_count,
+)
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.indicators.services import indicator_spec, year_actuals
 from chiiki.plans.models import Organization
@@ -53,6 +59,7 @@ def indicator_page(org: Organization, pk: int, as_of: dt.datetime | None = None)
             "grade_fy": assessment.grade_fy,
             "reason": assessment.reason.label_ja if assessment.reason else "",
         }
+    changes = history(indicator)
     return {
         # The figure each actual is compared with (running totals for cumulative targets).
         "compared": {r.fy: r.compared for r in year_results(spec, years)},
@@ -63,8 +70,11 @@ def indicator_page(org: Organization, pk: int, as_of: dt.datetime | None = None)
         "revised_value": revisions[-1].revised_value if revisions else None,
         "scheme": scheme,
         "past": past,
-        "history": history(indicator),
-        "history_count": history_count(indicator),
+        "history": changes,
+        # Counted only when the page is full, so most pages cost no extra query.
+        "history_count": history_count(indicator)
+        if len(changes) == HISTORY_SHOWN
+        else len(changes),
         "forecast": projection,
     }
 

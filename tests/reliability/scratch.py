@@ -63,6 +63,8 @@ class ScratchDatabase:
     @property
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
+        # pytest-django's live server sets this for the test process only; a deployment never does
+        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         env.update(
             DATABASE_URL=self.url,
             CHIIKI_DATA_DIR=str(self.folder),
