@@ -15,7 +15,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 
@@ -100,6 +100,8 @@ def _csv(rows: list[list[str]]) -> str:
 
 
 def _located(problems, *, rows: int) -> None:
+    """Every problem has a message and, when it names a line, a line of the file. Lines are
+    physical lines as the csv module counts them (a lone CR inside a cell starts one)."""
     assert problems
     for p in problems:
         assert p.message.strip()
@@ -135,7 +137,7 @@ def test_evaluate_csv_mutated_cells_give_results_or_located_errors(edits, encodi
     try:
         read_batch(raw, "batch.csv")
     except BatchError as exc:
-        _located(exc.problems, rows=data.count("\n") + 1)
+        _located(exc.problems, rows=len(data.splitlines()) + 1)
 
 
 @settings(max_examples=200, deadline=None)
@@ -144,7 +146,7 @@ def test_evaluate_csv_any_bytes_after_a_valid_header(noise):
     try:
         read_batch(EXAMPLE.split("\n", 1)[0].encode() + b"\n" + noise, "batch.csv")
     except BatchError as exc:
-        _located(exc.problems, rows=noise.count(b"\n") + 2)
+        _located(exc.problems, rows=len(noise.splitlines()) + 2)
 
 
 # --------------------------------------------------------------------------- importers
@@ -175,7 +177,7 @@ def test_csv_import_rows_give_changes_or_located_errors(org, personas, rows, wit
     try:
         read_changes(data.encode("utf-8"), "in.csv", organization=org, actor=personas["hq_planner"])
     except ImportError_ as exc:
-        _located(exc.problems, rows=data.count("\n") + 1)
+        _located(exc.problems, rows=len(data.splitlines()) + 1)
 
 
 @pytest.fixture
@@ -192,7 +194,7 @@ def exported(django_db_blocker):
 xlsx_values = st.one_of(
     cells,
     st.integers(-(10**15), 10**15),
-    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(allow_nan=False, allow_infinity=False),  # an xlsx cannot hold NaN or inf
     st.booleans(),
     st.none(),
     st.dates(),
@@ -219,7 +221,10 @@ def test_xlsx_import_edited_cells_give_changes_or_located_errors(org, personas, 
         except (ValueError, TypeError, IllegalCharacterError):  # openpyxl refuses these itself
             continue
     out = io.BytesIO()
-    book.save(out)
+    try:
+        book.save(out)
+    except (AttributeError, TypeError, ValueError):  # openpyxl cannot write this combination
+        assume(False)
     try:
         read_changes(out.getvalue(), "in.xlsx", organization=org, actor=personas["hq_planner"])
     except ImportError_ as exc:
