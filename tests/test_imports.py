@@ -303,3 +303,13 @@ def test_a_bureau_editor_downloads_their_own_bureaus_workbook(client, personas):
         )
     )
     assert {k.split("/")[-1] for k in keys} == leads
+
+
+def test_a_value_too_large_for_the_database_is_a_located_error(org, personas):
+    """Found by fuzzing: 10^15 crashed the preview; now the cell is refused with the limit."""
+    data = f"record,key,fy,value\nactual,{BIRTHS},R2,1000000000000000\n".encode()
+    with pytest.raises(ImportError_) as caught:
+        read_changes(data, "big.csv", organization=org, actor=personas["hq_planner"])
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.field) == (2, "value")
+    assert "値が大きすぎます（整数部は14桁まで）" in problem.message

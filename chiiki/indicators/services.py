@@ -153,9 +153,9 @@ def value_in_unit(indicator: Indicator, parsed: Quantity | Missing) -> tuple[Dec
     if not isinstance(parsed, Quantity):
         return None, parsed.value
     if not parsed.display_unit or parsed.display_unit == indicator.unit:
-        return parsed.number, ""
+        return _storable(parsed.number), ""
     try:
-        return parsed.in_unit(indicator.unit), ""
+        return _storable(parsed.in_unit(indicator.unit)), ""
     except ValueError:
         raise ValidationError(
             {
@@ -164,6 +164,16 @@ def value_in_unit(indicator: Indicator, parsed: Quantity | Missing) -> tuple[Dec
                 )
             }
         ) from None
+
+
+MAX_FIGURE = Decimal(10) ** 14  # the column holds 20 digits, 6 after the point
+
+
+def _storable(value: Decimal) -> Decimal:
+    """The value, if the database can hold it; else a ValidationError naming the limit."""
+    if not value.is_finite() or abs(value) >= MAX_FIGURE:
+        raise ValidationError({"value": gettext("値が大きすぎます（整数部は14桁まで）")})
+    return value
 
 
 def actual_snapshot(actual: Actual | None) -> dict[str, Any] | None:
