@@ -25,18 +25,18 @@ ACTUAL_ACTIONS = ("indicator.actual.recorded", "indicator.actual.corrected")
 HISTORY_SHOWN = 50  # a KPI corrected thousands of times must not make its page grow with it
 
 
-def history(indicator: Indicator, limit: int | None = HISTORY_SHOWN) -> list[AuditEntry]:
-    """The audited changes of the indicator, newest first (the newest ``limit``; None: all)."""
-    entries = (
-        AuditEntry.objects.filter(object_type="indicator", object_id=str(indicator.pk))
-        .select_related("actor")
-        .order_by("-at", "-pk")
-    )
-    return list(entries if limit is None else entries[:limit])
+def _changes(indicator: Indicator) -> Any:
+    return AuditEntry.objects.filter(object_type="indicator", object_id=str(indicator.pk))
+
+
+def history(indicator: Indicator) -> list[AuditEntry]:
+    """The newest HISTORY_SHOWN audited changes of the indicator, newest first."""
+    entries = _changes(indicator).select_related("actor").order_by("-at", "-pk")
+    return list(entries[:HISTORY_SHOWN])
 
 
 def history_count(indicator: Indicator) -> int:
-    return AuditEntry.objects.filter(object_type="indicator", object_id=str(indicator.pk)).count()
+    return int(_changes(indicator).count())
 
 
 @dataclass(frozen=True)
