@@ -8,7 +8,7 @@ import pytest
 
 from chiiki.core.codes import check_digit
 from chiiki.evaluations.models import Evaluation
-from chiiki.indicators.models import Actual, Indicator
+from chiiki.indicators.models import Actual, Indicator, IndicatorListing
 from chiiki.plans.models import (
     Bureau,
     Municipality,
@@ -19,7 +19,7 @@ from chiiki.plans.models import (
     Region,
     RegionPlan,
 )
-from chiiki.support.models import SupportFigure
+from chiiki.support.models import CooperationArea, SupportFigure, SupportScheme
 
 pytestmark = pytest.mark.django_db
 
@@ -309,10 +309,44 @@ def test_strategy_projects_measures_and_analysis():
     projects = Project.objects.filter(plan__slug="creation-strategy-1").order_by("number")
     assert [p.number for p in projects] == [1, 2, 3, 4, 5]
     assert [p.measures.count() for p in projects] == [17, 10, 9, 9, 9]
-    assert Indicator.objects.filter(project__plan__slug="creation-strategy-1").count() == 15
+    # 22 table rows; 道産食品輸出額 is one indicator printed under projects 3 and 4
+    assert Indicator.objects.filter(project__plan__slug="creation-strategy-1").count() == 21
+    listing = IndicatorListing.objects.get()
+    assert (listing.indicator.slug, listing.indicator.project.number, listing.project.number) == (
+        "food-exports",
+        3,
+        4,
+    )
     analysis = Evaluation.objects.get(project__number=1, project__plan__slug="creation-strategy-1")
     assert analysis.fy == 2018
-    assert len(analysis.analysis_items) == 2 and "<" not in analysis.analysis
+    assert len(analysis.analysis_items) == 2 and "<ul" not in analysis.analysis
+    assert Evaluation.objects.filter(project__plan__slug="creation-strategy-1").count() == 5
+    asia = Evaluation.objects.get(project__number=4, project__plan__slug="creation-strategy-1")
+    # 「1,500億円<R5>」 is text, not a tag: the sanitiser keeps it
+    assert "1,500億円<R5>" in asia.analysis and "500万人<R2>" in asia.analysis
+
+
+def test_sources_are_documents_with_title_issuer_and_year():
+    plan = Plan.objects.get(slug="creation-strategy-1")
+    assert (
+        plan.source.citation
+        == "「北海道創生総合戦略 重点戦略プロジェクト 推進状況」（北海道、平成30年度実績まで）"
+    )
+    outline = Plan.objects.get(slug="regional-policy-r3").source
+    assert (
+        outline.citation
+        == "『「連携地域別政策展開方針」について』（北海道、令和3年度（令和4年1月策定））"
+    )
+    assert {s.source.slug for s in SupportScheme.objects.all()} == {
+        "strategy-2-municipal-support-r3",
+        "regional-development-h27",
+        "strategy-progress-h30",
+    }
+    assert not CooperationArea.objects.filter(source=None).exists()
+    assert not Program.objects.filter(source=None).exists()
+    for model in (SupportScheme, CooperationArea, Program, Plan):
+        for row in model.objects.all():
+            assert "seed" not in str(row.source) and "seed" not in getattr(row, "description", "")
 
 
 def test_h25_plan_projects_by_theme_and_region():

@@ -1,7 +1,11 @@
 """The public pages show the loaded data; each reads in a fixed number of queries."""
 
+import re
+
 import pytest
 from django.urls import reverse
+
+from chiiki.indicators.models import Indicator
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +36,39 @@ def test_project_page_shows_the_kpi_table_as_published(client):
     assert "道産木材の利用量" in html
     assert "447.0万m³" in html and "102.7%" in html and "A①" in html
     assert "10,705億円" in html and "現状値以上" in html
+
+
+def _tables_of(html):
+    """The text of each <table> of a page, in order."""
+    return [re.sub(r"<[^>]+>", " ", t) for t in re.findall(r"<table.*?</table>", html, re.S)]
+
+
+def test_projects_4_and_5_show_their_kpi_tables_and_analyses(client):
+    html = client.get(
+        reverse("project", args=["creation-strategy-1", "asia-no-hokkaido"])
+    ).content.decode()
+    goals, kpis = [t for t in _tables_of(html) if "基準値" in t]
+    # the 数値目標 table as published: 道産食品輸出額 (shared with project 3) then 外国人観光客
+    assert goals.index("道産食品輸出額") < goals.index("外国人観光客")
+    assert "774億円" in goals and "77.4%" in goals
+    assert "500万人" in goals and "55.8%" in goals and "B" in goals
+    assert "累計12件" in kpis and "100.0%" in kpis and "A①" in kpis
+    assert "106.9%" in kpis
+    assert "分析と課題" in html and "1,500億円&lt;R5&gt;" in html
+    html = client.get(
+        reverse("project", args=["creation-strategy-1", "chiiki-jiritsuken"])
+    ).content.decode()
+    assert "国や道の広域連携制度に取り組む地域数" in html and "A②" in html and "96.0%" in html
+    assert "78.6%" in html and "15分野" in html
+    assert "広域連携制度に取り組む地域数は、総合戦略策定時の目標を達成し" in html
+
+
+def test_a_shared_indicator_names_both_projects(client):
+    exports = Indicator.objects.get(slug="food-exports")
+    html = client.get(reverse("indicator", args=[exports.pk])).content.decode()
+    assert "掲載するプロジェクト" in html
+    assert "未来を拓く「攻めの農・林・水産業」確立プロジェクト" in html
+    assert "輝く「アジアのHOKKAIDO」創造プロジェクト" in html
 
 
 def test_project_page_flags_lost_names(client):
@@ -81,8 +118,9 @@ def test_page_text_from_data_is_escaped(client):
         ("region", ["doou"], 8),
         ("bureau", ["kamikawa"], 9),
         ("plan", ["regional-policy-r3"], 6),
-        ("project", ["creation-strategy-1", "sumairu-hokkaido"], 9),
-        ("indicator", [1], 5),
+        ("project", ["creation-strategy-1", "sumairu-hokkaido"], 10),
+        ("project", ["creation-strategy-1", "asia-no-hokkaido"], 13),  # + the listed indicator
+        ("indicator", [1], 6),
         ("municipalities", [], 3),
         ("support", [], 5),
         ("proposals", [], 8),

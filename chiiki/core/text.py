@@ -18,10 +18,51 @@ _BULLETS = "■○●◆◇・"
 _SENTENCE_END = re.compile(r"(?<=。)\s+")
 
 
+# Element names of HTML (and the SVG/MathML roots): ``<ul>``, ``</li>``, ``<script …>`` are markup;
+# ``<R5>`` (目標年度 in an analysis: 「1,500億円<R5>」) or ``a<b`` are text.
+_HTML_ELEMENTS = frozenset(
+    """a abbr address area article aside audio b base bdi bdo blockquote body br button canvas
+    caption cite code col colgroup data datalist dd del details dfn dialog div dl dt em embed
+    fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup
+    hr html i iframe img input ins kbd label legend li link main map mark math menu meta meter nav
+    noembed noframes noscript object ol optgroup option output p param picture plaintext pre
+    progress q rp rt ruby s samp script search section select slot small source span strike strong
+    style sub summary sup svg table tbody td template textarea tfoot th thead time title tr track
+    tt u ul var video wbr xmp""".split()
+)
+_TAG = re.compile(r"<(?:!--.*?(?:-->|$)|[!?][^>]*>?|/?([A-Za-z][A-Za-z0-9-]*)\b[^>]*>?)", re.S)
+_CLOSED_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)\b[^<>]*>")
+
+
+def _escape_text_brackets(fragment: str) -> str:
+    """``<`` that does not open HTML markup (an element, a comment, a declaration) is text."""
+
+    def keep(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name is None and m.group(0)[1:2] not in ("!", "?"):
+            return "&lt;" + m.group(0)[1:]
+        if name is not None and name.lower() not in _HTML_ELEMENTS:
+            return "&lt;" + m.group(0)[1:]
+        return m.group(0)
+
+    return _TAG.sub(keep, fragment)
+
+
 def strip_tags(fragment: str) -> str:
-    """All markup removed, entities decoded, runs of white space folded to one space."""
-    cleaned = nh3.clean(fragment, tags=set(), attributes={}, strip_comments=True)
+    """Plain text from an HTML fragment: every element removed, entities decoded, runs of white
+    space folded to one space.
+
+    The result holds no markup: ``&lt;script&gt;`` decodes to text that would be markup again,
+    so such tags are removed after decoding too (the text between them is kept). A ``<`` that
+    opens no HTML element (``<R5>``, ``a < b``) is text and stays.
+    """
+    cleaned = nh3.clean(
+        _escape_text_brackets(fragment), tags=set(), attributes={}, strip_comments=True
+    )
     text = html.unescape(cleaned)
+    text = _CLOSED_TAG.sub(
+        lambda m: "" if m.group(1).lower() in _HTML_ELEMENTS else m.group(0), text
+    )
     return re.sub(r"\s+", " ", text).strip()
 
 

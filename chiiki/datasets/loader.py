@@ -38,7 +38,7 @@ from chiiki.core.numbers import (
     parse_quantity,
     parse_value,
 )
-from chiiki.core.targets import TargetKind, parse_goal_line, parse_target
+from chiiki.core.targets import TargetKind, TargetSpec, parse_goal_line, parse_target
 from chiiki.core.text import fragment_to_items, strip_tags
 from chiiki.datasets.proposals_areas import (
     ProposalsData,
@@ -54,7 +54,7 @@ from chiiki.datasets.reading import (
     read_yaml,
 )
 from chiiki.evaluations.models import Evaluation
-from chiiki.indicators.models import Actual, Indicator, TargetRevision
+from chiiki.indicators.models import Actual, Indicator, IndicatorListing, TargetRevision
 from chiiki.indicators.services import actual_snapshot, recompute
 from chiiki.plans.models import (
     AnnualInitiative,
@@ -70,6 +70,7 @@ from chiiki.plans.models import (
     Region,
     RegionPlan,
 )
+from chiiki.plans.models import Source as SourceRecord
 from chiiki.support.models import SupportFigure, SupportScheme
 
 DATASETS_DIR = Path(__file__).resolve().parent
@@ -109,6 +110,7 @@ class IndicatorRec:
     published_grade: str = ""
     revisions: list[tuple[Decimal, Decimal, int | None]] = field(default_factory=list)
     actuals: list[ActualRec] = field(default_factory=list)
+    order: int | None = None  # position in its project's table (listings included)
 
 
 @dataclass
@@ -132,6 +134,9 @@ class ProjectRec:
     is_example: bool = False
     measures: list[MeasureRec] = field(default_factory=list)
     indicators: list[IndicatorRec] = field(default_factory=list)
+    # indicators of another project of the plan printed in this project's table too:
+    # (indicator slug, position in this project's table)
+    listings: list[tuple[str, int]] = field(default_factory=list)
     evaluations: dict[int, str] = field(default_factory=dict)
 
 
@@ -174,12 +179,26 @@ class SchemeRec:
     name: str
     description: str
     order: int
+    source: str = ""
     figures: list[tuple[int, str, Decimal, str, Decimal | None]] = field(default_factory=list)
+
+
+@dataclass
+class SourceRec:
+    slug: str
+    title: str
+    issuer: str
+    fy: int | None
+    fy_note: str
+    url: str
+    note: str
 
 
 @dataclass
 class Dataset:
     organization: dict[str, str] = field(default_factory=dict)
+    sources: list[SourceRec] = field(default_factory=list)
+    cooperation_areas_source: str = ""
     regions: list[tuple[str, str]] = field(default_factory=list)
     bureaus: list[dict[str, Any]] = field(default_factory=list)
     municipalities: list[tuple[str, str, str, str]] = field(default_factory=list)
@@ -213,6 +232,8 @@ class _Reader:
 
     def read(self) -> Dataset:
         self.read_regions()
+        if (self.dir / "sources.yaml").exists():
+            self.read_sources()
         self.read_municipalities()
         for name in sorted(p.name for p in self.dir.glob("plan-*.yaml")):
             self.read_plan(name)
@@ -226,6 +247,45 @@ class _Reader:
         if problems:
             raise DatasetError(problems)
         return self.ds
+
+    # -- sources (出典) -----------------------------------------------------------------
+
+    def read_sources(self) -> None:
+        src, data = self.source("sources.yaml")
+        if data is None:
+            return
+        for entry in data.get("sources") or []:
+            slug = src.require(entry, "slug", context="sources")
+            title = src.require(entry, "title", context="sources")
+            if slug is None or title is None:
+                continue
+            if slug in {s.slug for s in self.ds.sources}:
+                src.problem(entry.line, "sources.slug", f"出典の識別子「{slug}」が重複しています")
+                continue
+            self.ds.sources.append(
+                SourceRec(
+                    slug=slug,
+                    title=str(title).strip(),
+                    issuer=entry.get("issuer") or "",
+                    fy=self.fy(src, entry.get("fy"), src.line_of(entry, "fy"), f"{slug}.fy"),
+                    fy_note=entry.get("fy_note") or "",
+                    url=entry.get("url") or "",
+                    note=(entry.get("note") or "").strip(),
+                )
+            )
+
+    def source_ref(self, src: Source, value: Any, line: int | None, field_name: str) -> str:
+        """A ``source:`` cell: the slug of an entry of sources.yaml (or nothing)."""
+        if value in (None, ""):
+            return ""
+        if value not in {s.slug for s in self.ds.sources}:
+            src.problem(
+                line,
+                field_name,
+                f"出典「{value}」は sources.yaml にありません（資料名・発行者・年度を書いた項目の識別子を指定してください）",
+            )
+            return ""
+        return str(value)
 
     # -- organization, regions, bureaus -------------------------------------------------
 
@@ -360,7 +420,9 @@ class _Reader:
             period_note=head.get("period_note") or "",
             summary=(head.get("summary") or "").strip(),
             declared_total=head.get("declared_project_total"),
-            source=head.get("source") or "",
+            source=self.source_ref(
+                src, head.get("source"), src.line_of(head, "source"), "plan.source"
+            ),
         )
         for section in data.get("sections") or []:
             plan.sections.append(
@@ -413,10 +475,24 @@ class _Reader:
                     f"プロジェクト「{project_name}」は定義されていません",
                 )
                 continue
-            for entry in entries:
+            for position, entry in enumerate(entries):
+                if isinstance(entry, Located) and "listed" in entry:
+                    target.listings.append((entry["listed"], position))
+                    continue
                 indicator = self.read_indicator(src, entry)
                 if indicator:
+                    indicator.order = position
                     target.indicators.append(indicator)
+        own = {i.slug: p.slug for p in plan.projects for i in p.indicators}
+        for project in plan.projects:
+            for slug, _position in project.listings:
+                if own.get(slug) in (None, project.slug):
+                    src.problem(
+                        data.lines.get("indicators"),
+                        f"{project.slug}.listed",
+                        f"「{slug}」はこの計画の他のプロジェクトの指標ではありません"
+                        "（listed には別のプロジェクトで定義した指標の識別子を書きます）",
+                    )
         eval_fy = self.fy(
             src, data.get("evaluation_fy"), data.lines.get("evaluation_fy"), "evaluation_fy"
         )
@@ -597,7 +673,18 @@ class _Reader:
         unit = self.common_unit(src, line, quantities, f"{slug}")
         target_fy = target_first = None
         if "target_range" in entry:
-            rng = cell("target_range", parse_fiscal_year_range)
+            range_text = str(entry["target_range"]).strip()
+            if range_text.endswith("累計"):
+                # 「12件 (H28～R1累計)」: the range cell says the target is cumulative.
+                range_text = range_text.removesuffix("累計")
+                if target and target.kind is TargetKind.ABSOLUTE:
+                    target = TargetSpec(TargetKind.CUMULATIVE, target.value)
+            rng = src.parse(
+                parse_fiscal_year_range,
+                range_text,
+                line=src.line_of(entry, "target_range"),
+                field_name=f"{slug}.target_range",
+            )
             if rng:
                 target_first, target_fy = rng.first, rng.last
         else:
@@ -713,7 +800,12 @@ class _Reader:
                     bureau=bureau,
                     project=project.slug,
                     plan=plan.slug,
-                    source=table.get("source") or "",
+                    source=self.source_ref(
+                        src,
+                        table.get("source"),
+                        src.line_of(table, "source"),
+                        "budget_table.source",
+                    ),
                     order=len(self.ds.programs),
                     budgets={fy: amount},
                 )
@@ -735,7 +827,12 @@ class _Reader:
                     bureau=bureau,
                     project=None,
                     plan=None,
-                    source=block.get("source") or "",
+                    source=self.source_ref(
+                        src,
+                        block.get("source"),
+                        src.line_of(block, "source"),
+                        "bureau_original_programs.source",
+                    ),
                     order=len(self.ds.programs),
                 )
             )
@@ -746,6 +843,15 @@ class _Reader:
         src, data = self.source("support.yaml")
         if data is None:
             return
+        default_source = self.source_ref(
+            src, data.get("default_source"), data.lines.get("default_source"), "default_source"
+        )
+        self.ds.cooperation_areas_source = self.source_ref(
+            src,
+            data.get("cooperation_areas_source"),
+            data.lines.get("cooperation_areas_source"),
+            "cooperation_areas_source",
+        )
         for order, entry in enumerate(data.get("schemes") or []):
             category = entry.get("category")
             if category not in SupportScheme.Category.values:
@@ -756,6 +862,10 @@ class _Reader:
                 name=src.require(entry, "name", context="schemes"),
                 description=(entry.get("description") or "").strip(),
                 order=order,
+                source=self.source_ref(
+                    src, entry.get("source"), src.line_of(entry, "source"), "schemes.source"
+                )
+                or default_source,
             )
             for metric, by_fy in (entry.get("figures") or {}).items():
                 line = src.line_of(entry, "figures")
@@ -884,6 +994,8 @@ class _Writer:
     def __init__(self) -> None:
         self.report = LoadReport()
         self.national: dict[str, tuple[str, bool, dict[int, Decimal]]] = {}
+        self.sources: dict[str, SourceRecord] = {}
+        self.cooperation_areas_source: SourceRecord | None = None
 
     def upsert(
         self,
@@ -911,6 +1023,9 @@ class _Writer:
             self.report.unchanged[str(label)] += 1
         return obj
 
+    def source_of(self, slug: str) -> SourceRecord | None:
+        return self.sources[slug] if slug else None
+
     def write(self, ds: Dataset) -> LoadReport:
         self.national = ds.national
         org = self.upsert(
@@ -918,6 +1033,22 @@ class _Writer:
             {"code": ds.organization["code"]},
             {"slug": ds.organization["slug"], "name": ds.organization["name"]},
         )
+        self.sources = {
+            rec.slug: self.upsert(
+                SourceRecord,
+                {"organization": org, "slug": rec.slug},
+                {
+                    "title": rec.title,
+                    "issuer": rec.issuer,
+                    "fy": rec.fy,
+                    "fy_note": rec.fy_note,
+                    "url": rec.url,
+                    "note": rec.note,
+                },
+            )
+            for rec in ds.sources
+        }
+        self.cooperation_areas_source = self.source_of(ds.cooperation_areas_source)
         regions = {
             name: self.upsert(
                 Region, {"organization": org, "slug": slug}, {"name": name, "order": i}
@@ -960,7 +1091,7 @@ class _Writer:
                     "period_note": plan_rec.period_note,
                     "summary": plan_rec.summary,
                     "declared_project_total": plan_rec.declared_total,
-                    "source": plan_rec.source,
+                    "source": self.source_of(plan_rec.source),
                 },
             )
             for order, (slug, title, description) in enumerate(plan_rec.sections):
@@ -979,6 +1110,16 @@ class _Writer:
                 projects[(plan_rec.slug, rec.slug)] = self.write_project(
                     plan, rec, regions, bureaus
                 )
+            for rec in plan_rec.projects:
+                for slug, position in rec.listings:
+                    self.upsert(
+                        IndicatorListing,
+                        {
+                            "project": projects[(plan_rec.slug, rec.slug)],
+                            "indicator": Indicator.objects.get(project__plan=plan, slug=slug),
+                        },
+                        {"order": position},
+                    )
         for rec in ds.programs:
             program = self.upsert(
                 Program,
@@ -991,7 +1132,7 @@ class _Writer:
                     "project": projects[(rec.plan, rec.project)]
                     if rec.project and rec.plan
                     else None,
-                    "source": rec.source,
+                    "source": self.source_of(rec.source),
                     "order": rec.order,
                 },
             )
@@ -1007,6 +1148,7 @@ class _Writer:
                     "category": scheme_rec.category,
                     "name": scheme_rec.name,
                     "description": scheme_rec.description,
+                    "source": self.source_of(scheme_rec.source),
                     "order": scheme_rec.order,
                 },
             )
@@ -1068,7 +1210,8 @@ class _Writer:
                 {"project": project, "order": order},
                 {"group": m.group, "title": m.title, "description": m.description},
             )
-        for order, ind in enumerate(rec.indicators):
+        for position, ind in enumerate(rec.indicators):
+            order = ind.order if ind.order is not None else position
             national = self.national.get(ind.slug, ("", False, {}))
             indicator = self.upsert(
                 Indicator,

@@ -47,7 +47,7 @@ def read_proposals(reader: _Reader) -> None:
         return
     out = reader.ds.proposals
     fy = reader.fy(src, data.get("fy"), src.line_of(data, "fy"), "fy")
-    source = data.get("source") or ""
+    source = reader.source_ref(src, data.get("source"), data.lines.get("source"), "source")
     departments = set()
     for entry in data.get("departments") or []:
         slug = src.require(entry, "slug", context="departments")
@@ -165,7 +165,7 @@ def write_proposals(
                 "lead_bureau": bureaus[rec.bureaus[0]],
                 "status": Proposal.Status.ANSWERED,
                 "published": True,
-                "source": rec.source,
+                "source": writer.source_of(rec.source),
                 "order": rec.order,
             },
         )
@@ -193,7 +193,7 @@ def write_proposals(
                 "name": name,
                 "start_fy": start_fy,
                 "order": order,
-                "source": "seed 003",
+                "source": writer.cooperation_areas_source,
             },
         )
         area.members.set([codes[c] for c in members])

@@ -131,6 +131,30 @@ class Indicator(models.Model):
         return TargetKind(self.target_kind)
 
 
+class IndicatorListing(models.Model):
+    """An indicator printed in a second project's table as well (道産食品輸出額 is a 数値目標 of
+    both 攻めの農・林・水産業 and アジアのHOKKAIDO). The indicator stays one: one series of
+    actuals, one rate and grade, entered once; the listing only places it in the other table
+    (decision 0008)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="listings")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="indicator_listings"
+    )
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "他のプロジェクトへの掲載"
+        verbose_name_plural = verbose_name
+        ordering = ["project", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "project"], name="listing_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} → {self.project}"
+
+
 class TargetRevision(models.Model):
     """A change of target (見直し), keeping the original value: the history is never lost."""
 

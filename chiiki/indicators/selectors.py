@@ -18,7 +18,7 @@ from chiiki.indicators.history import (
     history,
     history_count,
 )
-from chiiki.indicators.models import Actual, Indicator
+from chiiki.indicators.models import Actual, Indicator, IndicatorListing
 from chiiki.indicators.services import indicator_spec, year_actuals
 from chiiki.plans.models import Organization
 
@@ -27,6 +27,26 @@ def _indicators() -> Any:
     return Indicator.objects.select_related(
         "project", "project__plan", "project__region", "project__lead_bureau"
     ).prefetch_related("revisions", Prefetch("actuals", queryset=Actual.objects.order_by("fy")))
+
+
+def listings_prefetch(indicators: Any) -> Prefetch:
+    """Prefetch of a project's ``indicator_listings`` with their indicators loaded like
+    ``indicators`` (the queryset given), for :func:`project_indicators`."""
+    return Prefetch(
+        "indicator_listings",
+        queryset=IndicatorListing.objects.select_related("indicator").prefetch_related(
+            Prefetch("indicator", queryset=indicators)
+        ),
+    )
+
+
+def project_indicators(project: Any) -> list[Indicator]:
+    """The indicators of a project's table in the published order: its own and those of other
+    projects listed in it too (decision 0008). Needs ``indicators`` and ``indicator_listings``
+    prefetched (see :func:`listings_prefetch`)."""
+    rows = [(i.order, 0, i) for i in project.indicators.all()]
+    rows += [(li.order, 1, li.indicator) for li in project.indicator_listings.all()]
+    return [ind for _order, _listed, ind in sorted(rows, key=lambda r: (r[0], r[1]))]
 
 
 def grade_counts(org: Organization) -> list[dict[str, Any]]:
@@ -60,7 +80,12 @@ def indicator_page(org: Organization, pk: int, as_of: dt.datetime | None = None)
             "reason": assessment.reason.label_ja if assessment.reason else "",
         }
     changes = history(indicator)
+    listed_in = [
+        li.project
+        for li in indicator.listings.select_related("project__plan").order_by("project__order")
+    ]
     return {
+        "listed_in": listed_in,
         # The figure each actual is compared with (running totals for cumulative targets).
         "compared": {r.fy: r.compared for r in year_results(spec, years)},
         "indicator": indicator,

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from chiiki.core.fiscal import format_fiscal_year
+
 
 class Organization(models.Model):
     """A prefecture (都道府県) running its plans in chiiki."""
@@ -25,6 +27,45 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Source(models.Model):
+    """A published document a figure or text was read from (出典): named to users by its
+    title, issuer and fiscal year, never by a file name."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="sources")
+    slug = models.SlugField("識別子", max_length=80)
+    title = models.CharField("資料名", max_length=200)
+    issuer = models.CharField("発行者", max_length=100, blank=True)
+    fy = models.PositiveSmallIntegerField("年度", null=True, blank=True)
+    fy_note = models.CharField(
+        "年度の注記", max_length=50, blank=True, help_text="「平成30年度実績」など、年度の意味"
+    )
+    url = models.URLField("URL", blank=True)
+    note = models.TextField("注記", blank=True)
+
+    class Meta:
+        verbose_name = "出典"
+        verbose_name_plural = verbose_name
+        ordering = ["organization", "fy", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "slug"], name="source_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.citation
+
+    @property
+    def citation(self) -> str:
+        """「資料名」（発行者、令和3年度）: how pages and reports name the document."""
+        parts = [self.issuer] if self.issuer else []
+        if self.fy_note:
+            parts.append(self.fy_note)
+        elif self.fy is not None:
+            parts.append(format_fiscal_year(self.fy, "long"))
+        # A title that already quotes a name (「連携地域別政策展開方針」について) takes 『』.
+        quoted = f"『{self.title}』" if "「" in self.title else f"「{self.title}」"
+        return quoted + (f"（{'、'.join(parts)}）" if parts else "")
 
 
 class Region(models.Model):
@@ -125,7 +166,14 @@ class Plan(models.Model):
     declared_project_total = models.PositiveSmallIntegerField(
         "プロジェクト数（公表値）", null=True, blank=True
     )
-    source = models.CharField("出典", max_length=200, blank=True)
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="出典",
+    )
     grading_scheme = models.CharField(
         "評価区分",
         max_length=30,
@@ -275,7 +323,14 @@ class Program(models.Model):
     )
     name = models.CharField("事業名", max_length=200)
     description = models.TextField("内容", blank=True)
-    source = models.CharField("出典", max_length=200, blank=True)
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="出典",
+    )
     order = models.PositiveSmallIntegerField("表示順", default=0)
 
     class Meta:

@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet, Sum
 from django.http import Http404
 
 from chiiki.indicators.models import Actual, Indicator
-from chiiki.indicators.selectors import grade_counts
+from chiiki.indicators.selectors import grade_counts, listings_prefetch, project_indicators
 from chiiki.plans.models import (
     Bureau,
     Municipality,
@@ -148,7 +148,7 @@ def bureau_page(org: Organization, slug: str) -> dict[str, Any]:
 
 
 def plan_page(org: Organization, slug: str) -> dict[str, Any]:
-    plan = Plan.objects.filter(organization=org, slug=slug).first()
+    plan = Plan.objects.filter(organization=org, slug=slug).select_related("source").first()
     if plan is None:
         raise Http404("計画が見つかりません")
     projects = list(_projects().filter(plan=plan).order_by("region__order", "order"))
@@ -173,6 +173,9 @@ class IndicatorRow:
 
 
 def project_page(org: Organization, plan_slug: str, slug: str) -> dict[str, Any]:
+    table_indicators = Indicator.objects.select_related("project").prefetch_related(
+        "actuals", "revisions"
+    )
     project = (
         _projects()
         .filter(plan__organization=org, plan__slug=plan_slug, slug=slug)
@@ -184,16 +187,14 @@ def project_page(org: Organization, plan_slug: str, slug: str) -> dict[str, Any]
                     Prefetch("budgets", queryset=ProgramBudget.objects.order_by("fy"))
                 ),
             ),
-            Prefetch(
-                "indicators",
-                queryset=Indicator.objects.prefetch_related("actuals", "revisions"),
-            ),
+            Prefetch("indicators", queryset=table_indicators),
+            listings_prefetch(table_indicators),
         )
         .first()
     )
     if project is None:
         raise Http404("プロジェクトが見つかりません")
-    indicators = list(project.indicators.all())
+    indicators = project_indicators(project)
     fys = sorted({a.fy for i in indicators for a in i.actuals.all()})
     rows = []
     for ind in indicators:

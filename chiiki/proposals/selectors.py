@@ -35,7 +35,9 @@ def visible_proposals(org: Organization, user: Any) -> QuerySet[Proposal]:
 
 
 def _with_details(proposals: QuerySet[Proposal]) -> QuerySet[Proposal]:
-    return proposals.select_related("pillar", "pillar__parent", "lead_bureau").prefetch_related(
+    return proposals.select_related(
+        "pillar", "pillar__parent", "lead_bureau", "source"
+    ).prefetch_related(
         Prefetch(
             "bureau_links",
             queryset=ProposalBureau.objects.select_related("bureau").order_by("order"),

@@ -32,6 +32,7 @@ from chiiki.core.schemes import GradingScheme, get_scheme
 from chiiki.core.targets import TargetKind
 from chiiki.evaluations.models import Evaluation
 from chiiki.indicators.models import Actual, Indicator
+from chiiki.indicators.selectors import listings_prefetch, project_indicators
 from chiiki.indicators.services import indicator_spec, year_actuals
 from chiiki.plans.models import (
     Bureau,
@@ -42,6 +43,7 @@ from chiiki.plans.models import (
     Project,
     Region,
     RegionPlan,
+    Source,
 )
 from chiiki.reports.layout import (
     Bullets,
@@ -174,7 +176,7 @@ def region_summary(
         notes=[
             "(※)連携地域を越えた振興局間で取り組むプロジェクトは、主となる振興局が属する連携地域のプロジェクトとしてカウント"
         ],
-        source=plan.source,
+        source=cite(plan.source),
         filename=f"regions-{plan.slug}",
     )
 
@@ -344,7 +346,7 @@ def budget_report(
             f"地域に根ざした政策を推進するため、「{plan.title}」に基づき、振興局が中心となって"
             "市町村や地域の関係者と連携・協働しながら、地域プロジェクトを展開する。"
         ],
-        source=plan.source,
+        source=cite(plan.source),
         filename=f"budgets-{plan.slug}-{fy}"
         + (f"-{bureau.slug}" if bureau else "")
         + (f"-{region_slug}" if region_slug and not bureau else ""),
@@ -377,17 +379,16 @@ def progress_report(
         projects_qs = projects_qs.filter(region__slug=region_slug)
     if bureau_slug:
         projects_qs = projects_qs.filter(lead_bureau__slug=bureau_slug)
+    table_indicators = Indicator.objects.select_related("project__plan").prefetch_related(
+        "revisions", Prefetch("actuals", queryset=Actual.objects.order_by("fy"))
+    )
     projects = list(
         projects_qs.order_by("region__order", "order")
         .select_related("plan")
         .prefetch_related(
             "measures",
-            Prefetch(
-                "indicators",
-                queryset=Indicator.objects.select_related("project__plan").prefetch_related(
-                    "revisions", Prefetch("actuals", queryset=Actual.objects.order_by("fy"))
-                ),
-            ),
+            Prefetch("indicators", queryset=table_indicators),
+            listings_prefetch(table_indicators),
             Prefetch(
                 "evaluations",
                 queryset=Evaluation.objects.filter(status=Evaluation.Status.PUBLISHED).order_by(
@@ -398,7 +399,8 @@ def progress_report(
     )
     if not projects:
         raise ReportNotFound(f"「{plan}」に該当するプロジェクトがありません")
-    all_fys = sorted({a.fy for p in projects for i in p.indicators.all() for a in i.actuals.all()})
+    tables = {p.pk: project_indicators(p) for p in projects}
+    all_fys = sorted({a.fy for p in projects for i in tables[p.pk] for a in i.actuals.all()})
     if fy is None:
         if not all_fys:
             raise ReportNotFound(f"「{plan}」に実績値がありません")
@@ -416,7 +418,7 @@ def progress_report(
         for group, items in groups.items():
             blocks.append(Bullets(group, items))
         for kind, label in Indicator.Kind.choices:
-            inds = [i for i in project.indicators.all() if i.kind == kind]
+            inds = [i for i in tables[project.pk] if i.kind == kind]
             if not inds:
                 continue
             blocks.append(
@@ -434,6 +436,18 @@ def progress_report(
         sections.append(
             Section(f"{number}. {project.name}", blocks, sheet=f"{number} {project.name}")
         )
+    shown_in: dict[int, list[Project]] = defaultdict(list)
+    for project in projects:
+        for ind in tables[project.pk]:
+            shown_in[ind.pk].append(project)
+    for ind_pk, where in shown_in.items():
+        if len(where) > 1:
+            ind = next(i for i in tables[where[0].pk] if i.pk == ind_pk)
+            notes.append(
+                f"「{ind.display_name}」は"
+                + "・".join(f"{p.number or ''}. {p.name}" for p in where)
+                + "の表に掲載しています（一つの指標。進捗の集計では掲載ごとに数えます）"
+            )
     grades = scheme.grades()
     summary_body: list[Row] = []
     totals: Counter[str] = Counter()
@@ -475,7 +489,7 @@ def progress_report(
         subtitle=f"{fy_label(fy)}までの実績による",
         sections=sections,
         notes=notes,
-        source=plan.source,
+        source=cite(plan.source),
         filename=f"progress-{plan.slug}-{fy}",
     )
 
@@ -595,11 +609,17 @@ def _target_cell(ind: Indicator, **kw: object) -> Cell:
 # --------------------------------------------------------------------------- 4. support
 
 
+def cite(*sources: Source | None) -> str:
+    """The documents a report was read from, by title, issuer and FY (each once, in order)."""
+    return "／".join(dict.fromkeys(s.citation for s in sources if s is not None))
+
+
 def support_report(org: Organization, *, fy_label: FyLabel = wareki) -> Report:
     """Seed 004: schemes by kind of support; grant budget (億円) and staff dispatched by FY."""
     schemes = list(
         SupportScheme.objects.filter(organization=org)
         .order_by("order")
+        .select_related("source")
         .prefetch_related(Prefetch("figures", queryset=SupportFigure.objects.order_by("fy")))
     )
     if not schemes:
@@ -648,6 +668,7 @@ def support_report(org: Organization, *, fy_label: FyLabel = wareki) -> Report:
     areas = list(
         CooperationArea.objects.filter(organization=org, kind=CooperationArea.Kind.MODEL_AREA)
         .order_by("order")
+        .select_related("source")
         .prefetch_related("members")
     )
     if areas:
@@ -685,6 +706,7 @@ def support_report(org: Organization, *, fy_label: FyLabel = wareki) -> Report:
         notes=[
             "「財政的支援」・「情報支援」・「人的支援」の３つの支援の方向性により、市町村の創意工夫を活かした取組を支援"
         ],
+        source=cite(*(s.source for s in schemes), *(a.source for a in areas)),
         filename="support",
     )
 

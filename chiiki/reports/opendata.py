@@ -26,7 +26,15 @@ from django.db.models import Prefetch
 from chiiki.core.codes import prefecture_code
 from chiiki.core.fiscal import format_fiscal_year
 from chiiki.indicators.models import Actual, Indicator
-from chiiki.plans.models import Bureau, Municipality, Organization, ProgramBudget, Project, Region
+from chiiki.plans.models import (
+    Bureau,
+    Municipality,
+    Organization,
+    ProgramBudget,
+    Project,
+    Region,
+    Source,
+)
 from chiiki.support.models import CooperationArea, SupportFigure
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -527,6 +535,10 @@ def datapackage(org: Organization, encoding: str = "utf-8") -> dict[str, Any]:
         "name": f"chiiki-{org.slug}",
         "title": f"{org.name} 地域政策の計画・予算・指標",
         "licenses": [{"name": "CC-BY-4.0", "title": "クリエイティブ・コモンズ 表示 4.0 国際"}],
+        "sources": [
+            {"title": s.citation, **({"path": s.url} if s.url else {})}
+            for s in Source.objects.filter(organization=org).order_by("fy", "slug")
+        ],
         "resources": [
             {
                 "name": t.name,

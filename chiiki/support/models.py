@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from chiiki.indicators.models import FIGURE
-from chiiki.plans.models import Municipality, Organization
+from chiiki.plans.models import Municipality, Organization, Source
 
 
 class SupportScheme(models.Model):
@@ -26,6 +26,14 @@ class SupportScheme(models.Model):
     category = models.CharField("区分", max_length=20, choices=Category.choices)
     name = models.CharField("名称", max_length=200)
     description = models.TextField("内容", blank=True)
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="出典",
+    )
     order = models.PositiveSmallIntegerField("表示順", default=0)
 
     class Meta:
@@ -90,7 +98,14 @@ class CooperationArea(models.Model):
     members = models.ManyToManyField(
         Municipality, related_name="cooperation_areas", verbose_name="構成市町村"
     )
-    source = models.CharField("出典", max_length=200, blank=True)
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="出典",
+    )
     order = models.PositiveSmallIntegerField("表示順", default=0)
 
     class Meta:

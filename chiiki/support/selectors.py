@@ -12,7 +12,9 @@ from chiiki.support.models import CooperationArea, SupportFigure, SupportScheme
 
 def support_page(org: Organization) -> dict[str, Any]:
     schemes = list(
-        SupportScheme.objects.filter(organization=org).prefetch_related(
+        SupportScheme.objects.filter(organization=org)
+        .select_related("source")
+        .prefetch_related(
             Prefetch("figures", queryset=SupportFigure.objects.order_by("metric", "fy"))
         )
     )
@@ -22,7 +24,12 @@ def support_page(org: Organization) -> dict[str, Any]:
     ]
     areas = list(
         CooperationArea.objects.filter(organization=org)
+        .select_related("source")
         .prefetch_related(Prefetch("members", queryset=Municipality.objects.order_by("code")))
         .order_by("order")
     )
-    return {"categories": categories, "areas": areas}
+    return {
+        "categories": categories,
+        "areas": areas,
+        "areas_sources": list(dict.fromkeys(a.source for a in areas if a.source)),
+    }

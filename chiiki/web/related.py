@@ -17,7 +17,7 @@ from chiiki.support.models import GrantAward, StaffDispatch
 def program_page(org: Organization, user: Any, pk: int) -> dict[str, Any]:
     program = (
         Program.objects.filter(organization=org, pk=pk)
-        .select_related("bureau", "project", "project__plan")
+        .select_related("bureau", "project", "project__plan", "source")
         .prefetch_related(Prefetch("budgets", queryset=ProgramBudget.objects.order_by("fy")))
         .first()
     )
