@@ -251,6 +251,12 @@ class IndicatorOut(Schema):
     id: int
     key: str = Field(description=d("計画/プロジェクト/指標 の識別子", "plan/project/indicator key"))
     project: int = Field(description=d("プロジェクトのID", "Project id"))
+    also_listed_in: list[int] = Field(
+        description=d(
+            "この指標を表に掲載している他のプロジェクトのID（一つの指標を複数の表に掲載する場合）",
+            "Ids of other projects whose table also lists this indicator",
+        )
+    )
     kind: str = Field(description=d("numeric_goal=数値目標, kpi=KPI", "numeric_goal or kpi"))
     name: str = Field(description=d("指標名", "Indicator name"))
     unit: str = Field(description=d("単位（千人, %, 億円 …）", "Unit"))
@@ -274,6 +280,10 @@ class IndicatorOut(Schema):
     @staticmethod
     def resolve_project(obj: Any) -> int:
         return int(obj.project_id)
+
+    @staticmethod
+    def resolve_also_listed_in(obj: Any) -> list[int]:
+        return sorted(li.project_id for li in obj.listings.all())
 
     @staticmethod
     def resolve_name(obj: Any) -> str:

@@ -16,7 +16,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from chiiki.accounts.access import membership_of
 from chiiki.councils.models import Meeting
 from chiiki.evaluations.models import Evaluation
-from chiiki.indicators.models import Actual, Indicator
+from chiiki.indicators.models import Actual, Indicator, IndicatorListing
 from chiiki.plans.models import (
     Bureau,
     Measure,
@@ -160,14 +160,21 @@ def budgets(f: Filters) -> QuerySet[ProgramBudget]:
 
 
 def indicators(f: Filters) -> QuerySet[Indicator]:
+    """Indicators; ``project`` also finds those of other projects listed in its table."""
+    in_project = (
+        Q(project_id=f.project)
+        | Q(pk__in=IndicatorListing.objects.filter(project_id=f.project).values("indicator_id"))
+        if f.project is not None
+        else Q()
+    )
     return (
         Indicator.objects.select_related("project__plan")
-        .prefetch_related("revisions")
+        .prefetch_related("revisions", "listings")
+        .filter(in_project)
         .filter(
             _where(
                 project__plan__organization__slug=f.organization,
                 project__plan__slug=f.plan,
-                project_id=f.project,
                 project__region__slug=f.region,
                 project__lead_bureau__slug=f.bureau,
                 kind=f.kind,
@@ -181,7 +188,9 @@ def indicators(f: Filters) -> QuerySet[Indicator]:
 def indicator(pk: int) -> Indicator | None:
     return (
         Indicator.objects.select_related("project__plan")
-        .prefetch_related("revisions", Prefetch("actuals", queryset=Actual.objects.order_by("fy")))
+        .prefetch_related(
+            "revisions", "listings", Prefetch("actuals", queryset=Actual.objects.order_by("fy"))
+        )
         .filter(pk=pk)
         .first()
     )

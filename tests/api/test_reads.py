@@ -102,6 +102,30 @@ def test_indicators_carry_the_computed_rates_and_grades(api):
     assert graded and all(i["grade"] == "B" for i in graded)
 
 
+def test_projects_4_and_5_indicators_match_the_published_rates_and_grades(api):
+    asia = Project.objects.get(slug="asia-no-hokkaido")
+    listed = api.all(f"/indicators?project={asia.pk}")
+    # its table: 道産食品輸出額 (an indicator of project 3, listed here too) and three of its own
+    assert [i["name"] for i in listed if i["project"] != asia.pk] == ["道産食品輸出額"]
+    exports = next(i for i in listed if i["name"] == "道産食品輸出額")
+    assert exports["also_listed_in"] == [asia.pk] and exports["grade"] == "B"
+    published = {
+        # slug: (grade, {fy: rate}) as seed 003 prints them
+        "foreign-visitors": ("B", {2015: "41.6", 2016: "46.0", 2017: "55.8"}),
+        "overseas-investment-cases": ("A①", {2015: "25.0", 2016: "50.0", 2018: "100.0"}),
+        "international-air-passengers": ("A①", {2015: "77.1", 2017: "106.9"}),
+        "wide-area-cooperation-regions": ("A②", {2015: "68.0", 2018: "96.0"}),
+        "partnerships-with-cities-outside": ("B", {2016: "71.4", 2018: "78.6"}),
+        "welfare-industry-new-fields": ("A①", {2016: "46.7", 2018: "100.0"}),
+    }
+    for slug, (grade, rates) in published.items():
+        body = api.get(f"/indicators/{Indicator.objects.get(slug=slug).pk}").body
+        assert (body["grade"], body["published_grade"]) == (grade, grade), slug
+        by_fy = {a["fy"]: a for a in body["actuals"]}
+        for fy, rate in rates.items():
+            assert Decimal(by_fy[fy]["rate"]) == Decimal(rate), (slug, fy)
+
+
 def test_the_forecast_is_the_engines(api):
     indicator = (
         Indicator.objects.prefetch_related("actuals", "revisions")
