@@ -18,6 +18,7 @@ class SupportScheme(models.Model):
         HUMAN = "human", _("人的支援")
         INFORMATION = "information", _("情報支援")
         COOPERATION = "cooperation", _("市町村間の広域連携")
+        REGIONAL = "regional", _("地域づくりの推進")
 
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="support_schemes"
