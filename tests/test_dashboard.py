@@ -49,9 +49,11 @@ def test_a_bureau_editor_sees_their_own_work_and_it_clears_when_entered(personas
 
 def test_grade_distribution_counts_the_seed_grades(personas):
     rows = {r.label: r.counts for r in data(personas["viewer"])["region_rows"]}
-    assert rows["全道（北海道創生総合戦略など）"] == {"A①": 2, "A②": 1, "A③": 8, "B": 4}
+    # the 21 indicators of the strategy (道産食品輸出額, shown in two tables, counts once)
+    assert rows["全道（北海道創生総合戦略など）"] == {"A①": 5, "A②": 2, "A③": 8, "B": 6}
     assert rows["十勝"] == {"判定不能": 1}
-    assert sum(r.total for r in data(personas["viewer"])["bureau_rows"]) == 21
+    # 21 strategy indicators and the 6 main KPIs of the R3 plan
+    assert sum(r.total for r in data(personas["viewer"])["bureau_rows"]) == 27
 
 
 def test_evaluations_awaiting_review_are_listed(personas):
