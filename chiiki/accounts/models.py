@@ -50,21 +50,6 @@ class Membership(models.Model):
         return f"{self.user} {self.get_role_display()}{where}"
 
 
-class LoginAttempt(models.Model):
-    """Failed sign-ins, kept in the database so every server process sees the same count."""
-
-    username = models.CharField(max_length=150, db_index=True)
-    ip = models.GenericIPAddressField(null=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = "ログイン失敗"
-        verbose_name_plural = verbose_name
-
-    def __str__(self) -> str:
-        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
-
-
 class ApiToken(models.Model):
     """A personal key for the JSON API. Only a SHA-256 digest of the key is stored: the key
     itself is shown once, when it is created. A token acts with its user's role and bureau."""

@@ -1,29 +1,97 @@
-"""Login throttling: after too many failures for a username, refuse for a while."""
+"""Login throttling, on django-axes (decision 0009).
+
+Every sign-in goes through ``django.contrib.auth.authenticate`` (the site's form, the admin's,
+any future one), and the first authentication backend is :class:`ThrottleBackend`: after
+``AXES_FAILURE_LIMIT`` failures for an account, that account is refused for
+``AXES_COOLOFF_TIME`` even with the right password. Failures are counted in the database,
+so every server process sees the same count.
+
+The lock is keyed on the account, not on what was typed: ``login_identity`` folds every
+spelling that can authenticate as the same account (full-width ``ｔｈｒ１``, ``THR1``, padding)
+into one key.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import unicodedata
+from typing import Any
 
-from django.utils import timezone
+from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from chiiki.accounts.models import LoginAttempt
-
-MAX_FAILURES = 5
-WINDOW = dt.timedelta(minutes=15)
-
-
-def _recent(username: str) -> int:
-    since = timezone.now() - WINDOW
-    return LoginAttempt.objects.filter(username=username.lower(), at__gte=since).count()
-
-
-def is_locked(username: str) -> bool:
-    return _recent(username) >= MAX_FAILURES
+LOCKED_MESSAGE = gettext_noop("ログインの失敗が続いたため、しばらく（{minutes}分）ログインできません。")
 
 
-def record_failure(username: str, ip: str | None) -> None:
-    LoginAttempt.objects.create(username=username.lower(), ip=ip)
+def cool_off() -> dt.timedelta:
+    value = settings.AXES_COOLOFF_TIME
+    return value if isinstance(value, dt.timedelta) else dt.timedelta(hours=float(value))
 
 
-def clear(username: str) -> None:
-    LoginAttempt.objects.filter(username=username.lower()).delete()
+def normalize_identity(username: str | None) -> str:
+    """The account a typed name stands for: NFKC (as Django's login form normalises it),
+    then case-folded and stripped, so every variant shares one lock."""
+    return unicodedata.normalize("NFKC", username or "").casefold().strip()
+
+
+def login_identity(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str:
+    """``AXES_USERNAME_CALLABLE``: the lock key of a sign-in attempt."""
+    name = (credentials or {}).get("username")
+    if name is None and request is not None:
+        name = request.POST.get("username")
+    return normalize_identity(name)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """``AXES_CLIENT_IP_CALLABLE``: the client's address. Behind ``CHIIKI_PROXY_COUNT``
+    trusted proxies it is the address the outermost of them saw, read from the right of
+    X-Forwarded-For (entries further left are whatever the client sent, so never trusted)."""
+    remote = request.META.get("REMOTE_ADDR")
+    hops = settings.CHIIKI_PROXY_COUNT
+    if hops:
+        chain = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        chain = [p for p in chain if p]
+        if len(chain) >= hops:
+            candidate = chain[-hops]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                return remote
+    return remote
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: Any = None
+) -> HttpResponse:
+    """``AXES_LOCKOUT_CALLABLE``: the site's own page, in the reader's language, with 429
+    and Retry-After."""
+    minutes = int(cool_off().total_seconds() // 60)
+    response = render(
+        request,
+        "registration/locked.html",
+        {"message": _(LOCKED_MESSAGE).format(minutes=minutes)},
+        status=429,
+    )
+    response["Retry-After"] = str(int(cool_off().total_seconds()))
+    return response
+
+
+class ThrottleBackend(AxesStandaloneBackend):
+    """django-axes' backend, also for ``authenticate()`` called without a request (the test
+    client, a management command): the account's lock holds there too."""
+
+    def authenticate(  # type: ignore[override]
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        return super().authenticate(
+            request if request is not None else HttpRequest(), username, password, **kwargs
+        )
