@@ -190,6 +190,7 @@ def parse_quantity(text: str) -> Quantity:
         )
     if negative:
         number = -number
+    check_figure(number, text=raw)
     return Quantity(number=number, prefix=prefix, unit=unit)
 
 
@@ -224,6 +225,41 @@ def parse_amount(text: str, *, unit: str) -> Decimal:
             f"wrong unit {q.display_unit!r}; expected {unit!r}",
             text=text,
         ) from exc
+
+
+# The documented ranges (docs/datasets.md, docs/api.md). Every figure stored is below
+# MAX_FIGURE in absolute value (the columns hold 20 digits, 6 after the point); every budget is
+# a whole number of 千円 from 0 to MAX_BUDGET_THOUSAND_YEN (about 1,000兆円), so a sum over even
+# nine million budgets stays within a 64-bit integer: no total on any page can overflow.
+MAX_FIGURE_DIGITS = 14
+MAX_FIGURE = Decimal(10) ** MAX_FIGURE_DIGITS
+MAX_BUDGET_THOUSAND_YEN = 10**12 - 1
+
+
+def check_figure(number: Decimal, *, text: str = "") -> Decimal:
+    """``number`` if it can be stored as a figure, else a ParseError naming the limit."""
+    if not number.is_finite() or abs(number) >= MAX_FIGURE:
+        raise ParseError(
+            f"値が大きすぎます（整数部は{MAX_FIGURE_DIGITS}桁まで）",
+            f"too large (at most {MAX_FIGURE_DIGITS} digits before the point)",
+            text=text,
+        )
+    return number
+
+
+def parse_budget(text: str) -> int:
+    """A budget in 千円 (``5,715``, ``５７１５``, ``1億円`` → 100,000): a whole number from 0 to
+    :data:`MAX_BUDGET_THOUSAND_YEN`."""
+    amount = parse_integer_amount(text, unit="千円")
+    if amount < 0:
+        raise ParseError("予算額は0以上です", "a budget cannot be negative", text=text)
+    if amount > MAX_BUDGET_THOUSAND_YEN:
+        raise ParseError(
+            f"予算額が大きすぎます（{MAX_BUDGET_THOUSAND_YEN:,}千円まで）",
+            f"budget too large (at most {MAX_BUDGET_THOUSAND_YEN:,} thousand yen)",
+            text=text,
+        )
+    return amount
 
 
 def parse_integer_amount(text: str, *, unit: str) -> int:

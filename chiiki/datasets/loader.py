@@ -34,7 +34,7 @@ from chiiki.core.numbers import (
     Missing,
     Quantity,
     parse_amount,
-    parse_integer_amount,
+    parse_budget,
     parse_quantity,
     parse_value,
 )
@@ -781,7 +781,7 @@ class _Reader:
                 )
                 continue
             amount = src.parse(
-                lambda t: parse_integer_amount(t, unit="千円"),
+                parse_budget,
                 row.get("budget"),
                 line=src.line_of(row, "budget"),
                 field_name=f"{slug}.budget",

@@ -28,7 +28,7 @@ from chiiki.accounts.access import can_edit_indicator, can_edit_program
 from chiiki.core.encoding import UndecodableError, decode_text
 from chiiki.core.errors import ParseError, Problem, ProblemsError
 from chiiki.core.fiscal import format_fiscal_year, parse_fiscal_year
-from chiiki.core.numbers import parse_integer_amount, parse_value
+from chiiki.core.numbers import parse_budget, parse_value
 from chiiki.evaluations.models import Evaluation
 from chiiki.imports.workbook import (
     ACTUAL_HEAD,
@@ -574,11 +574,9 @@ def _budget_change(
         )
     text = _number_text(entry.raw)
     try:
-        amount = parse_integer_amount(text, unit="千円")
+        amount = parse_budget(text)
     except ParseError as exc:
         raise _Refused(exc.describe_ja(), exc.message_en) from None
-    if amount < 0:
-        raise _Refused("予算額は0以上です", "a budget cannot be negative")
     current = budgets.get((program.pk, entry.fy))
     if current is not None and current.amount_thousand_yen == amount:
         return None

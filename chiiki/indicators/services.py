@@ -15,7 +15,7 @@ from chiiki.accounts.access import require_edit_indicator
 from chiiki.audit.services import record as audit
 from chiiki.core.errors import ParseError
 from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year, parse_fiscal_year
-from chiiki.core.numbers import Missing, Quantity, format_value, parse_value
+from chiiki.core.numbers import Missing, Quantity, check_figure, format_value, parse_value
 from chiiki.core.progress import (
     Direction,
     IndicatorSpec,
@@ -166,14 +166,12 @@ def value_in_unit(indicator: Indicator, parsed: Quantity | Missing) -> tuple[Dec
         ) from None
 
 
-MAX_FIGURE = Decimal(10) ** 14  # the column holds 20 digits, 6 after the point
-
-
 def _storable(value: Decimal) -> Decimal:
-    """The value, if the database can hold it; else a ValidationError naming the limit."""
-    if not value.is_finite() or abs(value) >= MAX_FIGURE:
-        raise ValidationError({"value": gettext("値が大きすぎます（整数部は14桁まで）")})
-    return value
+    """The value (after a unit conversion), if the database can hold it."""
+    try:
+        return check_figure(value)
+    except ParseError as exc:
+        raise ValidationError({"value": exc.describe()}) from None
 
 
 def actual_snapshot(actual: Actual | None) -> dict[str, Any] | None:

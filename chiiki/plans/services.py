@@ -12,7 +12,7 @@ from chiiki.accounts.access import require_edit_program
 from chiiki.audit.services import record as audit
 from chiiki.core.errors import ParseError
 from chiiki.core.fiscal import format_fiscal_year, parse_fiscal_year
-from chiiki.core.numbers import format_number, parse_integer_amount
+from chiiki.core.numbers import format_number, parse_budget
 from chiiki.plans.models import Program, ProgramBudget
 
 
@@ -36,11 +36,9 @@ def record_budget(
     except ParseError as exc:
         raise ValidationError({"fy": exc.describe()}) from exc
     try:
-        value = parse_integer_amount(str(amount), unit="千円")
+        value = parse_budget(str(amount))
     except ParseError as exc:
         raise ValidationError({"amount": exc.describe()}) from exc
-    if value < 0:
-        raise ValidationError({"amount": gettext("予算額は0以上で入力してください")})
     budget = (
         ProgramBudget.objects.select_for_update(of=("self",))
         .filter(program=program, fy=year)
