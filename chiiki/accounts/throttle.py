@@ -25,7 +25,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-LOCKED_MESSAGE = gettext_noop("ログインの失敗が続いたため、しばらく（{minutes}分）ログインできません。")
+LOCKED_MESSAGE = gettext_noop(
+    "ログインの失敗が続いたため、しばらく（{minutes}分）ログインできません。"
+)
 
 
 def cool_off() -> dt.timedelta:

@@ -32,6 +32,7 @@ from chiiki.core.progress import (
 )
 from chiiki.core.schemes import GradingScheme
 from chiiki.core.targets import TargetKind
+from chiiki.core.text import neutralise
 
 T = TypeVar("T")
 
@@ -335,7 +336,7 @@ def to_csv(evaluated: list[tuple[BatchIndicator, Assessment]], scheme: GradingSc
         for r in a.years:
             rate = a.rates.get(r.fy)
             writer.writerow([
-                ind.id, ind.name, r.fy, "" if rate is None else f"{rate}",
+                neutralise(ind.id), neutralise(ind.name), r.fy, "" if rate is None else f"{rate}",
                 r.reason.value if r.reason else "", a.grade or "", a.grade_fy or "",
             ])  # fmt: skip
     return buffer.getvalue()

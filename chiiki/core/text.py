@@ -88,3 +88,14 @@ def plain_lines(text: str) -> str:
     kept, blank lines dropped (one item per line)."""
     lines = [strip_tags(line) for line in text.replace("\r\n", "\n").split("\n")]
     return "\n".join(line for line in lines if line)
+
+
+# A cell starting with one of these is read as a formula by spreadsheets; the full-width forms
+# are included because some spreadsheets convert them on input.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def neutralise(text: str) -> str:
+    """A text cell a spreadsheet will not read as a formula: ``=1+1`` → ``'=1+1``. Apply it to
+    the text *as written* (after any conversion for the file's encoding), never before."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -320,6 +320,26 @@ def _cell_value(cell: Any) -> Any:
 # --------------------------------------------------------------------------- long CSV
 
 
+def _checked_rows(reader: Any, file: str) -> Iterator[list[str]]:
+    """The rows of ``reader``; a row the csv module cannot read (a cell longer than its field
+    limit, a stray quote in strict mode) stops the file with that row's number."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            limit = csv.field_size_limit()
+            raise _fatal(
+                file,
+                "row",
+                f"この行は読めません（一つの値が長すぎます。{limit:,}文字まで）",
+                f"this row cannot be read (a value longer than {limit:,} characters)",
+                row=reader.line_num,
+            ) from None
+        yield row
+
+
 def _csv_entries(data: bytes, file: str, problems: list[Problem]) -> list[_Entry]:
     try:
         text = decode_text(data)
@@ -332,7 +352,7 @@ def _csv_entries(data: bytes, file: str, problems: list[Problem]) -> list[_Entry
             "テキストの CSV ではありません（NUL 文字を含みます）",
             "not a text CSV (contains NUL)",
         )
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = _checked_rows(csv.reader(io.StringIO(text, newline="")), file)
     header = [h.strip() for h in next(reader, [])]
     if header[:4] != CSV_COLUMNS or header[4:] not in ([], ["version"]):
         raise _fatal(

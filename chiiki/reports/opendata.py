@@ -25,6 +25,7 @@ from django.db.models import Prefetch
 
 from chiiki.core.codes import prefecture_code
 from chiiki.core.fiscal import format_fiscal_year
+from chiiki.core.text import FORMULA_STARTS, neutralise
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.plans.models import (
     Bureau,
@@ -37,16 +38,14 @@ from chiiki.plans.models import (
 )
 from chiiki.support.models import CooperationArea, SupportFigure
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ENCODINGS = {"utf-8": "utf-8-sig", "utf-8-sig": "utf-8-sig", "cp932": "cp932", "shift_jis": "cp932"}
 UNENCODABLE = "〓"  # 〓 (geta) is how Japanese print marks a character that cannot be shown
 # Characters whose usual Unicode form differs from the one CP932 maps (the "wave dash" family).
 CP932_SUBSTITUTES = {"—": "―", "〜": "～", "−": "－", "‖": "∥", "¢": "￠", "£": "￡", "¬": "￢"}
 
 
-def neutralise(text: str) -> str:
-    """A text cell a spreadsheet will not read as a formula: ``=1+1`` → ``'=1+1``."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+def _as_is(text: str) -> str:
+    return text
 
 
 @dataclass(frozen=True)
@@ -428,7 +427,7 @@ def table(name: str) -> OpenTable:
         raise LookupError(f"オープンデータの表「{name}」はありません") from None
 
 
-def _cell(value: Any, field: Field) -> str:
+def _cell(value: Any, field: Field, written: Callable[[str], str] = _as_is) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -437,22 +436,26 @@ def _cell(value: Any, field: Field) -> str:
         return format(value, "f")
     if isinstance(value, int):
         return str(value)
-    return neutralise(str(value)) if field.type == "string" else str(value)
+    return neutralise(written(str(value))) if field.type == "string" else str(value)
 
 
-def _cells(t: OpenTable) -> Callable[[list[Any]], list[Any]]:
-    """The row → CSV cells function of a table. Tables of only strings and numbers take the
-    fast path: the csv module writes None as "" and numbers itself (``_num`` gives ints or
-    normalized Decimals, whose str() is plain decimal text), so only text cells are touched."""
+def _cells(
+    t: OpenTable, written: Callable[[str], str] = _as_is
+) -> Callable[[list[Any]], list[Any]]:
+    """The row → CSV cells function of a table. ``written`` turns a text into what the file
+    will hold (CP932: characters it lacks replaced), and the formula guard looks at that.
+    Tables of only strings and numbers take the fast path: the csv module writes None as ""
+    and numbers itself (``_num`` gives ints or normalized Decimals, whose str() is plain
+    decimal text), so only text cells are touched."""
     if any(f.type not in ("string", "number", "integer") for f in t.fields):
-        return lambda row: [_cell(v, f) for v, f in zip(row, t.fields, strict=True)]
+        return lambda row: [_cell(v, f, written) for v, f in zip(row, t.fields, strict=True)]
     texts = [i for i, f in enumerate(t.fields) if f.type == "string"]
 
     def fast(row: list[Any]) -> list[Any]:
         for i in texts:
             value = row[i]
             if value is not None and value != "":
-                text = value if isinstance(value, str) else str(value)
+                text = written(value if isinstance(value, str) else str(value))
                 row[i] = "'" + text if text.startswith(FORMULA_STARTS) else text
         return row
 
@@ -499,7 +502,9 @@ def csv_lines(org: Organization, name: str, encoding: str = "utf-8") -> Iterator
     writer.writerow([f.name for f in t.fields])
     head = flush()
     yield (b"\xef\xbb\xbf" + head) if codec == "utf-8-sig" else head
-    cells = _cells(t)
+    # In CP932 each text cell is converted before the formula guard sees it: 「﹦」 becomes
+    # 「=」 in the file, so it must be guarded as 「=」.
+    cells = _cells(t, _cp932_safe if codec == "cp932" else _as_is)
     for row in t.rows(org):
         writer.writerow(cells(row))
         if buffer.tell() > 64_000:
