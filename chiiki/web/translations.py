@@ -1,15 +1,17 @@
 """The interface's message catalogues: compiling ``.po`` into the ``.mo`` files Django reads.
 
 The source language is Japanese (the msgids in templates and code); ``chiiki/locale/en`` holds
-the English interface. ``.mo`` files are build output, not kept in git: ``./scripts/run`` and
-``./scripts/test`` compile them with Babel (pure Python, so no GNU gettext is needed to run
-chiiki), and a system check reports a missing or out-of-date one.
+the English interface. The compiled ``.mo`` files are kept in git next to their ``.po``, so a
+fresh clone or install serves English pages and passes ``check --deploy`` with no build step.
+``chiiki translations compile`` rewrites them with Babel (pure Python, no GNU gettext needed);
+``./scripts/test`` runs it with ``--check``, which fails when a kept ``.mo`` is not the
+compiled ``.po``, and a system check reports a missing or out-of-date one at run time.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -24,6 +26,7 @@ class Catalogue:
     translated: int
     untranslated: list[str]
     fuzzy: list[str]
+    stale: bool = False  # the .mo on disk is missing or not the compiled .po
 
     @property
     def mo(self) -> Path:
@@ -57,14 +60,16 @@ def _compiled(po: Path) -> tuple[bytes, Catalogue]:
     return out.getvalue(), Catalogue(po, translated, untranslated, fuzzy)
 
 
-def compile_catalogues() -> list[Catalogue]:
-    """Write every ``.mo`` next to its ``.po``; only files whose content changes are rewritten."""
+def compile_catalogues(*, write: bool = True) -> list[Catalogue]:
+    """Compile every ``.po``; with ``write``, (re)write its ``.mo`` where the content changes.
+    Each catalogue says whether the ``.mo`` found on disk was stale."""
     done = []
     for po in catalogue_files():
         data, catalogue = _compiled(po)
-        if not catalogue.mo.exists() or catalogue.mo.read_bytes() != data:
+        stale = not catalogue.mo.exists() or catalogue.mo.read_bytes() != data
+        if stale and write:
             catalogue.mo.write_bytes(data)
-        done.append(catalogue)
+        done.append(replace(catalogue, stale=stale))
     return done
 
 

@@ -20,10 +20,15 @@ class Command(BaseCommand):
             action="store_true",
             help="fail when a message has no translation or is marked fuzzy",
         )
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="write nothing; fail when a kept .mo differs from its .po (for CI)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         problems = []
-        for catalogue in compile_catalogues():
+        for catalogue in compile_catalogues(write=not options["check"]):
             language = catalogue.po.parent.parent.name
             self.stdout.write(
                 f"{language}: {catalogue.translated} translated, "
@@ -33,5 +38,10 @@ class Command(BaseCommand):
                 problems.append(f"{language}: untranslated: {msgid}")
             for msgid in catalogue.fuzzy:
                 problems.append(f"{language}: fuzzy: {msgid}")
+            if options["check"] and catalogue.stale:
+                raise CommandError(
+                    f"{catalogue.mo} is not the compiled {catalogue.po.name}: "
+                    "run `chiiki translations compile` and commit the .mo"
+                )
         if problems and options["strict"]:
             raise CommandError("\n".join(problems))
