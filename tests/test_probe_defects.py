@@ -142,3 +142,59 @@ def test_an_entity_encoded_proposal_title_is_stored_and_served_as_plain_text(per
     )
     proposal.refresh_from_db()
     assert (proposal.title, proposal.summary) == ("alert(1)十勝の提案", "要旨")
+
+
+def _upload(client, name, data):
+    upload = io.BytesIO(data)
+    upload.name = name
+    return client.post("/imports/", {"file": upload}, follow=True)
+
+
+def test_a_file_beyond_the_site_limit_is_refused_before_its_rows_are_checked(
+    client, personas, monkeypatch
+):
+    from chiiki.imports import reading
+    from tests.conftest import PASSWORD
+
+    monkeypatch.setattr(reading, "MAX_SITE_ROWS", 1000)
+    monkeypatch.setattr("chiiki.imports.services.MAX_SITE_ROWS", 1000)
+    checked = []
+    original = reading._actual_change
+    monkeypatch.setattr(
+        reading, "_actual_change", lambda *a, **k: checked.append(1) or original(*a, **k)
+    )
+    client.login(username="hq-planner", password=PASSWORD)
+    rows = "".join(f"actual,x/y/z{i},R2,{i}\n" for i in range(1001))
+    response = _upload(client, "many.csv", ("record,key,fy,value\n" + rows).encode())
+    assert response.status_code == 400 and "行が多すぎます" in response.content.decode()
+    assert checked == []  # refused before any row was compared with the database
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "実績値"
+    sheet.append(["指標キー", "プロジェクト", "区分", "指標名", "単位", "R2"])
+    for i in range(1002):
+        sheet.append([f"x/y/z{i}", "", "KPI", "名前", "人", i])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = _upload(client, "many.xlsx", buffer.getvalue())
+    assert response.status_code == 400 and "行が多すぎます" in response.content.decode()
+
+
+def test_the_preview_is_computed_once_and_shown_from_what_was_stored(client, personas, monkeypatch):
+    from chiiki.imports.models import ImportBatch
+    from tests.conftest import PASSWORD
+
+    client.login(username="hq-planner", password=PASSWORD)
+    key = "creation-strategy-1/sumairu-hokkaido/total-fertility-rate"
+    response = _upload(client, "one.csv", f"record,key,fy,value\nactual,{key},R2,1.25\n".encode())
+    assert response.status_code == 200 and "1.25" in response.content.decode()
+    batch = ImportBatch.objects.get()
+    assert batch.preview["total"] == 1
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("the preview was recomputed")
+
+    monkeypatch.setattr("chiiki.imports.services.read_changes", not_again)
+    for _ in range(3):
+        response = client.get(f"/imports/{batch.pk}/")
+        assert response.status_code == 200 and "1.25" in response.content.decode()

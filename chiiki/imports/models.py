@@ -26,6 +26,9 @@ class ImportBatch(models.Model):
     )
     applied_at = models.DateTimeField("取込日時", null=True, blank=True)
     summary = models.JSONField("結果", default=dict)
+    # What the upload would change, computed once when it arrives (rendered, not recomputed,
+    # each time the page is shown): see imports.services.preview_batch.
+    preview = models.JSONField("確認内容", default=dict)
 
     class Meta:
         verbose_name = "取込"

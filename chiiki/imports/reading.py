@@ -45,6 +45,11 @@ from chiiki.reports.layout import figure
 MAX_BYTES = 20 * 1024 * 1024  # an upload; the national CSV goes through the CLI in parts
 MAX_UNZIPPED = 200 * 1024 * 1024  # a workbook whose parts inflate beyond this is a zip bomb
 MAX_RATIO = 200  # no honest spreadsheet part compresses 200:1
+# Rows an upload through the site may hold (per CSV, or per sheet of a workbook). Reading and
+# checking a row costs ~60 µs, so a file at the limit is previewed in a few seconds, well inside
+# the server's request timeout; larger files go through `chiiki workbook import`, which has no
+# limit (docs/reliability.md).
+MAX_SITE_ROWS = 50_000
 CSV_COLUMNS = ["record", "key", "fy", "value"]
 
 
@@ -151,7 +156,28 @@ def _check_zip(data: bytes, file: str) -> None:
         )
 
 
-def _xlsx_entries(data: bytes, file: str, problems: list[Problem]) -> list[_Entry]:
+def _too_many_rows(file: str, limit: int) -> ImportError_:
+    return _fatal(
+        file,
+        "file",
+        f"行が多すぎます。画面からの取込は{limit:,}行までです（シートごと）。"
+        "ファイルを分けるか、コマンド chiiki workbook import で取り込んでください",
+        f"too many rows: an upload through the site holds at most {limit:,} rows (per sheet); "
+        "split the file or use `chiiki workbook import`",
+    )
+
+
+def _limited(rows: Iterable[Any], file: str, limit: int | None) -> Iterator[Any]:
+    """``rows``, refusing the file once it has more than ``limit`` data rows."""
+    for n, row in enumerate(rows):
+        if limit is not None and n > limit:  # n counts the header row too
+            raise _too_many_rows(file, limit)
+        yield row
+
+
+def _xlsx_entries(
+    data: bytes, file: str, problems: list[Problem], max_rows: int | None = None
+) -> list[_Entry]:
     _check_zip(data, file)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -173,13 +199,15 @@ def _xlsx_entries(data: bytes, file: str, problems: list[Problem]) -> list[_Entr
                 f"no sheet named {ACTUALS_SHEET} or {BUDGETS_SHEET} "
                 f"(found: {', '.join(book.sheetnames)})",
             )
-        versions = _versions(book, file, problems) if VERSIONS_SHEET in book.sheetnames else {}
+        versions = (
+            _versions(book, file, problems, max_rows) if VERSIONS_SHEET in book.sheetnames else {}
+        )
         entries: list[_Entry] = []
         for name in sheets:
             expected_head = ACTUAL_HEAD if name == ACTUALS_SHEET else BUDGET_HEAD
             kind = "actual" if name == ACTUALS_SHEET else "budget"
             entries += _sheet_entries(
-                book[name].iter_rows(),
+                _limited(book[name].iter_rows(), file, max_rows),
                 f"{file}「{name}」",
                 name,
                 kind,
@@ -192,9 +220,14 @@ def _xlsx_entries(data: bytes, file: str, problems: list[Problem]) -> list[_Entr
         book.close()
 
 
-def _versions(book: Any, file: str, problems: list[Problem]) -> dict[tuple[str, str, int], int]:
+def _versions(
+    book: Any, file: str, problems: list[Problem], max_rows: int | None = None
+) -> dict[tuple[str, str, int], int]:
     out: dict[tuple[str, str, int], int] = {}
-    for r, row in enumerate(book[VERSIONS_SHEET].iter_rows(min_row=2, values_only=True), start=2):
+    # one version row per value: at most as many as the value rows times the FY columns
+    limit = max_rows * 20 if max_rows is not None else None
+    rows = _limited(book[VERSIONS_SHEET].iter_rows(min_row=2, values_only=True), file, limit)
+    for r, row in enumerate(rows, start=2):
         if not row or row[0] is None:
             continue
         try:
@@ -421,10 +454,17 @@ def _csv_entries(data: bytes, file: str, problems: list[Problem]) -> list[_Entry
 
 
 def read_changes(
-    data: bytes, filename: str, *, organization: Organization, actor: Any = None
+    data: bytes,
+    filename: str,
+    *,
+    organization: Organization,
+    actor: Any = None,
+    max_rows: int | None = None,
 ) -> Changeset:
     """What importing ``data`` would change. With ``actor``, rows that person may not change
-    (another bureau's KPI, a published FY) are reported now rather than at apply time."""
+    (another bureau's KPI, a published FY) are reported now rather than at apply time. With
+    ``max_rows``, a file holding more rows (per CSV or per sheet) is refused before its rows
+    are checked."""
     if len(data) > MAX_BYTES:
         raise _fatal(
             filename,
@@ -434,8 +474,10 @@ def read_changes(
         )
     problems: list[Problem] = []
     is_xlsx = data[:2] == b"PK" or filename.lower().endswith((".xlsx", ".xlsm"))
+    if max_rows is not None and not is_xlsx and data.count(b"\n") > max_rows + 1:
+        raise _too_many_rows(filename, max_rows)
     entries = (
-        _xlsx_entries(data, filename, problems)
+        _xlsx_entries(data, filename, problems, max_rows)
         if is_xlsx
         else _csv_entries(data, filename, problems)
     )

@@ -22,7 +22,13 @@ from chiiki.audit.services import record as audit
 from chiiki.core.errors import Problem
 from chiiki.core.numbers import Missing
 from chiiki.imports.models import ImportBatch
-from chiiki.imports.reading import Changeset, ImportError_, located, read_changes
+from chiiki.imports.reading import (
+    MAX_SITE_ROWS,
+    Changeset,
+    ImportError_,
+    located,
+    read_changes,
+)
 from chiiki.indicators.bulk import ActualWrite, write_actuals
 from chiiki.plans.models import Organization
 from chiiki.plans.services import BudgetConflict, record_budget
@@ -120,17 +126,47 @@ def keep_upload(*, actor: Any, filename: str, data: bytes) -> ImportBatch:
     )
 
 
-def preview_batch(batch: ImportBatch, *, organization: Organization, actor: Any) -> Changeset:
-    """Read a stored upload; a refused file marks the batch as refused with its problems."""
+PREVIEW_SHOWN = 500  # changes listed on the preview page; the rest are counted
+
+
+def preview_batch(batch: ImportBatch, *, organization: Organization, actor: Any) -> dict[str, Any]:
+    """Read a stored upload once and keep what it would change (or its problems) on the batch,
+    so showing the preview again costs nothing. Uploads through the site are bounded by
+    ``MAX_SITE_ROWS``."""
     try:
-        return read_changes(
-            bytes(batch.content), batch.filename, organization=organization, actor=actor
+        changeset = read_changes(
+            bytes(batch.content),
+            batch.filename,
+            organization=organization,
+            actor=actor,
+            max_rows=MAX_SITE_ROWS,
         )
     except ImportError_ as exc:
         batch.status = ImportBatch.Status.REFUSED
         batch.summary = {"problems": [str(p) for p in exc.problems]}
-        batch.save(update_fields=["status", "summary"])
-        raise
+        batch.preview = {"problems": [_problem_dict(p) for p in exc.problems]}
+        batch.save(update_fields=["status", "summary", "preview"])
+        return batch.preview
+    batch.preview = {
+        "summary": changeset.summary(),
+        "total": len(changeset.changes),
+        "changes": [
+            {
+                "label": c.label,
+                "fy": c.fy,
+                "old": c.old,
+                "new": c.new,
+                "where": _problem_dict(c.where),
+            }
+            for c in changeset.changes[:PREVIEW_SHOWN]
+        ],
+    }
+    batch.save(update_fields=["preview"])
+    return batch.preview
+
+
+def _problem_dict(p: Problem) -> dict[str, Any]:
+    return {"file": p.file, "line": p.line, "field": p.field, "message": p.message}
 
 
 def apply_batch(batch: ImportBatch, *, organization: Organization, actor: Any) -> dict[str, int]:
@@ -141,7 +177,13 @@ def apply_batch(batch: ImportBatch, *, organization: Organization, actor: Any) -
         )
     if batch.uploaded_by_id != getattr(actor, "pk", None):
         raise PermissionDenied("自分がアップロードしたファイルだけを取り込めます")
-    changeset = preview_batch(batch, organization=organization, actor=actor)
+    changeset = read_changes(
+        bytes(batch.content),
+        batch.filename,
+        organization=organization,
+        actor=actor,
+        max_rows=MAX_SITE_ROWS,
+    )
     summary = apply(changeset, actor=actor)
     batch.status = ImportBatch.Status.APPLIED
     batch.applied_at = timezone.now()

@@ -37,6 +37,8 @@ def imports(request: HttpRequest) -> HttpResponse:
         batch = keep_upload(
             actor=request.user, filename=upload.name or "upload", data=upload.read()
         )
+        # Read and checked once, here; the preview page shows the stored result.
+        preview_batch(batch, organization=org, actor=request.user)
         return redirect("import_preview", pk=batch.pk)
     batches = ImportBatch.objects.filter(uploaded_by=request.user)[:10]
     return render(
@@ -78,12 +80,14 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     org = request.organization
     require_import(request.user, org)
     batch = _own_batch(request, pk)
-    context: dict[str, object] = {"batch": batch}
-    try:
-        context["changeset"] = preview_batch(batch, organization=org, actor=request.user)
-    except ImportError_ as exc:
-        context["problems"] = exc.problems
-    status = 400 if "problems" in context else 200
+    preview = batch.preview or preview_batch(batch, organization=org, actor=request.user)
+    context = {
+        "batch": batch,
+        "preview": preview,
+        "problems": preview.get("problems"),
+        "more": preview.get("total", 0) - len(preview.get("changes", [])),
+    }
+    status = 400 if context["problems"] else 200
     return render(request, "web/import_preview.html", context, status=status)
 
 
