@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -190,6 +191,27 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True  # each failure with its address, for the 
 AXES_VERBOSE = False
 # Proxies in front of the server that append to X-Forwarded-For (0: clients connect directly).
 CHIIKI_PROXY_COUNT = _env_int("CHIIKI_PROXY_COUNT", 0)
+
+# Rate limits (chiiki.accounts.ratelimit), counted in a table of the product's own database so
+# that every server process shares them. "600/min", "50/15min"; empty = off.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "chiiki_ratelimit",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
+CHIIKI_API_RATE_TOKEN = os.environ.get("CHIIKI_API_RATE_TOKEN", "600/min")
+CHIIKI_API_RATE_ADDRESS = os.environ.get("CHIIKI_API_RATE_ADDRESS", "300/min")
+CHIIKI_LOGIN_RATE_ADDRESS = os.environ.get("CHIIKI_LOGIN_RATE_ADDRESS", "50/15min")
+for _name in ("CHIIKI_API_RATE_TOKEN", "CHIIKI_API_RATE_ADDRESS", "CHIIKI_LOGIN_RATE_ADDRESS"):
+    _rate = globals()[_name]
+    if _rate and not re.fullmatch(r"[1-9]\d*/\d*(s|sec|m|min|h|hour|d|day)", _rate.strip()):
+        raise ImproperlyConfigured(
+            f"{_name} must be a rate like 600/min or 50/15min (or empty for no limit), "
+            f"not {_rate!r}"
+        )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

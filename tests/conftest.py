@@ -20,6 +20,16 @@ def fast_password_hashing(request, settings):
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def rate_limits_off(request, settings):
+    """Tests send hundreds of calls a minute from one address; the rate limits are tested on
+    their own (marked rate_limits)."""
+    if "rate_limits" not in request.keywords:
+        settings.CHIIKI_API_RATE_TOKEN = ""
+        settings.CHIIKI_API_RATE_ADDRESS = ""
+        settings.CHIIKI_LOGIN_RATE_ADDRESS = ""
+
+
 def make_user(username, role, bureau_short=None):
     from django.contrib.auth import get_user_model
 

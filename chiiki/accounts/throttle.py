@@ -15,19 +15,29 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import math
 import unicodedata
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import PermissionDenied
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from chiiki.accounts.ratelimit import hit, peek, rate_setting
+
 LOCKED_MESSAGE = gettext_noop(
     "ログインの失敗が続いたため、しばらく（{minutes}分）ログインできません。"
 )
+ADDRESS_MESSAGE = gettext_noop(
+    "この接続元からのログインの失敗が多すぎるため、しばらく（{minutes}分）ログインできません。"
+)
+ADDRESS_SCOPE = "login-failures-address"
 
 
 def cool_off() -> dt.timedelta:
@@ -72,14 +82,16 @@ def lockout_response(
 ) -> HttpResponse:
     """``AXES_LOCKOUT_CALLABLE``: the site's own page, in the reader's language, with 429
     and Retry-After."""
-    minutes = int(cool_off().total_seconds() // 60)
+    address_wait = getattr(request, "chiiki_address_wait", None)
+    seconds = address_wait if address_wait is not None else int(cool_off().total_seconds())
+    message = ADDRESS_MESSAGE if address_wait is not None else LOCKED_MESSAGE
     response = render(
         request,
         "registration/locked.html",
-        {"message": _(LOCKED_MESSAGE).format(minutes=minutes)},
+        {"message": _(message).format(minutes=max(1, math.ceil(seconds / 60)))},
         status=429,
     )
-    response["Retry-After"] = str(int(cool_off().total_seconds()))
+    response["Retry-After"] = str(seconds)
     return response
 
 
@@ -94,6 +106,24 @@ class ThrottleBackend(AxesStandaloneBackend):
         password: str | None = None,
         **kwargs: Any,
     ) -> None:
+        if request is not None:
+            # Guessing across many accounts from one address: refused once the address has
+            # failed CHIIKI_LOGIN_RATE_ADDRESS times (counted in record_address_failure).
+            verdict = peek(
+                ADDRESS_SCOPE, client_ip(request) or "", rate_setting("CHIIKI_LOGIN_RATE_ADDRESS")
+            )
+            if not verdict.allowed:
+                request.chiiki_address_wait = verdict.retry_after  # type: ignore[attr-defined]
+                request.axes_locked_out = True  # type: ignore[attr-defined]
+                raise PermissionDenied("too many failed sign-ins from this address")
         return super().authenticate(
             request if request is not None else HttpRequest(), username, password, **kwargs
         )
+
+
+@receiver(user_login_failed)
+def record_address_failure(
+    sender: Any, credentials: Any, request: HttpRequest | None = None, **_: Any
+) -> None:
+    if request is not None:
+        hit(ADDRESS_SCOPE, client_ip(request) or "", rate_setting("CHIIKI_LOGIN_RATE_ADDRESS"))

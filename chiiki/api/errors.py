@@ -23,7 +23,7 @@ from django.core.exceptions import (
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as RequestValidationError
 from pydantic import Field
 
@@ -178,6 +178,18 @@ def install(api: NinjaAPI) -> None:
     def api_problem(request: HttpRequest, exc: ApiProblem) -> HttpResponse:
         return problem(api, request, exc.status, exc.code, exc.message, exc.items)
 
+    def too_many(request: HttpRequest, exc: Throttled) -> HttpResponse:
+        # django-ninja adds Retry-After (the seconds until the window ends).
+        return problem(
+            api,
+            request,
+            429,
+            "too_many_requests",
+            gettext("リクエストが多すぎます。{seconds}秒ほど待ってから送ってください").format(
+                seconds=exc.wait if exc.wait is not None else 60
+            ),
+        )
+
     def too_large(request: HttpRequest, exc: Exception) -> HttpResponse:
         # Refused before the body is read (settings.DATA_UPLOAD_MAX_MEMORY_SIZE).
         return problem(
@@ -198,6 +210,7 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(ValidationError, invalid)  # type: ignore[arg-type]
     api.add_exception_handler(ApiProblem, api_problem)  # type: ignore[arg-type]
     api.add_exception_handler(RequestDataTooBig, too_large)
+    api.add_exception_handler(Throttled, too_many)  # type: ignore[arg-type]
     handle(PermissionDenied, 403, "forbidden")
     for stale in (Conflict, BudgetConflict, StaleEvaluation, StaleProposal, StaleMeeting):
         handle(stale, 412, "precondition_failed")

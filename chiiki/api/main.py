@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from chiiki.api import errors, reads, writes  # noqa: F401 - they register the operations
 from chiiki.api.errors import problem
 from chiiki.api.router import router
+from chiiki.api.throttles import THROTTLES
 
 DESCRIPTION = """
 chiiki の計画・予算・指標（数値目標・KPI）・評価・政策提案・会議・市町村支援のデータを読み書きする API です。
@@ -68,6 +69,7 @@ api = ChiikiAPI(
     urls_namespace="api-v1",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    throttle=THROTTLES,
 )
 errors.install(api)
 api.add_router("", router)
