@@ -60,23 +60,14 @@ def test_the_import_page_shows_the_overlong_field_as_a_problem(client, personas)
 
 def _hostile_names():
     """Put a hostile start on a name in every kind of row the exports carry."""
+    named = [(Program, "name"), (Indicator, "name"), (Project, "name"), (Measure, "title"),
+             (Municipality, "name")]  # fmt: skip
     for i, start in enumerate(HOSTILE_STARTS):
         text = f'{start}HYPERLINK("x",{i})'  # short enough for every name column
-        program = Program.objects.order_by("pk")[i]
-        program.name = text
-        program.save(update_fields=["name"])
-        indicator = Indicator.objects.order_by("pk")[i]
-        indicator.name = text
-        indicator.save(update_fields=["name"])
-        project = Project.objects.order_by("pk")[i]
-        project.name = text
-        project.save(update_fields=["name"])
-        measure = Measure.objects.order_by("pk")[i]
-        measure.title = text
-        measure.save(update_fields=["title"])
-        town = Municipality.objects.order_by("pk")[i]
-        town.name = text
-        town.save(update_fields=["name"])
+        for model, field in named:
+            row = model.objects.order_by("pk")[i]
+            setattr(row, field, text)
+            row.save(update_fields=[field])
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "cp932"])

@@ -68,6 +68,18 @@ class Source(models.Model):
         return quoted + (f"（{'、'.join(parts)}）" if parts else "")
 
 
+def source_field() -> models.ForeignKey:  # type: ignore[type-arg]
+    """A record's 出典: the document it was read from (optional: typed-in rows have none)."""
+    return models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="出典",
+    )
+
+
 class Region(models.Model):
     """連携地域: a cooperation region grouping bureaus (Hokkaido has 6)."""
 
@@ -166,14 +178,7 @@ class Plan(models.Model):
     declared_project_total = models.PositiveSmallIntegerField(
         "プロジェクト数（公表値）", null=True, blank=True
     )
-    source = models.ForeignKey(
-        Source,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="出典",
-    )
+    source = source_field()
     grading_scheme = models.CharField(
         "評価区分",
         max_length=30,
@@ -323,14 +328,7 @@ class Program(models.Model):
     )
     name = models.CharField("事業名", max_length=200)
     description = models.TextField("内容", blank=True)
-    source = models.ForeignKey(
-        Source,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="出典",
-    )
+    source = source_field()
     order = models.PositiveSmallIntegerField("表示順", default=0)
 
     class Meta:

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from chiiki.plans.models import Bureau, Municipality, Organization, Program, Source
+from chiiki.plans.models import Bureau, Municipality, Organization, Program, source_field
 
 
 class Department(models.Model):
@@ -105,14 +105,7 @@ class Proposal(models.Model):
     )
     status = models.CharField("状態", max_length=20, choices=Status.choices, default=Status.DRAFT)
     published = models.BooleanField("公表", default=False)
-    source = models.ForeignKey(
-        Source,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="出典",
-    )
+    source = source_field()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

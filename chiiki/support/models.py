@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from chiiki.indicators.models import FIGURE
-from chiiki.plans.models import Municipality, Organization, Source
+from chiiki.plans.models import Municipality, Organization, source_field
 
 
 class SupportScheme(models.Model):
@@ -27,14 +27,7 @@ class SupportScheme(models.Model):
     category = models.CharField("区分", max_length=20, choices=Category.choices)
     name = models.CharField("名称", max_length=200)
     description = models.TextField("内容", blank=True)
-    source = models.ForeignKey(
-        Source,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="出典",
-    )
+    source = source_field()
     order = models.PositiveSmallIntegerField("表示順", default=0)
 
     class Meta:
@@ -99,14 +92,7 @@ class CooperationArea(models.Model):
     members = models.ManyToManyField(
         Municipality, related_name="cooperation_areas", verbose_name="構成市町村"
     )
-    source = models.ForeignKey(
-        Source,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="出典",
-    )
+    source = source_field()
     order = models.PositiveSmallIntegerField("表示順", default=0)
 
     class Meta:
