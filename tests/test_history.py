@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal as D
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -17,21 +18,21 @@ pytestmark = pytest.mark.django_db
 KPI = "tokachi-kankyo-senshin-main-kpi"
 
 
-def at(entry_index, moment):
-    entry = AuditEntry.objects.order_by("pk")[entry_index]
-    AuditEntry.objects.filter(pk=entry.pk).update(at=moment)
+def written_at(moment):
+    """Writes made inside happen at ``moment`` (the audit trail takes no later changes)."""
+    return mock.patch("django.utils.timezone.now", return_value=moment)
 
 
 def test_the_table_as_of_a_past_moment(personas):
     kpi = Indicator.objects.get(slug=KPI)
     editor = personas["tokachi_editor"]
-    record_actual(actor=editor, indicator_id=kpi.pk, fy="R3", value="5", expected_version=0)
-    record_actual(actor=editor, indicator_id=kpi.pk, fy="R3", value="8", expected_version=1)
-    record_actual(actor=editor, indicator_id=kpi.pk, fy="R4", value="19", expected_version=0)
     base = timezone.make_aware(dt.datetime(2026, 5, 1, 12))
-    at(0, base)
-    at(1, base + dt.timedelta(days=10))
-    at(2, base + dt.timedelta(days=20))
+    with written_at(base):
+        record_actual(actor=editor, indicator_id=kpi.pk, fy="R3", value="5", expected_version=0)
+    with written_at(base + dt.timedelta(days=10)):
+        record_actual(actor=editor, indicator_id=kpi.pk, fy="R3", value="8", expected_version=1)
+    with written_at(base + dt.timedelta(days=20)):
+        record_actual(actor=editor, indicator_id=kpi.pk, fy="R4", value="19", expected_version=0)
     current = list(kpi.actuals.all())
 
     def table(moment):
@@ -53,22 +54,22 @@ def test_dataset_values_without_changes_stand_as_they_are():
 
 def test_the_page_shows_the_past_table_with_its_grade_and_the_history(client, personas):
     kpi = Indicator.objects.get(slug=KPI)
-    record_actual(
-        actor=personas["tokachi_editor"],
-        indicator_id=kpi.pk,
-        fy="R3",
-        value="5",
-        expected_version=0,
-    )
-    at(0, timezone.make_aware(dt.datetime(2026, 5, 1, 12)))
-    record_actual(
-        actor=personas["tokachi_editor"],
-        indicator_id=kpi.pk,
-        fy="R3",
-        value="19",
-        expected_version=1,
-    )
-    at(1, timezone.make_aware(dt.datetime(2026, 6, 1, 12)))
+    with written_at(timezone.make_aware(dt.datetime(2026, 5, 1, 12))):
+        record_actual(
+            actor=personas["tokachi_editor"],
+            indicator_id=kpi.pk,
+            fy="R3",
+            value="5",
+            expected_version=0,
+        )
+    with written_at(timezone.make_aware(dt.datetime(2026, 6, 1, 12))):
+        record_actual(
+            actor=personas["tokachi_editor"],
+            indicator_id=kpi.pk,
+            fy="R3",
+            value="19",
+            expected_version=1,
+        )
     url = reverse("indicator", args=[kpi.pk])
     html = client.get(url + "?as_of=2026-05-15").content.decode()
     assert "2026年5月15日時点の表示" in html and "26.3%" in html and "<strong>B</strong>" in html
@@ -95,7 +96,6 @@ def test_the_history_is_shown_once_and_the_title_stays_plain_text(client, person
 
 def test_the_page_shows_the_newest_changes_of_a_much_corrected_kpi(client, personas):
     """A soak run found the page growing with every correction: it shows the newest 50."""
-    from chiiki.audit.models import AuditEntry
     from chiiki.indicators.history import HISTORY_SHOWN
     from chiiki.indicators.models import Indicator
 
