@@ -50,6 +50,7 @@ def test_projects_4_and_5_show_their_kpi_tables_and_analyses(client):
     goals, kpis = [t for t in _tables_of(html) if "基準値" in t]
     # the 数値目標 table as published: 道産食品輸出額 (shared with project 3) then 外国人観光客
     assert goals.index("道産食品輸出額") < goals.index("外国人観光客")
+    assert "プロジェクト3と共通" in goals and "プロジェクト3と共通" not in kpis
     assert "774億円" in goals and "77.4%" in goals
     assert "500万人" in goals and "55.8%" in goals and "B" in goals
     assert "累計12件" in kpis and "100.0%" in kpis and "A①" in kpis

@@ -34,7 +34,7 @@ def listings_prefetch(indicators: Any) -> Prefetch:
     ``indicators`` (the queryset given), for :func:`project_indicators`."""
     return Prefetch(
         "indicator_listings",
-        queryset=IndicatorListing.objects.select_related("indicator").prefetch_related(
+        queryset=IndicatorListing.objects.select_related("indicator__project").prefetch_related(
             Prefetch("indicator", queryset=indicators)
         ),
     )
