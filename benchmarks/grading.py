@@ -1,6 +1,6 @@
 """Benchmark 1: recompute every progress rate and grade at national scale.
 
-- chiiki: ``indicators.bulk.recompute_many`` (the core's full rules: target kinds, revisions,
+- chiiki: ``indicators.grading.recompute`` (the core's full rules: target kinds, revisions,
   directions, cumulative sums, the grading scheme of each plan), reading plain rows in chunks
   and writing changed rows with COPY + UPDATE … FROM.
 - lower bound: the same rows read in one query into NumPy arrays, the ratio rate computed
@@ -31,9 +31,9 @@ def clear() -> None:
 
 
 def chiiki_recompute() -> tuple[int, int]:
-    from chiiki.indicators.bulk import recompute_many
+    from chiiki.indicators.grading import recompute
 
-    return recompute_many()
+    return recompute()
 
 
 def numpy_bound(write: bool = True) -> int:
@@ -84,8 +84,8 @@ def naive_sample(n: int) -> float:
 
     from chiiki.core.progress import assess
     from chiiki.core.schemes import get_scheme
+    from chiiki.indicators.grading import indicator_spec, year_actuals
     from chiiki.indicators.models import Indicator
-    from chiiki.indicators.services import indicator_spec, year_actuals
 
     ids = list(Indicator.objects.order_by("?").values_list("pk", flat=True)[:n])
     start = time.perf_counter()

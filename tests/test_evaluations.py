@@ -7,7 +7,7 @@ from django.urls import reverse
 from chiiki.audit.models import AuditEntry
 from chiiki.evaluations import services as wf
 from chiiki.evaluations.models import Evaluation
-from chiiki.evaluations.selectors import line_diff
+from chiiki.evaluations.selectors import line_diff, previous_analysis
 from chiiki.indicators.models import Indicator
 from chiiki.indicators.services import record_actual
 from chiiki.plans.models import Project
@@ -245,7 +245,7 @@ def test_pasted_markup_becomes_plain_text(personas, tokachi):
 
 def test_last_years_analysis_is_carried_forward_with_a_diff(personas):
     project = Project.objects.get(slug="sumairu-hokkaido")
-    previous = wf.previous_analysis(project, 2019)
+    previous = previous_analysis(project, 2019)
     assert previous is not None and previous[0] == 2018
     diff = line_diff(previous[1], previous[1].splitlines()[0] + "\n新しい課題。")
     assert ("+", "新しい課題。") in diff and diff[0][0] == " " and any(op == "-" for op, _ in diff)

@@ -7,9 +7,8 @@ from django.test.utils import CaptureQueriesContext
 
 from chiiki.datasets.synth import synthesize
 from chiiki.evaluations.models import Evaluation
-from chiiki.indicators.bulk import recompute_many
+from chiiki.indicators.grading import recompute
 from chiiki.indicators.models import Actual, Indicator
-from chiiki.indicators.services import recompute
 from chiiki.plans.models import Municipality, Organization, Project
 from tests.conftest import PASSWORD, make_user
 
@@ -34,12 +33,12 @@ def test_the_batch_recompute_gives_exactly_what_the_per_indicator_one_gives():
     assert any(rate is not None for rate in expected[0].values())
     Actual.objects.update(rate=None, rate_reason="")
     Indicator.objects.update(grade="", grade_fy=None, grade_reason="", grading_scheme="")
-    changed_rates, changed_grades = recompute_many(chunk=7)  # many small chunks
+    changed_rates, changed_grades = recompute(chunk=7)  # many small chunks
     assert _state() == expected
     assert changed_grades == Indicator.objects.count()
     assert changed_rates > 0
     # Nothing left to change: a second run writes nothing.
-    assert recompute_many() == (0, 0)
+    assert recompute() == (0, 0)
 
 
 def test_the_generator_is_deterministic_and_realistic():
@@ -134,7 +133,7 @@ def _grow(project, n):
             row.indicator = indicator
         Actual.objects.bulk_create([r for r in rows if isinstance(r, Actual)])
         TargetRevision.objects.bulk_create([r for r in rows if isinstance(r, TargetRevision)])
-    recompute_many(project.indicators.values_list("pk", flat=True))
+    recompute(project.indicators.values_list("pk", flat=True))
 
 
 def test_page_queries_do_not_grow_with_the_number_of_kpis(client, personas):

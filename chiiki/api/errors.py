@@ -27,11 +27,9 @@ from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as RequestValidationError
 from pydantic import Field
 
-from chiiki.councils.services import StaleMeeting
-from chiiki.evaluations.services import StaleEvaluation, WorkflowError
-from chiiki.indicators.services import Conflict
-from chiiki.plans.services import BudgetConflict
-from chiiki.proposals.services import ProposalError, StaleProposal
+from chiiki.core.errors import StaleVersion
+from chiiki.evaluations.services import WorkflowError
+from chiiki.proposals.services import ProposalError
 
 
 def d(ja: str, en: str) -> str:
@@ -90,7 +88,7 @@ class PreconditionRequired(Exception):
     """A write without If-Match / If-None-Match: refused so no update is ever lost."""
 
 
-class PreconditionFailed(Exception):
+class PreconditionFailed(StaleVersion):
     """The resource changed (or exists / does not) against what the caller said."""
 
 
@@ -212,9 +210,7 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(RequestDataTooBig, too_large)
     api.add_exception_handler(Throttled, too_many)  # type: ignore[arg-type]
     handle(PermissionDenied, 403, "forbidden")
-    for stale in (Conflict, BudgetConflict, StaleEvaluation, StaleProposal, StaleMeeting):
-        handle(stale, 412, "precondition_failed")
-    handle(PreconditionFailed, 412, "precondition_failed")
+    handle(StaleVersion, 412, "precondition_failed")  # every record's version conflict
     handle(PreconditionRequired, 428, "precondition_required")
     # After the stale subclasses: a step the record's state does not allow.
     handle(WorkflowError, 409, "conflict")

@@ -17,8 +17,8 @@ from chiiki.api.router import MAX_ID, Paging, fiscal_year, record_id, router
 from chiiki.api.selectors import Filters
 from chiiki.core.forecast import forecast
 from chiiki.evaluations.models import Evaluation
+from chiiki.indicators.grading import indicator_spec, year_actuals
 from chiiki.indicators.models import Actual
-from chiiki.indicators.services import indicator_spec, year_actuals
 from chiiki.plans.models import ProgramBudget
 
 

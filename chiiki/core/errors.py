@@ -7,6 +7,7 @@ English one for logs and the API.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -63,3 +64,16 @@ class ProblemsError(Exception):
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
         super().__init__(f"{headline}:\n{lines}" if problems else headline)
+
+
+class StaleVersion(Exception):
+    """A write named a version of a record that is no longer the current one: someone saved it
+    in between. Nothing was written; the message says who and what the record holds now.
+    Every kind of record's conflict is one of these (the API answers 412 for all of them)."""
+
+
+def check_version(current: int, expected: int | None, stale: Callable[[], StaleVersion]) -> None:
+    """Raise ``stale()`` when ``expected`` (the version the writer saw; None = no check, for
+    trusted batch paths only) is not ``current``."""
+    if expected is not None and expected != current:
+        raise stale()

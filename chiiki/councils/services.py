@@ -12,14 +12,15 @@ from django.utils.translation import gettext
 
 from chiiki.accounts.access import require_edit_meetings
 from chiiki.audit.services import record as audit
+from chiiki.core.errors import StaleVersion, check_version
 from chiiki.core.text import plain_lines, strip_tags
 from chiiki.councils.models import Meeting
 from chiiki.evaluations.models import Evaluation
 from chiiki.plans.models import Bureau, Municipality
 
 
-class StaleMeeting(Exception):
-    pass
+class StaleMeeting(StaleVersion):
+    """Someone saved the meeting record after the form was opened."""
 
 
 def _snapshot(m: Meeting) -> dict[str, Any]:
@@ -62,12 +63,15 @@ def save_meeting(
         old = None
     else:
         meeting = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting_id, bureau=bureau)
-        if expected_version is not None and expected_version != meeting.version:
-            raise StaleMeeting(
+        check_version(
+            meeting.version,
+            expected_version,
+            lambda: StaleMeeting(
                 gettext(
                     "この会議の記録は、画面を開いた後に他の人が更新しました。開き直してください。"
                 )
-            )
+            ),
+        )
         old = _snapshot(meeting)
     errors: dict[str, list[str]] = {}
     if kind not in Meeting.Kind.values:

@@ -22,10 +22,8 @@ from typing import Any
 
 from django.db import models, transaction
 
-from chiiki.audit.services import record as audit
 from chiiki.core.codes import parse_local_government_code
 from chiiki.core.fiscal import (
-    format_fiscal_year,
     parse_fiscal_year,
     parse_fiscal_year_label,
     parse_fiscal_year_range,
@@ -54,8 +52,9 @@ from chiiki.datasets.reading import (
     read_yaml,
 )
 from chiiki.evaluations.models import Evaluation
+from chiiki.indicators.grading import recompute
 from chiiki.indicators.models import Actual, Indicator, IndicatorListing, TargetRevision
-from chiiki.indicators.services import actual_snapshot, recompute
+from chiiki.indicators.services import PublishedActual, write_published
 from chiiki.plans.models import (
     AnnualInitiative,
     Bureau,
@@ -1160,7 +1159,7 @@ class _Writer:
                 )
         self.report.recomputed = recompute(
             Indicator.objects.filter(project__plan__organization=org)
-        )
+        ).changed
         write_proposals(self, ds.proposals, org, bureaus)
         for bureau, fy, title, description, order in ds.initiatives:
             self.upsert(
@@ -1210,6 +1209,7 @@ class _Writer:
                 {"project": project, "order": order},
                 {"group": m.group, "title": m.title, "description": m.description},
             )
+        published: list[PublishedActual] = []
         for position, ind in enumerate(rec.indicators):
             order = ind.order if ind.order is not None else position
             national = self.national.get(ind.slug, ("", False, {}))
@@ -1247,38 +1247,24 @@ class _Writer:
                         "target_fy": revised_target_fy,
                     },
                 )
-            for a in ind.actuals:
-                before = Actual.objects.filter(indicator=indicator, fy=a.fy).first()
-                old = actual_snapshot(before)
-                corrected = before is not None and (before.value, before.marker) != (
+            published.extend(
+                PublishedActual(
+                    indicator.pk,
+                    a.fy,
                     a.value,
                     a.marker,
+                    a.published_rate,
+                    national[2].get(a.fy),
                 )
-                actual = self.upsert(
-                    Actual,
-                    {"indicator": indicator, "fy": a.fy},
-                    {
-                        "value": a.value,
-                        "marker": a.marker,
-                        "published_rate": a.published_rate,
-                        "national_value": national[2].get(a.fy),
-                    },
-                    current=before,
-                )
-                if corrected:
-                    # A corrected figure is a change like any other: bump the version (open
-                    # forms then conflict) and audit it, so history and "as of" stay true.
-                    actual.version += 1
-                    actual.save(update_fields=["version"])
-                    audit(
-                        actor=None,
-                        action="indicator.actual.corrected",
-                        object_type="indicator",
-                        object_id=indicator.pk,
-                        summary=f"{indicator.display_name} {format_fiscal_year(a.fy)}（データセット読込）",
-                        old=old,
-                        new=actual_snapshot(actual),
-                    )
+                for a in ind.actuals
+            )
+        counts = write_published(published)
+        label = str(Actual._meta.verbose_name)
+        for counter, n in zip(
+            (self.report.created, self.report.updated, self.report.unchanged), counts, strict=True
+        ):
+            if n:
+                counter[label] += n
         for fy, analysis in rec.evaluations.items():
             self.upsert(
                 Evaluation,

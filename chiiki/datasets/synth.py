@@ -23,7 +23,7 @@ from typing import Any
 from django.db import transaction
 
 from chiiki.evaluations.models import Evaluation
-from chiiki.indicators.bulk import recompute_many
+from chiiki.indicators.grading import recompute
 from chiiki.indicators.models import Actual, Indicator, TargetRevision
 from chiiki.plans.models import (
     Bureau,
@@ -169,7 +169,7 @@ def synthesize(
         )
     say("進捗率と評価を計算しています")
     ids = Indicator.objects.filter(project__plan__organization__slug__startswith="synth-")
-    recompute_many(ids.values_list("pk", flat=True))
+    recompute(ids.values_list("pk", flat=True))
     return counts
 
 

@@ -19,6 +19,9 @@ class Evaluation(models.Model):
         APPROVED = "approved", _("承認済")
         PUBLISHED = "published", _("公表済")
 
+    # The states in which the bureau may still edit the text.
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="evaluations")
     fy = models.PositiveSmallIntegerField("評価対象年度")
     analysis = models.TextField("分析と課題", help_text="1行に1項目")

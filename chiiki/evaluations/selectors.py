@@ -4,6 +4,7 @@ text with a line diff, and the history."""
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import Http404
@@ -11,10 +12,29 @@ from django.http import Http404
 from chiiki.accounts.access import can_edit_project, can_read_internal, can_review
 from chiiki.audit.models import AuditEntry
 from chiiki.evaluations.models import Evaluation
-from chiiki.evaluations.services import EDITABLE, previous_analysis
 from chiiki.plans.models import Organization, Project
 
 Status = Evaluation.Status
+
+
+def previous_analysis(project: Project, fy: int) -> tuple[int, str] | None:
+    """The latest earlier evaluation's analysis (published first), to carry forward."""
+    earlier = Evaluation.objects.filter(project=project, fy__lt=fy).order_by("-fy")
+    chosen = earlier.filter(status=Status.PUBLISHED).first() or earlier.first()
+    return (chosen.fy, chosen.analysis) if chosen else None
+
+
+def locked_years(
+    *, projects: Iterable[int] | None = None, organization: Organization | None = None
+) -> set[tuple[int, int]]:
+    """The one lock rule: (project id, FY) pairs whose evaluation is published. Actuals of
+    those years are not changed until HQ unlocks the evaluation."""
+    published = Evaluation.objects.filter(status=Status.PUBLISHED)
+    if projects is not None:
+        published = published.filter(project_id__in=list(projects))
+    if organization is not None:
+        published = published.filter(project__plan__organization=organization)
+    return set(published.values_list("project_id", "fy"))
 
 
 def line_diff(before: str, after: str) -> list[tuple[str, str]]:
@@ -43,14 +63,14 @@ def evaluation_page(
         .first()
     )
     previous = previous_analysis(project, fy)
-    editable = evaluation is None or evaluation.status in EDITABLE
+    editable = evaluation is None or evaluation.status in Evaluation.EDITABLE
     may_edit = can_edit_project(user, project)
     may_review = can_review(user, project)
     submitted_by_me = evaluation is not None and evaluation.submitted_by_id == user.pk
     status = evaluation.status if evaluation else None
     actions = {
         "save": may_edit and editable,
-        "submit": may_edit and evaluation is not None and status in EDITABLE,
+        "submit": may_edit and evaluation is not None and status in Evaluation.EDITABLE,
         "return": may_review and status == Status.SUBMITTED and not submitted_by_me,
         "approve": may_review and status == Status.SUBMITTED and not submitted_by_me,
         "publish": may_review and status == Status.APPROVED,

@@ -22,20 +22,22 @@ from django.utils.translation import gettext
 
 from chiiki.accounts.access import require_edit_project, require_review
 from chiiki.audit.services import record as audit
+from chiiki.core.errors import StaleVersion, check_version
 from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year
 from chiiki.core.text import plain_lines, strip_tags
 from chiiki.evaluations.models import Evaluation
+from chiiki.evaluations.selectors import locked_years
 from chiiki.plans.models import Project
 
 Status = Evaluation.Status
-EDITABLE = (Status.DRAFT, Status.RETURNED)
+EDITABLE = Evaluation.EDITABLE
 
 
 class WorkflowError(Exception):
     """The action does not fit the evaluation's state or the person; nothing was changed."""
 
 
-class StaleEvaluation(WorkflowError):
+class StaleEvaluation(StaleVersion, WorkflowError):
     """Someone changed the evaluation after the page was loaded."""
 
 
@@ -53,14 +55,16 @@ def _locked(evaluation_id: int) -> Evaluation:
 
 
 def _check_version(evaluation: Evaluation | None, expected: int | None) -> None:
-    current = evaluation.version if evaluation else 0
-    if expected is not None and expected != current:
-        raise StaleEvaluation(
+    check_version(
+        evaluation.version if evaluation else 0,
+        expected,
+        lambda: StaleEvaluation(
             gettext(
                 "この評価は、画面を開いた後に他の人が更新しました。"
                 "画面を開き直して内容を確認してください。"
             )
-        )
+        ),
+    )
 
 
 def _snapshot(evaluation: Evaluation | None) -> dict[str, Any] | None:
@@ -94,13 +98,6 @@ def _save(
         new=_snapshot(evaluation),
     )
     return evaluation
-
-
-def previous_analysis(project: Project, fy: int) -> tuple[int, str] | None:
-    """The latest earlier evaluation's analysis (published first), to carry forward."""
-    earlier = Evaluation.objects.filter(project=project, fy__lt=fy).order_by("-fy")
-    chosen = earlier.filter(status=Status.PUBLISHED).first() or earlier.first()
-    return (chosen.fy, chosen.analysis) if chosen else None
 
 
 @transaction.atomic
@@ -263,5 +260,5 @@ def unlock(
 
 
 def is_locked(project: Project, fy: int) -> bool:
-    """Is ``fy`` of ``project`` locked by a published evaluation?"""
-    return Evaluation.objects.filter(project=project, fy=fy, status=Status.PUBLISHED).exists()
+    """Is ``fy`` of ``project`` locked by a published evaluation? (evaluations.selectors.locked_years)"""
+    return (project.pk, fy) in locked_years(projects=[project.pk])

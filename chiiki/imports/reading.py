@@ -29,7 +29,7 @@ from chiiki.core.encoding import UndecodableError, decode_text
 from chiiki.core.errors import ParseError, Problem, ProblemsError
 from chiiki.core.fiscal import format_fiscal_year, parse_fiscal_year
 from chiiki.core.numbers import parse_budget, parse_value
-from chiiki.evaluations.models import Evaluation
+from chiiki.evaluations.selectors import locked_years
 from chiiki.imports.workbook import (
     ACTUAL_HEAD,
     ACTUALS_SHEET,
@@ -499,12 +499,7 @@ def read_changes(
         (b.program_id, b.fy): b
         for b in ProgramBudget.objects.filter(program__organization=organization).order_by()
     }
-    # (project, FY) pairs locked by a published evaluation
-    locked = set(
-        Evaluation.objects.filter(
-            project__plan__organization=organization, status=Evaluation.Status.PUBLISHED
-        ).values_list("project_id", "fy")
-    )
+    locked = locked_years(organization=organization)
     seen: dict[tuple[str, str, int], Problem] = {}
     for entry in entries:
         where = entry.where

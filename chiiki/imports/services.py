@@ -2,7 +2,7 @@
 
 Budgets go through ``record_budget`` one by one (a file holds a few hundred at most).
 Actuals, which a national file holds by the million, go through
-``indicators.bulk.write_actuals``: the checks of ``record_actual`` (permission, FY begun,
+``indicators.services.write_actuals``, the one writer of actuals: the checks (permission, FY begun,
 published-year lock, version), the same audit entry per value, and one recompute of the
 indicators touched, in set operations instead of a round of queries per value.
 """
@@ -29,7 +29,7 @@ from chiiki.imports.reading import (
     located,
     read_changes,
 )
-from chiiki.indicators.bulk import ActualWrite, write_actuals
+from chiiki.indicators.services import ActualWrite, write_actuals
 from chiiki.plans.models import Organization
 from chiiki.plans.services import BudgetConflict, record_budget
 
@@ -71,8 +71,8 @@ def apply(
             for c in actuals
         ],
     )
-    for index, (kind, message) in sorted(refused.items()):
-        problems.append(located(actuals[index].where, message, WHY[kind]))
+    for index, refusal in sorted(refused.items()):
+        problems.append(located(actuals[index].where, refusal.message, WHY[refusal.kind]))
     done = len(actuals)
     if progress is not None and done:
         progress(done, total)

@@ -11,6 +11,7 @@ from django.http import Http404
 from chiiki.core.forecast import Model, backtest_one, forecast, series_for_backtest
 from chiiki.core.progress import assess, year_results
 from chiiki.core.schemes import get_scheme
+from chiiki.indicators.grading import indicator_spec, year_actuals
 from chiiki.indicators.history import (
     HISTORY_SHOWN,
     actuals_as_of,
@@ -19,7 +20,6 @@ from chiiki.indicators.history import (
     history_count,
 )
 from chiiki.indicators.models import Actual, Indicator, IndicatorListing
-from chiiki.indicators.services import indicator_spec, year_actuals
 from chiiki.plans.models import Organization
 
 

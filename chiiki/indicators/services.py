@@ -1,8 +1,16 @@
-"""Writes for indicators. Computed fields (rates, grades) are only ever set here."""
+"""The one writer of KPI actuals. Every way an actual is entered — the form, the bureau grid,
+the API (one value or many), an import, the dataset — ends in :func:`write_actuals`:
+
+    refusals (permission, FY begun, published-year lock, version) → store → audit → grade
+
+Single-value writes are a list of one. Storage is set-based (COPY on PostgreSQL), an
+implementation detail of this path. Rates and grades are never set here: the one grader
+(:mod:`chiiki.indicators.grading`) computes them from what was stored.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -12,107 +20,17 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from chiiki.accounts.access import require_edit_indicator
-from chiiki.audit.services import record as audit
-from chiiki.core.errors import ParseError
+from chiiki.audit.services import Entry, record_many
+from chiiki.core.errors import ParseError, StaleVersion, check_version
 from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year, parse_fiscal_year
 from chiiki.core.numbers import Missing, Quantity, check_figure, format_value, parse_value
-from chiiki.core.progress import (
-    Direction,
-    IndicatorSpec,
-    Method,
-    Revision,
-    YearActual,
-    assess,
-)
-from chiiki.core.schemes import get_scheme
-from chiiki.core.targets import TargetKind
-from chiiki.evaluations.services import is_locked
+from chiiki.evaluations.selectors import locked_years
+from chiiki.indicators.grading import recompute
 from chiiki.indicators.models import Actual, Indicator
+from chiiki.storage import CHUNK, chunks, copy_rows, update_rows
 
 
-def indicator_spec(indicator: Indicator) -> IndicatorSpec:
-    """The core's view of a stored indicator (revisions must be prefetched or are queried)."""
-    return IndicatorSpec(
-        target_kind=TargetKind(indicator.target_kind),
-        target_value=indicator.target_value,
-        target_fy=indicator.target_fy,
-        target_first_fy=indicator.target_first_fy,
-        baseline_value=indicator.baseline_value,
-        baseline_fy=indicator.baseline_fy,
-        revisions=tuple(
-            Revision(r.original_value, r.revised_value) for r in indicator.revisions.all()
-        ),
-        direction=Direction(indicator.direction),
-        method=Method(indicator.method) if indicator.method else None,
-        actuals_cumulative=indicator.actuals_cumulative,
-    )
-
-
-def year_actuals(indicator: Indicator) -> list[YearActual]:
-    return [
-        YearActual(a.fy, a.value, Missing(a.marker) if a.marker else None, a.national_value)
-        for a in indicator.actuals.all()
-    ]
-
-
-def scheme_name(indicator: Indicator) -> str:
-    return indicator.project.plan.grading_scheme
-
-
-@transaction.atomic
-def recompute(indicators: Iterable[Indicator]) -> int:
-    """Recompute and store every rate and grade of ``indicators``; returns rows changed.
-
-    Call after any change to an indicator's definition, revisions or actuals.
-    """
-    changed = 0
-    ids = [i.pk for i in indicators]
-    fresh = (
-        Indicator.objects.filter(pk__in=ids)
-        .select_related("project__plan")
-        .prefetch_related("revisions", "actuals")
-    )
-    for indicator in fresh:
-        scheme = get_scheme(scheme_name(indicator))
-        result = assess(indicator_spec(indicator), year_actuals(indicator), scheme)
-        by_fy = {r.fy: r for r in result.years}
-        for actual in indicator.actuals.all():
-            rate = result.rates.get(actual.fy)
-            reason = by_fy[actual.fy].reason
-            new = (rate, reason.value if reason else "")
-            if (actual.rate, actual.rate_reason) != new:
-                actual.rate, actual.rate_reason = new
-                actual.save(update_fields=["rate", "rate_reason"])
-                changed += 1
-        new_grade = (
-            result.grade or "",
-            result.grade_fy,
-            result.reason.value if result.reason else "",
-            scheme.name,
-        )
-        old_grade = (
-            indicator.grade,
-            indicator.grade_fy,
-            indicator.grade_reason,
-            indicator.grading_scheme,
-        )
-        if old_grade != new_grade:
-            (
-                indicator.grade,
-                indicator.grade_fy,
-                indicator.grade_reason,
-                indicator.grading_scheme,
-            ) = new_grade
-            indicator.save(update_fields=["grade", "grade_fy", "grade_reason", "grading_scheme"])
-            changed += 1
-    return changed
-
-
-def recompute_all() -> int:
-    return recompute(Indicator.objects.all())
-
-
-class Conflict(Exception):
+class Conflict(StaleVersion):
     """Someone saved the same record after the page was loaded; nothing was overwritten."""
 
     def __init__(self, current: Actual | None) -> None:
@@ -209,6 +127,260 @@ def locked_fy_message(year: int) -> str:
     ).format(fy=format_fiscal_year(year))
 
 
+@dataclass(frozen=True)
+class ActualWrite:
+    """One actual to record: already parsed in the indicator's unit (value, or a marker)."""
+
+    indicator_id: int
+    fy: int
+    value: Decimal | None
+    marker: str
+    expected_version: int | None  # None skips the check (trusted batch paths only)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why one write was refused: ``kind`` is ``not_found``, ``forbidden``, ``invalid`` or
+    ``precondition_failed`` (then ``current`` is the row as it stands, or None)."""
+
+    kind: str
+    message: str
+    current: Actual | None = None
+
+
+@dataclass(frozen=True)
+class Trust:
+    """Who the write is for. ``checked`` writes (people, imports) pass every rule; the dataset
+    loader writes the published figures as the documents print them: no person's permission,
+    no version to compare, and published years are what it corrects."""
+
+    checked: bool = True
+
+
+DATASET = Trust(checked=False)
+
+
+def write_actuals(
+    *, actor: Any, writes: list[ActualWrite], trust: Trust = Trust()
+) -> dict[int, Refusal]:
+    """Record many actuals: every rule, one store, one audit entry per value, one grading.
+
+    Checks each row — permission on the indicator's project, a FY that has begun, the
+    published-year lock, the version the writer saw — and returns the refused rows as
+    {index: Refusal}, writing nothing. Otherwise writes every row (version + 1, who and when),
+    one audit entry per value with its old and new snapshot, and recomputes the indicators
+    touched. Call inside a transaction: the caller rolls back on refusals.
+    """
+    if not writes:
+        return {}
+    ids = sorted({w.indicator_id for w in writes})
+    indicators: dict[int, Indicator] = {}
+    for part in chunks(ids, CHUNK):
+        # Lock the indicators' rows so that writers queue up.
+        query = Indicator.objects.select_for_update(of=("self",)).select_related("project__plan")
+        indicators.update((i.pk, i) for i in query.filter(pk__in=part).order_by("pk"))
+    current: dict[tuple[int, int], tuple[Any, ...]] = {}
+    for part in chunks(ids, CHUNK):
+        for row in Actual.objects.filter(indicator_id__in=part).values_list(
+            "indicator_id", "fy", "pk", "value", "marker", "version"
+        ):
+            current[(row[0], row[1])] = row
+    problems = _refusals(actor, writes, indicators, current, trust) if trust.checked else {}
+    if problems:
+        return problems
+    _store(actor, writes, indicators, current)
+    recompute(ids)
+    return {}
+
+
+def _refusals(
+    actor: Any,
+    writes: list[ActualWrite],
+    indicators: dict[int, Indicator],
+    current: dict[tuple[int, int], tuple[Any, ...]],
+    trust: Trust,
+) -> dict[int, Refusal]:
+    locked = locked_years(projects={i.project_id for i in indicators.values()})
+    refusal: dict[int, str | None] = {}
+    this_fy = fiscal_year_of(timezone.localdate())
+    problems: dict[int, Refusal] = {}
+    for index, w in enumerate(writes):
+        indicator = indicators.get(w.indicator_id)
+        if indicator is None:
+            problems[index] = Refusal("not_found", gettext("指標が見つかりません"))
+            continue
+        if indicator.project_id not in refusal:
+            try:
+                require_edit_indicator(actor, indicator)
+                refusal[indicator.project_id] = None
+            except PermissionDenied as exc:
+                refusal[indicator.project_id] = str(exc)
+        denied = refusal[indicator.project_id]
+        row = current.get((w.indicator_id, w.fy))
+        if denied is not None:
+            problems[index] = Refusal("forbidden", denied)
+        elif w.fy > this_fy:
+            problems[index] = Refusal("invalid", future_fy_message(w.fy))
+        elif (indicator.project_id, w.fy) in locked:
+            problems[index] = Refusal("invalid", locked_fy_message(w.fy))
+        else:
+            try:
+                check_version(row[5] if row else 0, w.expected_version, lambda r=row: _conflict(r))
+            except Conflict as exc:
+                problems[index] = Refusal("precondition_failed", str(exc), exc.current)
+    return problems
+
+
+def _conflict(row: tuple[Any, ...] | None) -> Conflict:
+    """The conflict over a stored row, naming who changed it and what it holds now."""
+    return Conflict(Actual.objects.select_related("updated_by").get(pk=row[2]) if row else None)
+
+
+ACTUAL_COLUMNS = ("indicator_id", "fy", "value", "marker", "rate_reason", "version",
+                  "updated_at", "updated_by_id")  # fmt: skip
+
+
+def _store(
+    actor: Any,
+    writes: list[ActualWrite],
+    indicators: dict[int, Indicator],
+    current: dict[tuple[int, int], tuple[Any, ...]],
+) -> None:
+    """Write the rows and their audit entries: plain tuples, COPY on PostgreSQL."""
+    now = timezone.now()
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    updates: list[tuple[Any, ...]] = []
+    inserts: list[tuple[Any, ...]] = []
+    entries: list[Entry] = []
+    for w in writes:
+        indicator = indicators[w.indicator_id]
+        row = current.get((w.indicator_id, w.fy))
+        version = (row[5] if row else 0) + 1
+        if row:
+            updates.append((row[2], w.value, w.marker, version, now, actor_id))
+        else:
+            inserts.append((w.indicator_id, w.fy, w.value, w.marker, "", version, now, actor_id))
+        entries.append(
+            Entry(
+                actor=actor,
+                action="indicator.actual.corrected" if row else "indicator.actual.recorded",
+                object_type="indicator",
+                object_id=indicator.pk,
+                summary=audit_summary(indicator, w.fy, w.value, w.marker),
+                old=snapshot(w.fy, row[3], row[4], row[5]) if row else None,
+                new=snapshot(w.fy, w.value, w.marker, version),
+            )
+        )
+    update_rows(
+        "indicators_actual",
+        ("value numeric", "marker text", "version integer", "updated_at timestamptz",
+         "updated_by_id integer"),
+        updates,
+    )  # fmt: skip
+    if inserts:
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            # COPY: Django's bulk_create sends arrays whose text escaping costs more than the rows.
+            copy_rows("indicators_actual", ACTUAL_COLUMNS, inserts)
+        else:
+            Actual.objects.bulk_create(
+                [Actual(**dict(zip(ACTUAL_COLUMNS, r, strict=True))) for r in inserts],
+                batch_size=5000,
+            )
+    record_many(entries, at=now)
+
+
+@dataclass(frozen=True)
+class PublishedActual:
+    """An actual as a published document prints it (the dataset): with the printed rate and,
+    for national targets, the national value."""
+
+    indicator_id: int
+    fy: int
+    value: Decimal | None
+    marker: str
+    published_rate: Decimal | None
+    national_value: Decimal | None
+
+
+def write_published(rows: list[PublishedActual]) -> tuple[int, int, int]:
+    """The dataset's figures, under the same store and audit as every other write. A new row
+    is the published record (version 0, no author, no audit entry: the document is the
+    source). A figure that differs from the stored one is a correction like any other: version
+    + 1 (open forms then conflict) and an audit entry, so history and "as of" stay true. The
+    printed rate and national value are kept as printed. Returns (created, updated, unchanged);
+    the loader grades the whole organization afterwards, as definitions change too."""
+    stored = {
+        (a.indicator_id, a.fy): a
+        for a in Actual.objects.filter(indicator_id__in={r.indicator_id for r in rows})
+    }
+    indicators = Indicator.objects.in_bulk({r.indicator_id for r in rows})
+    created = updated = 0
+    entries: list[Entry] = []
+    for r in rows:
+        actual = stored.get((r.indicator_id, r.fy))
+        if actual is None:
+            Actual.objects.create(
+                indicator_id=r.indicator_id, fy=r.fy, value=r.value, marker=r.marker,
+                published_rate=r.published_rate, national_value=r.national_value,
+            )  # fmt: skip
+            created += 1
+            continue
+        fields = [
+            f for f in ("published_rate", "national_value") if getattr(actual, f) != getattr(r, f)
+        ]
+        if (actual.value, actual.marker) != (r.value, r.marker):
+            old = actual_snapshot(actual)
+            actual.value, actual.marker = r.value, r.marker
+            actual.version += 1
+            fields += ["value", "marker", "version"]
+            indicator = indicators[r.indicator_id]
+            entries.append(
+                Entry(
+                    actor=None,
+                    action="indicator.actual.corrected",
+                    object_type="indicator",
+                    object_id=indicator.pk,
+                    summary=f"{indicator.display_name} {format_fiscal_year(r.fy)}（データセット読込）",
+                    old=old,
+                    new=actual_snapshot(actual),
+                )
+            )
+        for f in ("published_rate", "national_value"):
+            setattr(actual, f, getattr(r, f))
+        if fields:
+            actual.save(update_fields=fields)
+            updated += 1
+    record_many(entries)
+    return created, updated, len(rows) - created - updated
+
+
+def _year(fy: str | int) -> int:
+    try:
+        return parse_fiscal_year(fy)
+    except ParseError as exc:
+        raise ValidationError({"fy": exc.describe()}) from exc
+
+
+def _parsed(indicator: Indicator, value: str) -> tuple[Decimal | None, str]:
+    if not str(value).strip():
+        raise ValidationError(
+            {"value": gettext("実績値を入力してください（未公表は「未」、調査なしは「—」）")}
+        )
+    return parse_actual_value(indicator, str(value))
+
+
+def _raise(refused: Refusal) -> None:
+    if refused.kind == "forbidden":
+        raise PermissionDenied(refused.message)
+    if refused.kind == "precondition_failed":
+        raise Conflict(refused.current)
+    if refused.kind == "not_found":
+        raise Indicator.DoesNotExist(refused.message)
+    raise ValidationError({"fy": refused.message})
+
+
 @transaction.atomic
 def record_actual(
     *,
@@ -218,7 +390,7 @@ def record_actual(
     value: str,
     expected_version: int | None,
 ) -> Actual:
-    """Enter or correct the actual of one fiscal year, then recompute rates and grade.
+    """Enter or correct the actual of one fiscal year: a list of one for :func:`write_actuals`.
 
     ``value`` is written as people write it (``87,517日``, ``１２３``, ``未``, ``—``).
     ``expected_version`` is the version the person saw (0 when the year had no row);
@@ -226,61 +398,21 @@ def record_actual(
     the check (only for trusted batch paths). Raises PermissionDenied before anything else,
     and ValidationError with Japanese messages keyed by field.
     """
-    indicator = (
-        # Lock only the indicator's own row (PostgreSQL refuses FOR UPDATE across outer joins).
-        Indicator.objects.select_for_update(of=("self",))
-        .select_related("project__plan")
-        .get(pk=indicator_id)
-    )
+    indicator = Indicator.objects.select_related("project__plan").get(pk=indicator_id)
     require_edit_indicator(actor, indicator)
-    try:
-        year = parse_fiscal_year(fy)
-    except ParseError as exc:
-        raise ValidationError({"fy": exc.describe()}) from exc
-    current_fy = fiscal_year_of(timezone.localdate())
-    if year > current_fy:
-        raise ValidationError({"fy": future_fy_message(year)})
-    if is_locked(indicator.project, year):
-        raise ValidationError({"fy": locked_fy_message(year)})
-    if not str(value).strip():
-        raise ValidationError(
-            {"value": gettext("実績値を入力してください（未公表は「未」、調査なしは「—」）")}
-        )
-    amount, marker = parse_actual_value(indicator, str(value))
-    # order_by("pk"): the default ordering would join through Project.region (nullable).
-    actual = (
-        Actual.objects.select_for_update(of=("self",))
-        .filter(indicator=indicator, fy=year)
-        .order_by("pk")
-        .first()
+    year = _year(fy)
+    amount, marker = _parsed(indicator, value)
+    refused = write_actuals(
+        actor=actor, writes=[ActualWrite(indicator.pk, year, amount, marker, expected_version)]
     )
-    if expected_version is not None and expected_version != (actual.version if actual else 0):
-        raise Conflict(actual)
-    old = actual_snapshot(actual)
-    if actual is None:
-        actual = Actual(indicator=indicator, fy=year)
-    actual.value, actual.marker = amount, marker
-    actual.version += 1
-    actual.updated_at = timezone.now()
-    actual.updated_by = actor if getattr(actor, "pk", None) else None
-    actual.save()
-    audit(
-        actor=actor,
-        action="indicator.actual.corrected" if old else "indicator.actual.recorded",
-        object_type="indicator",
-        object_id=indicator.pk,
-        summary=audit_summary(indicator, year, amount, marker),
-        old=old,
-        new=actual_snapshot(actual),
-    )
-    recompute([indicator])
-    actual.refresh_from_db()
-    return actual
+    if refused:
+        _raise(refused[0])
+    return Actual.objects.get(indicator=indicator, fy=year)
 
 
 class BulkEntryError(Exception):
     """Some rows of a bulk entry were refused; nothing was saved. ``errors``: indicator id →
-    message; ``kinds``: indicator id → why (invalid, forbidden, precondition_failed)."""
+    message; ``kinds``: indicator id → why (invalid, forbidden, precondition_failed, not_found)."""
 
     def __init__(self, errors: dict[int, str], kinds: dict[int, str] | None = None) -> None:
         self.errors = errors
@@ -296,38 +428,37 @@ def record_actuals_bulk(
 ) -> list[Actual]:
     """Record one fiscal year's actuals for many indicators, all or nothing.
 
-    ``entries``: (indicator id, value as written, expected version). Every row goes through
-    :func:`record_actual` (same permissions, parsing, locks, conflicts and audit); if any row
-    fails, the whole entry is rolled back and every row's problem is reported.
+    ``entries``: (indicator id, value as written, expected version). Values are read per row,
+    then every row goes through :func:`write_actuals` together; if any row fails, nothing is
+    saved and every row's problem is reported.
     """
-    saved: list[Actual] = []
+    year = _year(fy)
+    indicators = Indicator.objects.select_related("project__plan").in_bulk([e[0] for e in entries])
     errors: dict[int, str] = {}
     kinds: dict[int, str] = {}
+    writes: list[ActualWrite] = []
     for indicator_id, value, version in entries:
+        indicator = indicators.get(indicator_id)
+        if indicator is None:
+            errors[indicator_id], kinds[indicator_id] = gettext("指標が見つかりません"), "not_found"
+            continue
         try:
-            with transaction.atomic():
-                saved.append(
-                    record_actual(
-                        actor=actor,
-                        indicator_id=indicator_id,
-                        fy=fy,
-                        value=value,
-                        expected_version=version,
-                    )
-                )
+            require_edit_indicator(actor, indicator)
+            amount, marker = _parsed(indicator, value)
+        except PermissionDenied as exc:
+            errors[indicator_id], kinds[indicator_id] = str(exc), "forbidden"
+            continue
         except ValidationError as exc:
             errors[indicator_id] = " ".join(m for ms in exc.message_dict.values() for m in ms)
             kinds[indicator_id] = "invalid"
-        except Conflict as exc:
-            errors[indicator_id] = str(exc)
-            kinds[indicator_id] = "precondition_failed"
-        except PermissionDenied as exc:
-            errors[indicator_id] = str(exc)
-            kinds[indicator_id] = "forbidden"
-        except Indicator.DoesNotExist:
-            errors[indicator_id] = gettext("指標が見つかりません")
-            kinds[indicator_id] = "not_found"
+            continue
+        writes.append(ActualWrite(indicator_id, year, amount, marker, version))
+    for index, refused in write_actuals(actor=actor, writes=writes).items():
+        errors[writes[index].indicator_id] = refused.message
+        kinds[writes[index].indicator_id] = refused.kind
     if errors:
         transaction.set_rollback(True)
         raise BulkEntryError(errors, kinds)
-    return saved
+    saved = Actual.objects.filter(fy=year, indicator_id__in=[w.indicator_id for w in writes])
+    by_indicator = {a.indicator_id: a for a in saved}
+    return [by_indicator[w.indicator_id] for w in writes]

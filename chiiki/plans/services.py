@@ -10,13 +10,13 @@ from django.utils.translation import gettext
 
 from chiiki.accounts.access import require_edit_program
 from chiiki.audit.services import record as audit
-from chiiki.core.errors import ParseError
+from chiiki.core.errors import ParseError, StaleVersion, check_version
 from chiiki.core.fiscal import format_fiscal_year, parse_fiscal_year
 from chiiki.core.numbers import format_number, parse_budget
 from chiiki.plans.models import Program, ProgramBudget
 
 
-class BudgetConflict(Exception):
+class BudgetConflict(StaleVersion):
     """The budget was changed after the page was loaded; nothing was overwritten."""
 
 
@@ -45,8 +45,10 @@ def record_budget(
         .order_by("pk")
         .first()
     )
-    if expected_version is not None and expected_version != (budget.version if budget else 0):
-        raise BudgetConflict(
+    check_version(
+        budget.version if budget else 0,
+        expected_version,
+        lambda: BudgetConflict(
             gettext(
                 "この予算額は、画面を開いた後に他の人が更新しました（現在: {amount}）。"
                 "確認してから、もう一度保存してください。"
@@ -57,7 +59,8 @@ def record_budget(
                 if budget
                 else gettext("なし")
             )
-        )
+        ),
+    )
     old = (
         {"fy": year, "amount": budget.amount_thousand_yen, "version": budget.version}
         if budget

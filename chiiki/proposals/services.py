@@ -20,7 +20,7 @@ from chiiki.accounts.access import (
 )
 from chiiki.accounts.models import Role
 from chiiki.audit.services import record as audit
-from chiiki.core.errors import ParseError
+from chiiki.core.errors import ParseError, StaleVersion, check_version
 from chiiki.core.fiscal import format_fiscal_year, parse_fiscal_year
 from chiiki.core.text import plain_lines, strip_tags
 from chiiki.plans.models import Bureau, Municipality, Organization, Program, ProgramBudget
@@ -31,7 +31,7 @@ class ProposalError(Exception):
     """A step that cannot be taken in the proposal's current state."""
 
 
-class StaleProposal(ProposalError):
+class StaleProposal(StaleVersion, ProposalError):
     """Someone changed the proposal (or answer) after the form was opened."""
 
 
@@ -65,8 +65,7 @@ def _locked(proposal_id: int) -> Proposal:
 
 
 def _check(current: int, expected: int | None) -> None:
-    if expected is not None and expected != current:
-        raise _stale()
+    check_version(current, expected, _stale)
 
 
 @transaction.atomic

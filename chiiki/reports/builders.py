@@ -31,9 +31,9 @@ from chiiki.core.progress import assess
 from chiiki.core.schemes import GradingScheme, get_scheme
 from chiiki.core.targets import TargetKind
 from chiiki.evaluations.models import Evaluation
+from chiiki.indicators.grading import indicator_spec, year_actuals
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.indicators.selectors import listings_prefetch, project_indicators
-from chiiki.indicators.services import indicator_spec, year_actuals
 from chiiki.plans.models import (
     Bureau,
     Organization,

@@ -7,8 +7,8 @@ import pytest
 
 from chiiki.core.forecast import forecast
 from chiiki.evaluations.models import Evaluation
+from chiiki.indicators.grading import indicator_spec, year_actuals
 from chiiki.indicators.models import Actual, Indicator
-from chiiki.indicators.services import indicator_spec, year_actuals
 from chiiki.plans.models import Bureau, Municipality, Organization, Project
 from chiiki.proposals.models import Proposal
 

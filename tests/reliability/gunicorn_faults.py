@@ -1,7 +1,8 @@
-"""gunicorn configuration for the fault tests: in the worker, the bulk write of actuals
-(record_actuals_bulk) stops after its third row, writes the worker's pid to
-$CHIIKI_FAULT_READY and hangs inside the still-open transaction, so the test can SIGKILL the
-worker there. Only the first such request hangs; the replacement worker behaves normally."""
+"""gunicorn configuration for the fault tests: in the worker, the one writer of actuals
+(indicators.services.write_actuals) stops right after storing its rows — still inside the
+open transaction, before the audit and the grading are committed —, writes the worker's pid to
+$CHIIKI_FAULT_READY and hangs, so the test can SIGKILL the worker there. Only the first such
+request hangs; the replacement worker behaves normally."""
 
 import os
 import time
@@ -10,15 +11,12 @@ import time
 def post_worker_init(worker):
     from chiiki.indicators import services
 
-    original = services.record_actual
+    original = services._store
     ready = os.environ["CHIIKI_FAULT_READY"]
-    calls = 0
 
-    def record_actual(**kwargs):
-        nonlocal calls
-        result = original(**kwargs)
-        calls += 1
-        if calls == 3 and not os.path.exists(ready):
+    def store(*args, **kwargs):
+        result = original(*args, **kwargs)
+        if not os.path.exists(ready):
             with open(ready + ".tmp", "w") as f:
                 f.write(str(os.getpid()))
             os.rename(ready + ".tmp", ready)
@@ -26,4 +24,4 @@ def post_worker_init(worker):
                 time.sleep(1)
         return result
 
-    services.record_actual = record_actual
+    services._store = store

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from chiiki.core.batch import FORMATS, BatchError, read_batch, results
 from chiiki.core.schemes import get_scheme, schemes
+from chiiki.indicators.grading import recompute
 from chiiki.indicators.selectors import backtest_report
-from chiiki.indicators.services import recompute_all
 
 
 class Command(BaseCommand):
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             self.stdout.write(backtest_report())
             return
         if options["action"] == "recompute":
-            changed = recompute_all()
+            changed = recompute().changed
             self.stdout.write(f"進捗率・進捗評価を計算し直しました（変更 {changed} 件）")
             return
         try:

@@ -1,0 +1,173 @@
+"""The one grader: every progress rate and grade stored is computed here, for one indicator
+(after a form save) or a nation (``chiiki indicators recompute``), by the same code.
+
+The arithmetic is the core's (``chiiki.core.progress.assess``); this module maps stored rows
+to the core's spec — once, in :func:`spec_of` — reads them as plain rows in chunks, and writes
+back only what changed. Each chunk is its own transaction, so a national recompute holds no
+lock for long and a crash leaves every chunk either done or not.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from django.db import transaction
+
+from chiiki.core.numbers import Missing
+from chiiki.core.progress import Direction, IndicatorSpec, Method, Revision, YearActual, assess
+from chiiki.core.schemes import get_scheme
+from chiiki.core.targets import TargetKind
+from chiiki.indicators.models import Actual, Indicator, TargetRevision
+from chiiki.storage import CHUNK, by_range, chunks, update_rows
+
+# The stored fields the core's spec is made of (Indicator columns).
+SPEC_FIELDS = (
+    "target_kind",
+    "target_value",
+    "target_fy",
+    "target_first_fy",
+    "baseline_value",
+    "baseline_fy",
+    "direction",
+    "method",
+    "actuals_cumulative",
+)
+
+
+def spec_of(values: Mapping[str, Any], revisions: Iterable[Revision]) -> IndicatorSpec:
+    """The core's view of a stored indicator: ``values`` holds the SPEC_FIELDS."""
+    return IndicatorSpec(
+        target_kind=TargetKind(values["target_kind"]),
+        target_value=values["target_value"],
+        target_fy=values["target_fy"],
+        target_first_fy=values["target_first_fy"],
+        baseline_value=values["baseline_value"],
+        baseline_fy=values["baseline_fy"],
+        revisions=tuple(revisions),
+        direction=Direction(values["direction"]),
+        method=Method(values["method"]) if values["method"] else None,
+        actuals_cumulative=values["actuals_cumulative"],
+    )
+
+
+def indicator_spec(indicator: Indicator) -> IndicatorSpec:
+    """The spec of a model instance (revisions must be prefetched or are queried)."""
+    return spec_of(
+        {f: getattr(indicator, f) for f in SPEC_FIELDS},
+        (Revision(r.original_value, r.revised_value) for r in indicator.revisions.all()),
+    )
+
+
+def year_actual(
+    fy: int, value: Decimal | None, marker: str, national: Decimal | None
+) -> YearActual:
+    return YearActual(fy, value, Missing(marker) if marker else None, national)
+
+
+def year_actuals(indicator: Indicator) -> list[YearActual]:
+    return [year_actual(a.fy, a.value, a.marker, a.national_value) for a in indicator.actuals.all()]
+
+
+class Regraded(NamedTuple):
+    """What a recompute changed: actual rows (rate, reason) and indicators (grade)."""
+
+    rates: int
+    grades: int
+
+    @property
+    def changed(self) -> int:
+        return self.rates + self.grades
+
+
+def recompute(
+    indicators: Iterable[Indicator | int] | None = None,
+    *,
+    chunk: int = CHUNK,
+    progress: Callable[[int, int], None] | None = None,
+) -> Regraded:
+    """Recompute and store the rates and grades of ``indicators`` (instances or ids; every
+    indicator when None). Call after any change to an indicator's definition, revisions or
+    actuals."""
+    if indicators is None:
+        ids = list(Indicator.objects.order_by("pk").values_list("pk", flat=True))
+    else:
+        ids = sorted({i if isinstance(i, int) else i.pk for i in indicators})
+    rates = grades = done = 0
+    for part in chunks(ids, chunk):
+        with transaction.atomic():
+            rate_rows, grade_rows = _grade_chunk(part)
+            update_rows("indicators_actual", ("rate numeric", "rate_reason text"), rate_rows)
+            update_rows(
+                "indicators_indicator",
+                ("grade text", "grade_fy integer", "grade_reason text", "grading_scheme text"),
+                grade_rows,
+            )
+        rates += len(rate_rows)
+        grades += len(grade_rows)
+        done += len(part)
+        if progress:
+            progress(done, len(ids))
+    return Regraded(rates, grades)
+
+
+_READ = ("pk", *SPEC_FIELDS, "project__plan__grading_scheme", "grade", "grade_fy",
+         "grade_reason", "grading_scheme")  # fmt: skip
+
+
+def _same(a: Decimal | None, b: Decimal | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a == b
+
+
+def _grade_chunk(
+    part: list[int],
+) -> tuple[list[tuple[int, Decimal | None, str]], list[tuple[int, str, int | None, str, str]]]:
+    revisions: dict[int, list[Revision]] = defaultdict(list)
+    for indicator_id, original, revised in (
+        by_range(TargetRevision.objects, "indicator_id", part)
+        .order_by("indicator_id", "order", "pk")
+        .values_list("indicator_id", "original_value", "revised_value")
+    ):
+        revisions[indicator_id].append(Revision(original, revised))
+    actuals: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in (
+        by_range(Actual.objects, "indicator_id", part)
+        .order_by("indicator_id", "fy")
+        .values_list(
+            "pk", "indicator_id", "fy", "value", "marker", "national_value", "rate", "rate_reason"
+        )
+    ):
+        actuals[row[1]].append(row)
+    rate_changes: list[tuple[int, Decimal | None, str]] = []
+    grade_changes: list[tuple[int, str, int | None, str, str]] = []
+    for values in by_range(Indicator.objects, "pk", part).values(*_READ):
+        pk = values["pk"]
+        scheme = get_scheme(values["project__plan__grading_scheme"])
+        years = [year_actual(a[2], a[3], a[4], a[5]) for a in actuals[pk]]
+        result = assess(spec_of(values, revisions[pk]), years, scheme)
+        reasons = {r.fy: r.reason for r in result.years}
+        for a in actuals[pk]:
+            rate = result.rates.get(a[2])
+            reason = reasons[a[2]]
+            reason_text = reason.value if reason else ""
+            if not _same(a[6], rate) or a[7] != reason_text:
+                rate_changes.append((a[0], rate, reason_text))
+        grade = (
+            result.grade or "",
+            result.grade_fy,
+            result.reason.value if result.reason else "",
+            scheme.name,
+        )
+        stored = (
+            values["grade"],
+            values["grade_fy"],
+            values["grade_reason"],
+            values["grading_scheme"],
+        )
+        if grade != stored:
+            grade_changes.append((pk, *grade))
+    return rate_changes, grade_changes

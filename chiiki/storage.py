@@ -1,0 +1,82 @@
+"""Set-based storage shared by the grader, the writer of actuals and the audit writer: rows in
+chunks, one prepared UPDATE per batch on SQLite, COPY + one UPDATE … FROM on PostgreSQL. An
+implementation detail of those paths, never a way around them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection
+
+CHUNK = 5000
+
+
+def chunks(ids: list[int], size: int = CHUNK) -> Iterable[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def by_range(query: Any, field: str, part: list[int]) -> Any:
+    """Rows of a sorted chunk of ids: a key range when the ids are contiguous (cheap for the
+    planner), else an IN list."""
+    lo, hi = part[0], part[-1]
+    if hi - lo + 1 == len(part):
+        return query.filter(**{f"{field}__gte": lo, f"{field}__lte": hi})
+    return query.filter(**{f"{field}__in": part})
+
+
+def update_rows(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """``UPDATE table SET columns… WHERE id = row[0]`` for every row (row = id, *values).
+    ``columns`` are names (SQLite) or ``"name type"`` pairs (the types PostgreSQL's temporary
+    table needs)."""
+    if not rows:
+        return
+    names = tuple(c.split()[0] for c in columns)
+    if connection.vendor == "postgresql":
+        _pg_update(table, ("id bigint", *columns), rows, names)
+        return
+    # One prepared statement run for every row (SQLite runs these at memory speed; Django's
+    # bulk_update builds CASE expressions that grow with the batch).
+    assignments = ", ".join(f"{c} = %s" for c in names)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608  # nosec B608  # fixed names
+            [(*row[1:], row[0]) for row in rows],
+        )
+
+
+def _pg_update(
+    table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]], names: tuple[str, ...]
+) -> None:
+    """COPY the rows into a temporary table, then one UPDATE … FROM joining on id."""
+    assignments = ", ".join(f"{n} = t.{n}" for n in names)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE chiiki_changes ({', '.join(columns)}) ON COMMIT DROP"
+        )
+        with cursor.copy(  # type: ignore[attr-defined]
+            f"COPY chiiki_changes ({', '.join(c.split()[0] for c in columns)}) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM chiiki_changes t WHERE {table}.id = t.id"  # noqa: S608  # nosec B608  # fixed names
+        )
+        cursor.execute("DROP TABLE chiiki_changes")
+
+
+def copy_rows(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Append rows with COPY (PostgreSQL's bulk path; constraints and indexes still apply)."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+            for row in rows:
+                copy.write_row(row)
+
+
+def to_json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
