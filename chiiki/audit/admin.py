@@ -1,4 +1,5 @@
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
@@ -66,3 +67,37 @@ class AuditedAdmin(admin.ModelAdmin):
             new=None,
         )
         super().delete_model(request, obj)
+
+
+class ProductScreenAdmin(admin.ModelAdmin):
+    """Read-only admin pages for data the product's own screens write through its services
+    (plans, indicators, targets, actuals, budgets, evaluations): the admin shows the rows and
+    links to the screen where they are changed under the rules (permission, validation,
+    published-year lock, audit, grading). No admin save can go around those rules."""
+
+    product_url: Callable[[Any], str] | None = None
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def view_on_site(self, obj):  # type: ignore[no-untyped-def,override]
+        return type(self).product_url(obj) if type(self).product_url else None
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -10,7 +10,7 @@ class FigureInline(admin.TabularInline):
 
 
 @admin.register(models.SupportScheme)
-class SupportSchemeAdmin(admin.ModelAdmin):
+class SupportSchemeAdmin(AuditedAdmin):
     list_display = ["name", "category"]
     list_filter = ["category"]
     inlines = [FigureInline]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from chiiki.core.numbers import MAX_BUDGET_THOUSAND_YEN
 from chiiki.indicators.models import FIGURE
 from chiiki.plans.models import Municipality, Organization, source_field
 
@@ -118,7 +120,9 @@ class GrantAward(models.Model):
         Municipality, on_delete=models.PROTECT, related_name="grant_awards", verbose_name="市町村"
     )
     title = models.CharField("事業名", max_length=200)
-    amount_thousand_yen = models.PositiveBigIntegerField("交付額（千円）")
+    amount_thousand_yen = models.PositiveBigIntegerField(
+        "交付額（千円）", validators=[MaxValueValidator(MAX_BUDGET_THOUSAND_YEN)]
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
