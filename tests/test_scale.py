@@ -124,15 +124,23 @@ def _grow(project, n):
     """Add ``n`` synthetic KPIs with their actuals to ``project``."""
     from chiiki.datasets.synth import SCALES, Synth
     from chiiki.indicators.models import TargetRevision
+    from chiiki.indicators.services import PublishedActual, write_published
 
     synth = Synth(SCALES["region"], seed=11)
     for k in range(n):
         indicator, rows = synth.indicator(project, f"extra-{k}", 100 + k)
         indicator.save()
-        for row in rows:
-            row.indicator = indicator
-        Actual.objects.bulk_create([r for r in rows if isinstance(r, Actual)])
-        TargetRevision.objects.bulk_create([r for r in rows if isinstance(r, TargetRevision)])
+        revisions = [r for r in rows if isinstance(r, TargetRevision)]
+        for r in revisions:
+            r.indicator = indicator
+        TargetRevision.objects.bulk_create(revisions)
+        write_published(
+            [
+                PublishedActual(indicator.pk, r.fy, r.value, r.marker, None, r.national)
+                for r in rows
+                if not isinstance(r, TargetRevision)
+            ]
+        )
     recompute(project.indicators.values_list("pk", flat=True))
 
 

@@ -23,13 +23,10 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from chiiki.core.numbers import Missing
 from chiiki.core.targets import TargetKind
-
-if TYPE_CHECKING:
-    from chiiki.core.schemes import GradingScheme
 
 HUNDRED = Decimal(100)
 
@@ -285,7 +282,22 @@ class GradeFacts:
     rate: Decimal  # rounded as the scheme publishes it
 
 
-def assess(spec: IndicatorSpec, years: Iterable[YearActual], scheme: GradingScheme) -> Assessment:
+class Grades(Protocol):
+    """What :func:`assess` needs of a grading scheme (``chiiki.core.schemes.GradingScheme``)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def method(self) -> Method: ...
+
+    @property
+    def places(self) -> int: ...
+
+    def grade(self, facts: GradeFacts) -> str: ...
+
+
+def assess(spec: IndicatorSpec, years: Iterable[YearActual], scheme: Grades) -> Assessment:
     """Rates for every year and the grade on the latest assessable year."""
     results = year_results(spec, years, scheme.method)
     rates = {

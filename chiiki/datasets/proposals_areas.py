@@ -7,16 +7,13 @@ problems, then write by natural keys inside the loader's transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-from chiiki.plans.models import Municipality
+from chiiki.datasets.reading import Located, Source
+from chiiki.plans.models import Bureau, Municipality, Organization
+from chiiki.plans.models import Source as SourceRecord
 from chiiki.proposals.models import Department, PolicyPillar, Proposal, Response
 from chiiki.support.models import CooperationArea
-
-if TYPE_CHECKING:
-    from chiiki.datasets.loader import _Reader, _Writer
-    from chiiki.datasets.reading import Located, Source
-    from chiiki.plans.models import Bureau, Organization
 
 
 @dataclass
@@ -41,7 +38,37 @@ class ProposalsData:
     areas: list[tuple[str, str, str, int | None, list[str]]] = field(default_factory=list)
 
 
-def read_proposals(reader: _Reader) -> None:
+class _Read(Protocol):
+    """What these parts need of the dataset read so far (the loader's Dataset)."""
+
+    proposals: ProposalsData
+    municipalities: list[tuple[str, str, str, str]]
+
+
+class Reader(Protocol):
+    """The loader's reading context, as these parts use it (the loader implements it)."""
+
+    ds: _Read
+    bureau_region: dict[str, str]
+
+    def source(self, name: str) -> tuple[Source, Located | None]: ...
+
+    def fy(self, src: Source, value: Any, line: int | None, field_name: str) -> int | None: ...
+
+    def source_ref(self, src: Source, value: Any, line: int | None, field_name: str) -> str: ...
+
+
+class Writer(Protocol):
+    """The loader's writing context, as these parts use it (the loader implements it)."""
+
+    cooperation_areas_source: SourceRecord | None
+
+    def upsert(self, model: Any, lookup: dict[str, Any], values: dict[str, Any]) -> Any: ...
+
+    def source_of(self, slug: str) -> SourceRecord | None: ...
+
+
+def read_proposals(reader: Reader) -> None:
     src, data = reader.source("proposals.yaml")
     if data is None:
         return
@@ -100,7 +127,7 @@ def read_proposals(reader: _Reader) -> None:
         out.proposals.append(rec)
 
 
-def read_cooperation_areas(reader: _Reader, src: Source, data: Located) -> None:
+def read_cooperation_areas(reader: Reader, src: Source, data: Located) -> None:
     by_name: dict[str, list[str]] = {}
     for code, name, _kana, _bureau in reader.ds.municipalities:
         by_name.setdefault(name, []).append(code)
@@ -133,7 +160,7 @@ def read_cooperation_areas(reader: _Reader, src: Source, data: Located) -> None:
 
 
 def write_proposals(
-    writer: _Writer, data: ProposalsData, org: Organization, bureaus: dict[str, Bureau]
+    writer: Writer, data: ProposalsData, org: Organization, bureaus: dict[str, Bureau]
 ) -> None:
     departments = {
         name: writer.upsert(

@@ -18,13 +18,14 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 
 from chiiki.evaluations.models import Evaluation
 from chiiki.indicators.grading import recompute
-from chiiki.indicators.models import Actual, Indicator, TargetRevision
+from chiiki.indicators.models import Indicator, TargetRevision
+from chiiki.indicators.services import PublishedActual, write_published
 from chiiki.plans.models import (
     Bureau,
     Measure,
@@ -40,6 +41,13 @@ from chiiki.plans.models import (
 FIRST_FY, LAST_FY = 2015, 2024  # ten fiscal years of actuals
 SCHEMES = ["hokkaido", "hokkaido", "abcd", "marks"]
 UNITS = ["人", "千人", "%", "件", "団体", "億円", "日", "社", "市町村", "t"]
+
+
+class _Year(NamedTuple):
+    fy: int
+    value: Decimal | None
+    marker: str
+    national: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -122,16 +130,16 @@ class Synth:
                     Decimal(10) ** -places
                 )
             if roll < 0.02:
-                rows.append(Actual(fy=fy, value=None, marker="未"))
+                rows.append(_Year(fy, None, "未", None))
             elif roll < 0.03:
-                rows.append(Actual(fy=fy, value=None, marker="—", national_value=national))
+                rows.append(_Year(fy, None, "—", national))
             elif kind == "cumulative":
                 yearly = (base * Decimal(str(rng.uniform(0.8, 1.2)))).quantize(
                     Decimal(10) ** -places
                 )
-                rows.append(Actual(fy=fy, value=yearly))
+                rows.append(_Year(fy, yearly, "", None))
             else:
-                rows.append(Actual(fy=fy, value=level, national_value=national))
+                rows.append(_Year(fy, level, "", national))
         if kind == "absolute" and rng.random() < 0.05:
             revised = (target * Decimal("1.1")).quantize(Decimal(10) ** -places)
             rows.append(
@@ -344,13 +352,18 @@ def _organization(synth: Synth, number: int, n_municipalities: int) -> dict[str,
             indicators.append(indicator)
             pending.append(rows)
     indicators = Indicator.objects.bulk_create(indicators, batch_size=5000)
-    actuals: list[Actual] = []
+    actuals: list[PublishedActual] = []
     revisions: list[TargetRevision] = []
     for indicator, rows in zip(indicators, pending, strict=True):
         for row in rows:
-            row.indicator = indicator
-            (revisions if isinstance(row, TargetRevision) else actuals).append(row)
-    Actual.objects.bulk_create(actuals, batch_size=5000)
+            if isinstance(row, TargetRevision):
+                row.indicator = indicator
+                revisions.append(row)
+            else:
+                actuals.append(PublishedActual(indicator.pk, row.fy, row.value, row.marker,
+                                               None, row.national))  # fmt: skip
+    # The synthetic figures are stored as published figures are: by the one writer.
+    write_published(actuals)
     TargetRevision.objects.bulk_create(revisions, batch_size=5000)
     return {
         "organizations": 1,

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -277,17 +277,7 @@ def _store(
          "updated_by_id integer"),
         updates,
     )  # fmt: skip
-    if inserts:
-        from django.db import connection
-
-        if connection.vendor == "postgresql":
-            # COPY: Django's bulk_create sends arrays whose text escaping costs more than the rows.
-            copy_rows("indicators_actual", ACTUAL_COLUMNS, inserts)
-        else:
-            Actual.objects.bulk_create(
-                [Actual(**dict(zip(ACTUAL_COLUMNS, r, strict=True))) for r in inserts],
-                batch_size=5000,
-            )
+    _insert(inserts, ACTUAL_COLUMNS)
     record_many(entries, at=now)
 
 
@@ -310,22 +300,27 @@ def write_published(rows: list[PublishedActual]) -> tuple[int, int, int]:
     source). A figure that differs from the stored one is a correction like any other: version
     + 1 (open forms then conflict) and an audit entry, so history and "as of" stay true. The
     printed rate and national value are kept as printed. Returns (created, updated, unchanged);
-    the loader grades the whole organization afterwards, as definitions change too."""
-    stored = {
-        (a.indicator_id, a.fy): a
-        for a in Actual.objects.filter(indicator_id__in={r.indicator_id for r in rows})
-    }
-    indicators = Indicator.objects.in_bulk({r.indicator_id for r in rows})
-    created = updated = 0
+    the caller grades afterwards (the loader grades the whole organization, as definitions
+    change too)."""
+    ids = sorted({r.indicator_id for r in rows})
+    stored: dict[tuple[int, int], Actual] = {}
+    for part in chunks(ids, CHUNK):
+        stored.update(
+            ((a.indicator_id, a.fy), a) for a in Actual.objects.filter(indicator_id__in=part)
+        )
+    names = (
+        dict(Indicator.objects.filter(pk__in={k[0] for k in stored}).values_list("pk", "name"))
+        if stored
+        else {}
+    )
+    inserts: list[tuple[Any, ...]] = []
+    updated = 0
     entries: list[Entry] = []
     for r in rows:
         actual = stored.get((r.indicator_id, r.fy))
         if actual is None:
-            Actual.objects.create(
-                indicator_id=r.indicator_id, fy=r.fy, value=r.value, marker=r.marker,
-                published_rate=r.published_rate, national_value=r.national_value,
-            )  # fmt: skip
-            created += 1
+            inserts.append((r.indicator_id, r.fy, r.value, r.marker, "", 0, None, None,
+                            r.published_rate, r.national_value))  # fmt: skip
             continue
         fields = [
             f for f in ("published_rate", "national_value") if getattr(actual, f) != getattr(r, f)
@@ -335,14 +330,14 @@ def write_published(rows: list[PublishedActual]) -> tuple[int, int, int]:
             actual.value, actual.marker = r.value, r.marker
             actual.version += 1
             fields += ["value", "marker", "version"]
-            indicator = indicators[r.indicator_id]
             entries.append(
                 Entry(
                     actor=None,
                     action="indicator.actual.corrected",
                     object_type="indicator",
-                    object_id=indicator.pk,
-                    summary=f"{indicator.display_name} {format_fiscal_year(r.fy)}（データセット読込）",
+                    object_id=r.indicator_id,
+                    summary=f"{names.get(r.indicator_id) or '（名称不明）'} "
+                    f"{format_fiscal_year(r.fy)}（データセット読込）",
                     old=old,
                     new=actual_snapshot(actual),
                 )
@@ -352,8 +347,24 @@ def write_published(rows: list[PublishedActual]) -> tuple[int, int, int]:
         if fields:
             actual.save(update_fields=fields)
             updated += 1
+    _insert(inserts, PUBLISHED_COLUMNS)
     record_many(entries)
-    return created, updated, len(rows) - created - updated
+    return len(inserts), updated, len(rows) - len(inserts) - updated
+
+
+PUBLISHED_COLUMNS = (*ACTUAL_COLUMNS, "published_rate", "national_value")
+
+
+def _insert(rows: list[tuple[Any, ...]], columns: tuple[str, ...]) -> None:
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        # COPY: Django's bulk_create sends arrays whose text escaping costs more than the rows.
+        copy_rows("indicators_actual", columns, rows)
+        return
+    Actual.objects.bulk_create(
+        [Actual(**dict(zip(columns, r, strict=True))) for r in rows], batch_size=5000
+    )
 
 
 def _year(fy: str | int) -> int:
