@@ -168,3 +168,30 @@ def test_project_page_shows_grades_decided_by_the_rule(client):
         reverse("project", args=["creation-strategy-1", "sumairu-hokkaido"])
     ).content.decode()
     assert "A②" in html and "判定" in html and "公表 67.4%" in html
+
+
+def test_the_project_page_writes_rates_as_the_official_report_does_under_any_scheme(client):
+    """Under the 'marks' scheme rates beyond the bounds read 「100%超」/「0%未満」: the page and
+    the report print the same text from the scheme's own formatting."""
+    from chiiki.indicators.grading import recompute
+    from chiiki.plans.models import Organization, Plan
+    from chiiki.reports.builders import progress_report
+    from chiiki.reports.layout import Table
+
+    Plan.objects.filter(slug="creation-strategy-1").update(grading_scheme="marks")
+    recompute()
+    report = progress_report(Organization.objects.get(slug="hokkaido"))
+    section = next(s for s in report.sections if "未来を拓く" in s.heading)
+    printed = {
+        cell.text
+        for block in section.blocks
+        if isinstance(block, Table)
+        for row in block.body
+        for cell in row
+        if cell.text.endswith(("%", "超", "未満"))
+    }
+    assert "0%未満" in printed or "100%超" in printed
+    html = client.get(
+        reverse("project", args=["creation-strategy-1", "semeno-nourinsuisan"])
+    ).content.decode()
+    assert printed and all(text in html for text in printed), printed

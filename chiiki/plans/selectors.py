@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet, Sum
 from django.http import Http404
 
+from chiiki.core.schemes import get_scheme
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.indicators.selectors import grade_counts, listings_prefetch, project_indicators
 from chiiki.plans.models import (
@@ -170,6 +171,10 @@ class IndicatorRow:
     indicator: Indicator
     revised_value: Any
     actuals: dict[int, Actual]
+    # rates as the plan's grading scheme writes them (format_rate: "89.4%", "100%超"), the
+    # same text the official progress report prints
+    rates: dict[int, str]
+    published_rates: dict[int, str]
 
 
 def project_page(org: Organization, plan_slug: str, slug: str) -> dict[str, Any]:
@@ -196,14 +201,18 @@ def project_page(org: Organization, plan_slug: str, slug: str) -> dict[str, Any]
         raise Http404("プロジェクトが見つかりません")
     indicators = project_indicators(project)
     fys = sorted({a.fy for i in indicators for a in i.actuals.all()})
+    scheme = get_scheme(project.plan.grading_scheme)
     rows = []
     for ind in indicators:
         revisions = list(ind.revisions.all())
+        actuals = list(ind.actuals.all())
         rows.append(
             IndicatorRow(
                 ind,
                 revisions[-1].revised_value if revisions else None,
-                {a.fy: a for a in ind.actuals.all()},
+                {a.fy: a for a in actuals},
+                {a.fy: scheme.format_rate(a.rate) for a in actuals},
+                {a.fy: scheme.format_rate(a.published_rate) for a in actuals},
             )
         )
     programs = list(project.programs.all())
