@@ -30,6 +30,14 @@ def rate_limits_off(request, settings):
         settings.CHIIKI_LOGIN_RATE_ADDRESS = ""
 
 
+@pytest.fixture
+def org(db):
+    """Hokkaido, the organization the dataset loads."""
+    from chiiki.plans.models import Organization
+
+    return Organization.objects.get(slug="hokkaido")
+
+
 def make_user(username, role, bureau_short=None):
     from django.contrib.auth import get_user_model
 

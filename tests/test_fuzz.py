@@ -180,11 +180,6 @@ def test_csv_import_rows_give_changes_or_located_errors(org, personas, rows, wit
         _located(exc.problems, rows=len(data.splitlines()) + 1)
 
 
-@pytest.fixture
-def org(db):
-    return Organization.objects.get(slug="hokkaido")
-
-
 @pytest.fixture(scope="module")
 def exported(django_db_blocker):
     with django_db_blocker.unblock():

@@ -18,16 +18,11 @@ from chiiki.imports.services import apply
 from chiiki.imports.workbook import export_workbook
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.indicators.services import record_actual
-from chiiki.plans.models import Organization, ProgramBudget
+from chiiki.plans.models import ProgramBudget
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 BIRTHS = "creation-strategy-1/sumairu-hokkaido/total-fertility-rate"
-
-
-@pytest.fixture
-def org():
-    return Organization.objects.get(slug="hokkaido")
 
 
 def _book(data):

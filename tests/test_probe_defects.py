@@ -13,7 +13,7 @@ from chiiki.core.text import FORMULA_STARTS, plain_lines, strip_tags
 from chiiki.imports.reading import ImportError_, read_changes
 from chiiki.imports.workbook import export_workbook
 from chiiki.indicators.models import Indicator
-from chiiki.plans.models import Measure, Municipality, Organization, Program, Project
+from chiiki.plans.models import Measure, Municipality, Program, Project
 from chiiki.proposals import services as proposals
 from chiiki.reports import opendata
 from chiiki.reports.builders import REPORTS
@@ -24,11 +24,6 @@ pytestmark = pytest.mark.django_db
 # Each starts a formula once written: directly, or after CP932 conversion (NFKC), or in its
 # full-width form.
 HOSTILE_STARTS = ["=", "+", "-", "@", "﹦", "﹢", "﹣", "﹫", "＝", "＋", "－", "＠"]
-
-
-@pytest.fixture
-def org():
-    return Organization.objects.get(slug="hokkaido")
 
 
 def test_an_overlong_csv_value_is_a_located_error_not_a_crash(org):

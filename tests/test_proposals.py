@@ -11,7 +11,7 @@ from chiiki.audit.models import AuditEntry
 from chiiki.councils.models import Meeting
 from chiiki.councils.services import save_meeting
 from chiiki.evaluations.models import Evaluation
-from chiiki.plans.models import Bureau, Municipality, Organization, Program
+from chiiki.plans.models import Bureau, Municipality, Program
 from chiiki.proposals import services
 from chiiki.proposals.models import Department, PolicyPillar, Proposal, Response
 from chiiki.support.models import CooperationArea, SupportFigure
@@ -20,11 +20,6 @@ from tests.conftest import make_user
 pytestmark = pytest.mark.django_db
 
 TOKACHI_PROGRAM = "「十勝の「食」ブランド"  # a bureau-original program name prefix is not needed
-
-
-@pytest.fixture
-def org():
-    return Organization.objects.get(slug="hokkaido")
 
 
 def bureau(short):

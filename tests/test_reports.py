@@ -43,11 +43,6 @@ REGION_TOTALS_R3 = {
 }
 
 
-@pytest.fixture
-def org():
-    return Organization.objects.get(slug="hokkaido")
-
-
 def _pdf_text(data: bytes) -> str:
     pdf = pdfium.PdfDocument(data)
     try:
