@@ -21,8 +21,16 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 
 from chiiki.core.batch import COLUMNS, BatchError, read_batch
 from chiiki.core.errors import ParseError
-from chiiki.core.fiscal import parse_fiscal_year, parse_fiscal_year_range
-from chiiki.core.numbers import parse_amount, parse_quantity, parse_value
+from chiiki.core.fiscal import format_fiscal_year, parse_fiscal_year, parse_fiscal_year_range
+from chiiki.core.numbers import (
+    MAX_FIGURE,
+    Missing,
+    format_quantity,
+    parse_amount,
+    parse_budget,
+    parse_quantity,
+    parse_value,
+)
 from chiiki.imports.reading import ImportError_, read_changes
 from chiiki.imports.workbook import export_workbook
 from chiiki.plans.models import Organization
@@ -135,9 +143,13 @@ def test_evaluate_csv_mutated_cells_give_results_or_located_errors(edits, encodi
     except UnicodeEncodeError:
         raw = data.encode("utf-8")
     try:
-        read_batch(raw, "batch.csv")
+        indicators = read_batch(raw, "batch.csv")
     except BatchError as exc:
         _located(exc.problems, rows=len(data.splitlines()) + 1)
+        return
+    # what was read is what the file says: its indicator ids, each with its rows' years
+    ids = {r[0].strip() for r in rows[1:] if r and r[0].strip()}
+    assert {i.id for i in indicators} <= ids and indicators
 
 
 @settings(max_examples=200, deadline=None)
@@ -175,9 +187,29 @@ def test_csv_import_rows_give_changes_or_located_errors(org, personas, rows, wit
     header = ["record", "key", "fy", "value"] + (["version"] if with_version else [])
     data = _csv([header] + [list(r[: len(header)]) for r in rows])
     try:
-        read_changes(data.encode("utf-8"), "in.csv", organization=org, actor=personas["hq_planner"])
+        changeset = read_changes(
+            data.encode("utf-8"), "in.csv", organization=org, actor=personas["hq_planner"]
+        )
     except ImportError_ as exc:
         _located(exc.problems, rows=len(data.splitlines()) + 1)
+        return
+    _sound(changeset, rows=len(data.splitlines()))
+
+
+def _sound(changeset, rows):
+    """A successful read: every change is located in the file, its value is one the writer
+    accepts as it stands, and nothing is counted twice."""
+    seen = set()
+    for change in changeset.changes:
+        assert change.kind in ("actual", "budget") and change.target_id
+        assert 1 <= change.where.line <= rows + 1
+        assert (change.kind, change.target_id, change.fy) not in seen
+        seen.add((change.kind, change.target_id, change.fy))
+        if change.kind == "budget":
+            assert 0 <= parse_budget(change.value)
+        elif change.value not in {m.value for m in Missing}:
+            assert abs(parse_quantity(change.value).number) < MAX_FIGURE
+        assert change.new
 
 
 @pytest.fixture(scope="module")
@@ -221,9 +253,13 @@ def test_xlsx_import_edited_cells_give_changes_or_located_errors(org, personas, 
     except (AttributeError, TypeError, ValueError):  # openpyxl cannot write this combination
         assume(False)
     try:
-        read_changes(out.getvalue(), "in.xlsx", organization=org, actor=personas["hq_planner"])
+        changeset = read_changes(
+            out.getvalue(), "in.xlsx", organization=org, actor=personas["hq_planner"]
+        )
     except ImportError_ as exc:
         _located(exc.problems, rows=10_000)
+        return
+    _sound(changeset, rows=10_000)
 
 
 # --------------------------------------------------------------------------- 和暦 and numbers
@@ -239,11 +275,18 @@ def test_xlsx_import_edited_cells_give_changes_or_located_errors(org, personas, 
     )
 )
 def test_fiscal_years_parse_or_say_why(text):
-    for parse in (parse_fiscal_year, parse_fiscal_year_range):
-        try:
-            parse(text)
-        except ParseError as exc:
-            assert exc.describe().strip()
+    try:
+        fy = parse_fiscal_year(text)
+    except ParseError as exc:
+        assert exc.describe().strip()
+    else:  # a year read is a year written back the same way
+        assert 1868 <= fy <= 2200 and parse_fiscal_year(format_fiscal_year(fy)) == fy
+    try:
+        rng = parse_fiscal_year_range(text)
+    except ParseError as exc:
+        assert exc.describe().strip()
+    else:
+        assert rng.first <= rng.last
 
 
 @settings(max_examples=500, deadline=None)
@@ -254,11 +297,18 @@ def test_fiscal_years_parse_or_say_why(text):
     )
 )
 def test_numbers_parse_or_say_why(text):
-    for parse in (parse_value, parse_quantity, lambda t: parse_amount(t, unit="千円")):
+    for parse in (parse_value, lambda t: parse_amount(t, unit="千円")):
         try:
             parse(text)
         except ParseError as exc:
             assert exc.describe().strip()
+    try:
+        q = parse_quantity(text)
+    except ParseError as exc:
+        assert exc.describe().strip()
+    else:  # within the range, and read back the same from how it is written
+        assert abs(q.number) < MAX_FIGURE
+        assert parse_quantity(format_quantity(q)).number == q.number
 
 
 # --------------------------------------------------------------------------- atheris
