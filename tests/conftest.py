@@ -30,6 +30,20 @@ def rate_limits_off(request, settings):
         settings.CHIIKI_LOGIN_RATE_ADDRESS = ""
 
 
+# The one role table for the permission matrices (docs/permissions.md): which personas of the
+# shared cast (``personas``, plus another prefecture's HQ in the access matrix) may do what.
+HQ = frozenset({"hq_admin", "hq_planner"})
+MEMBERS = HQ | {"tokachi_editor", "sorachi_editor", "department", "viewer"}
+MAY = {
+    "write 十勝's actual": HQ | {"tokachi_editor"},
+    "write 十勝's budget": HQ | {"tokachi_editor"},
+    "write オホーツク's budget": HQ,
+    "file a proposal": HQ | {"tokachi_editor", "sorachi_editor"},
+    "read a draft proposal": MEMBERS,
+    "route a proposal": HQ,
+}
+
+
 @pytest.fixture
 def org(db):
     """Hokkaido, the organization the dataset loads."""

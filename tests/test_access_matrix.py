@@ -17,7 +17,7 @@ from chiiki.indicators.models import Indicator
 from chiiki.plans.models import Bureau, Organization, Program
 from chiiki.proposals.models import Department, Proposal
 from chiiki.proposals.services import save_proposal
-from tests.conftest import PASSWORD
+from tests.conftest import MAY, PASSWORD
 
 TOKACHI = "tokachi-kankyo-senshin-main-kpi"  # a KPI of a project 十勝 leads
 PERSONAS = [
@@ -30,17 +30,8 @@ PERSONAS = [
     "other_prefecture_hq",  # HQ staff of another prefecture
     "anonymous",
 ]
-HQ = {"hq_admin", "hq_planner"}
-MEMBERS = HQ | {"tokachi_editor", "sorachi_editor", "department", "viewer"}
-
-# action → who may do it (everyone else is refused and nothing changes)
-MATRIX = {
-    "write 十勝's actual": HQ | {"tokachi_editor"},
-    "write 十勝's budget": HQ | {"tokachi_editor"},
-    "file a proposal": HQ | {"tokachi_editor", "sorachi_editor"},
-    "read a draft proposal": MEMBERS,
-    "route a proposal": HQ,
-}
+# action → who may do it (everyone else is refused and nothing changes): the shared table
+MATRIX = MAY
 
 
 @pytest.fixture

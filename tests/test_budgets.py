@@ -7,7 +7,7 @@ from django.urls import reverse
 from chiiki.audit.models import AuditEntry
 from chiiki.plans.models import Program, ProgramBudget
 from chiiki.plans.services import BudgetConflict, record_budget
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import MAY, PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -15,14 +15,12 @@ TOKACHI = "tokachi-jinzai"  # 十勝's program (R3: 1,395千円)
 OKHOTSK = "okhotsk-ai"  # オホーツク's program
 RUMOI_IN_KAMIKAWA_PROJECT = "rumoi-ororon"  # run by 留萌 in the 上川-led きた北海道 project
 
-MATRIX = {  # role → may edit (十勝's program, オホーツク's program)
-    "hq_admin": (True, True),
-    "hq_planner": (True, True),
-    "tokachi_editor": (True, False),
-    "sorachi_editor": (False, False),
-    "department": (False, False),
-    "viewer": (False, False),
-    "anonymous": (False, False),
+ROLES = ["hq_admin", "hq_planner", "tokachi_editor", "sorachi_editor", "department", "viewer",
+         "anonymous"]  # fmt: skip
+# role → may edit (十勝's program, オホーツク's program), from the shared role table
+MATRIX = {
+    role: (role in MAY["write 十勝's budget"], role in MAY["write オホーツク's budget"])
+    for role in ROLES
 }
 
 
