@@ -148,21 +148,7 @@ class Refusal:
     current: Actual | None = None
 
 
-@dataclass(frozen=True)
-class Trust:
-    """Who the write is for. ``checked`` writes (people, imports) pass every rule; the dataset
-    loader writes the published figures as the documents print them: no person's permission,
-    no version to compare, and published years are what it corrects."""
-
-    checked: bool = True
-
-
-DATASET = Trust(checked=False)
-
-
-def write_actuals(
-    *, actor: Any, writes: list[ActualWrite], trust: Trust = Trust()
-) -> dict[int, Refusal]:
+def write_actuals(*, actor: Any, writes: list[ActualWrite]) -> dict[int, Refusal]:
     """Record many actuals: every rule, one store, one audit entry per value, one grading.
 
     Checks each row — permission on the indicator's project, a FY that has begun, the
@@ -185,7 +171,7 @@ def write_actuals(
             "indicator_id", "fy", "pk", "value", "marker", "version"
         ):
             current[(row[0], row[1])] = row
-    problems = _refusals(actor, writes, indicators, current, trust) if trust.checked else {}
+    problems = _refusals(actor, writes, indicators, current)
     if problems:
         return problems
     _store(actor, writes, indicators, current)
@@ -198,7 +184,6 @@ def _refusals(
     writes: list[ActualWrite],
     indicators: dict[int, Indicator],
     current: dict[tuple[int, int], tuple[Any, ...]],
-    trust: Trust,
 ) -> dict[int, Refusal]:
     locked = locked_years(projects={i.project_id for i in indicators.values()})
     refusal: dict[int, str | None] = {}
