@@ -244,7 +244,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 if DEBUG:
-    STATIC_ROOT = None
+    STATIC_ROOT = None  # type: ignore[assignment]  # Django reads None as "not collected"
 
 # The JSON API (chiiki/api): lists are paged with limit/offset, 50 rows by default.
 NINJA_PAGINATION_PER_PAGE = 50

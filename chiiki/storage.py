@@ -56,7 +56,7 @@ def _pg_update(
         cursor.execute(
             f"CREATE TEMPORARY TABLE chiiki_changes ({', '.join(columns)}) ON COMMIT DROP"
         )
-        with cursor.copy(  # type: ignore[attr-defined]
+        with cursor.copy(
             f"COPY chiiki_changes ({', '.join(c.split()[0] for c in columns)}) FROM STDIN"
         ) as copy:
             for row in rows:
@@ -73,7 +73,7 @@ def copy_rows(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]])
         return
     with connection.cursor() as cursor:
         statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-        with cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+        with cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)
 

@@ -156,7 +156,7 @@ def can_edit_proposal(user: Any, proposal: Any) -> bool:
         return True
     if membership.role != Role.BUREAU_EDITOR or proposal.status != "draft":
         return False
-    return proposal.bureaus.filter(pk=membership.bureau_id).exists()
+    return bool(proposal.bureaus.filter(pk=membership.bureau_id).exists())
 
 
 def can_route_proposal(user: Any, proposal: Any) -> bool:

@@ -46,7 +46,7 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = f"・{self.bureau.short_name}" if self.bureau_id else ""
+        where = f"・{self.bureau.short_name}" if self.bureau is not None else ""
         return f"{self.user} {self.get_role_display()}{where}"
 
 

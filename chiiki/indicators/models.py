@@ -17,7 +17,7 @@ from chiiki.core.progress import Method, NotComputable
 from chiiki.core.targets import TargetKind
 from chiiki.plans.models import Project
 
-FIGURE = {"max_digits": 20, "decimal_places": 6}
+FIGURE_DIGITS, FIGURE_PLACES = 20, 6  # every figure column: 20 digits, 6 after the point
 
 
 class Indicator(models.Model):
@@ -60,12 +60,16 @@ class Indicator(models.Model):
     )
     national_source = models.CharField("全国値の出典", max_length=300, blank=True)
     national_derived = models.BooleanField("全国値は公表進捗率からの逆算", default=False)
-    baseline_value = models.DecimalField("基準値", null=True, blank=True, **FIGURE)
+    baseline_value = models.DecimalField(
+        "基準値", null=True, blank=True, max_digits=FIGURE_DIGITS, decimal_places=FIGURE_PLACES
+    )
     baseline_fy = models.PositiveSmallIntegerField("基準年度", null=True, blank=True)
     target_kind = models.CharField(
         "目標の種類", max_length=30, choices=[(k.value, _(k.label_ja)) for k in TargetKind]
     )
-    target_value = models.DecimalField("目標値", null=True, blank=True, **FIGURE)
+    target_value = models.DecimalField(
+        "目標値", null=True, blank=True, max_digits=FIGURE_DIGITS, decimal_places=FIGURE_PLACES
+    )
     target_fy = models.PositiveSmallIntegerField("目標年度", null=True, blank=True)
     target_first_fy = models.PositiveSmallIntegerField("累計の開始年度", null=True, blank=True)
     actuals_cumulative = models.BooleanField(
@@ -159,8 +163,12 @@ class TargetRevision(models.Model):
     """A change of target (見直し), keeping the original value: the history is never lost."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="revisions")
-    original_value = models.DecimalField("見直し前の目標値", **FIGURE)
-    revised_value = models.DecimalField("見直し後の目標値", **FIGURE)
+    original_value = models.DecimalField(
+        "見直し前の目標値", max_digits=FIGURE_DIGITS, decimal_places=FIGURE_PLACES
+    )
+    revised_value = models.DecimalField(
+        "見直し後の目標値", max_digits=FIGURE_DIGITS, decimal_places=FIGURE_PLACES
+    )
     target_fy = models.PositiveSmallIntegerField("目標年度", null=True, blank=True)
     revised_fy = models.PositiveSmallIntegerField("見直し年度", null=True, blank=True)
     reason = models.TextField("理由", blank=True)
@@ -187,9 +195,13 @@ class Actual(models.Model):
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="actuals")
     fy = models.PositiveSmallIntegerField("年度")
-    value = models.DecimalField("実績値", null=True, blank=True, **FIGURE)
+    value = models.DecimalField(
+        "実績値", null=True, blank=True, max_digits=FIGURE_DIGITS, decimal_places=FIGURE_PLACES
+    )
     marker = models.CharField("欠測の理由", max_length=2, choices=MARKER_CHOICES, blank=True)
-    national_value = models.DecimalField("全国値", null=True, blank=True, **FIGURE)
+    national_value = models.DecimalField(
+        "全国値", null=True, blank=True, max_digits=FIGURE_DIGITS, decimal_places=FIGURE_PLACES
+    )
     published_rate = models.DecimalField(
         "公表された進捗率（%）", max_digits=8, decimal_places=1, null=True, blank=True
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -210,7 +211,7 @@ def _refusals(
             problems[index] = Refusal("invalid", locked_fy_message(w.fy))
         else:
             try:
-                check_version(row[5] if row else 0, w.expected_version, lambda r=row: _conflict(r))
+                check_version(row[5] if row else 0, w.expected_version, partial(_conflict, row))
             except Conflict as exc:
                 problems[index] = Refusal("precondition_failed", str(exc), exc.current)
     return problems

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from chiiki.core.numbers import MAX_BUDGET_THOUSAND_YEN
-from chiiki.indicators.models import FIGURE
+from chiiki.indicators.models import FIGURE_DIGITS, FIGURE_PLACES
 from chiiki.plans.models import Municipality, Organization, source_field
 
 
@@ -57,9 +57,15 @@ class SupportFigure(models.Model):
     scheme = models.ForeignKey(SupportScheme, on_delete=models.CASCADE, related_name="figures")
     fy = models.PositiveSmallIntegerField("年度")
     metric = models.CharField("項目", max_length=20, choices=Metric.choices)
-    value = models.DecimalField("値", **FIGURE)
+    value = models.DecimalField("値", max_digits=FIGURE_DIGITS, decimal_places=FIGURE_PLACES)
     unit = models.CharField("単位", max_length=20)
-    continuing = models.DecimalField("うち前年度から継続", null=True, blank=True, **FIGURE)
+    continuing = models.DecimalField(
+        "うち前年度から継続",
+        null=True,
+        blank=True,
+        max_digits=FIGURE_DIGITS,
+        decimal_places=FIGURE_PLACES,
+    )
 
     class Meta:
         verbose_name = "支援の実績・予算"
