@@ -10,7 +10,7 @@ lock for long and a crash leaves every chunk either done or not.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -37,26 +37,28 @@ SPEC_FIELDS = (
 )
 
 
-def spec_of(values: Mapping[str, Any], revisions: Iterable[Revision]) -> IndicatorSpec:
-    """The core's view of a stored indicator: ``values`` holds the SPEC_FIELDS."""
+def spec_of(values: Sequence[Any], revisions: Iterable[Revision]) -> IndicatorSpec:
+    """The core's view of a stored indicator: ``values`` are the SPEC_FIELDS, in that order
+    (a row read with ``values_list(*SPEC_FIELDS)``, or a model's attributes)."""
+    kind, target, target_fy, first_fy, baseline, baseline_fy, direction, method, cumulative = values
     return IndicatorSpec(
-        target_kind=TargetKind(values["target_kind"]),
-        target_value=values["target_value"],
-        target_fy=values["target_fy"],
-        target_first_fy=values["target_first_fy"],
-        baseline_value=values["baseline_value"],
-        baseline_fy=values["baseline_fy"],
+        target_kind=TargetKind(kind),
+        target_value=target,
+        target_fy=target_fy,
+        target_first_fy=first_fy,
+        baseline_value=baseline,
+        baseline_fy=baseline_fy,
         revisions=tuple(revisions),
-        direction=Direction(values["direction"]),
-        method=Method(values["method"]) if values["method"] else None,
-        actuals_cumulative=values["actuals_cumulative"],
+        direction=Direction(direction),
+        method=Method(method) if method else None,
+        actuals_cumulative=cumulative,
     )
 
 
 def indicator_spec(indicator: Indicator) -> IndicatorSpec:
     """The spec of a model instance (revisions must be prefetched or are queried)."""
     return spec_of(
-        {f: getattr(indicator, f) for f in SPEC_FIELDS},
+        [getattr(indicator, f) for f in SPEC_FIELDS],
         (Revision(r.original_value, r.revised_value) for r in indicator.revisions.all()),
     )
 
@@ -144,11 +146,12 @@ def _grade_chunk(
         actuals[row[1]].append(row)
     rate_changes: list[tuple[int, Decimal | None, str]] = []
     grade_changes: list[tuple[int, str, int | None, str, str]] = []
-    for values in by_range(Indicator.objects, "pk", part).values(*_READ):
-        pk = values["pk"]
-        scheme = get_scheme(values["project__plan__grading_scheme"])
-        years = [year_actual(a[2], a[3], a[4], a[5]) for a in actuals[pk]]
-        result = assess(spec_of(values, revisions[pk]), years, scheme)
+    spec_end = 1 + len(SPEC_FIELDS)
+    for values in by_range(Indicator.objects, "pk", part).values_list(*_READ):
+        pk = values[0]
+        scheme = get_scheme(values[spec_end])
+        years = [YearActual(a[2], a[3], Missing(a[4]) if a[4] else None, a[5]) for a in actuals[pk]]
+        result = assess(spec_of(values[1:spec_end], revisions[pk]), years, scheme)
         reasons = {r.fy: r.reason for r in result.years}
         for a in actuals[pk]:
             rate = result.rates.get(a[2])
@@ -162,12 +165,7 @@ def _grade_chunk(
             result.reason.value if result.reason else "",
             scheme.name,
         )
-        stored = (
-            values["grade"],
-            values["grade_fy"],
-            values["grade_reason"],
-            values["grading_scheme"],
-        )
+        stored = tuple(values[spec_end + 1 : spec_end + 5])  # grade, FY, reason, scheme
         if grade != stored:
             grade_changes.append((pk, *grade))
     return rate_changes, grade_changes
