@@ -72,8 +72,13 @@ class StaleVersion(Exception):
     Every kind of record's conflict is one of these (the API answers 412 for all of them)."""
 
 
+def version_holds(current: int, expected: int | None) -> bool:
+    """Is ``expected`` (the version the writer saw; None = no check, for trusted batch paths
+    only) still the ``current`` one?"""
+    return expected is None or expected == current
+
+
 def check_version(current: int, expected: int | None, stale: Callable[[], StaleVersion]) -> None:
-    """Raise ``stale()`` when ``expected`` (the version the writer saw; None = no check, for
-    trusted batch paths only) is not ``current``."""
-    if expected is not None and expected != current:
+    """Raise ``stale()`` when the version the writer saw is no longer current."""
+    if not version_holds(current, expected):
         raise stale()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +21,7 @@ from django.utils.translation import gettext
 
 from chiiki.accounts.access import require_edit_indicator
 from chiiki.audit.services import Entry, record_many
-from chiiki.core.errors import ParseError, StaleVersion, check_version
+from chiiki.core.errors import ParseError, StaleVersion, version_holds
 from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year, parse_fiscal_year
 from chiiki.core.numbers import Missing, Quantity, check_figure, format_value, parse_value
 from chiiki.evaluations.selectors import locked_years
@@ -209,11 +208,9 @@ def _refusals(
             problems[index] = Refusal("invalid", future_fy_message(w.fy))
         elif (indicator.project_id, w.fy) in locked:
             problems[index] = Refusal("invalid", locked_fy_message(w.fy))
-        else:
-            try:
-                check_version(row[5] if row else 0, w.expected_version, partial(_conflict, row))
-            except Conflict as exc:
-                problems[index] = Refusal("precondition_failed", str(exc), exc.current)
+        elif not version_holds(row[5] if row else 0, w.expected_version):
+            conflict = _conflict(row)
+            problems[index] = Refusal("precondition_failed", str(conflict), conflict.current)
     return problems
 
 
