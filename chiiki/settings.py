@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from chiiki.core.rates import parse_rate
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -180,7 +181,7 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=_env_int("CHIIKI_LOGIN_LOCK_MINUTES", 1
 # Locked per account. Not per address: a prefecture's offices reach the site through a few
 # shared addresses, and five typos among all their staff would lock everyone out. Guessing
 # across many accounts from one address is limited by the per-address rate limit of the login
-# pages instead (LOGIN_RATE), hence axes' hint to add 'ip_address' is silenced (decision 0009).
+# pages instead (CHIIKI_LOGIN_RATE_ADDRESS), hence axes' hint to add 'ip_address' is silenced (decision 0009).
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
@@ -207,11 +208,14 @@ CHIIKI_API_RATE_ADDRESS = os.environ.get("CHIIKI_API_RATE_ADDRESS", "300/min")
 CHIIKI_LOGIN_RATE_ADDRESS = os.environ.get("CHIIKI_LOGIN_RATE_ADDRESS", "50/15min")
 for _name in ("CHIIKI_API_RATE_TOKEN", "CHIIKI_API_RATE_ADDRESS", "CHIIKI_LOGIN_RATE_ADDRESS"):
     _rate = globals()[_name]
-    if _rate and not re.fullmatch(r"[1-9]\d*/\d*(s|sec|m|min|h|hour|d|day)", _rate.strip()):
+    try:
+        if _rate:
+            parse_rate(_rate)
+    except ValueError:
         raise ImproperlyConfigured(
             f"{_name} must be a rate like 600/min or 50/15min (or empty for no limit), "
             f"not {_rate!r}"
-        )
+        ) from None
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

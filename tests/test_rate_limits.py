@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from django.core.cache import caches
 
-from chiiki.accounts.ratelimit import hit, parse_rate, peek
+from chiiki.accounts.ratelimit import hit, peek
 from chiiki.accounts.tokens import issue
+from chiiki.core.rates import parse_rate
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.django_db, pytest.mark.rate_limits]
