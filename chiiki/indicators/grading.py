@@ -150,7 +150,7 @@ def _grade_chunk(
     for values in by_range(Indicator.objects, "pk", part).values_list(*_READ):
         pk = values[0]
         scheme = get_scheme(values[spec_end])
-        years = [YearActual(a[2], a[3], Missing(a[4]) if a[4] else None, a[5]) for a in actuals[pk]]
+        years = [year_actual(a[2], a[3], a[4], a[5]) for a in actuals[pk]]
         result = assess(spec_of(values[1:spec_end], revisions[pk]), years, scheme)
         reasons = {r.fy: r.reason for r in result.years}
         for a in actuals[pk]:

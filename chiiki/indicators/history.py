@@ -15,8 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from chiiki.audit.models import AuditEntry
-from chiiki.core.numbers import Missing
 from chiiki.core.progress import YearActual
+from chiiki.indicators.grading import year_actual
 from chiiki.indicators.models import Actual, Indicator
 
 ACTUAL_ACTIONS = ("indicator.actual.recorded", "indicator.actual.corrected")
@@ -85,7 +85,4 @@ def actuals_as_of(
 
 
 def as_year_actuals(past: list[PastActual]) -> list[YearActual]:
-    return [
-        YearActual(p.fy, p.value, Missing(p.marker) if p.marker else None, p.national_value)
-        for p in past
-    ]
+    return [year_actual(p.fy, p.value, p.marker, p.national_value) for p in past]

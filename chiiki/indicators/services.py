@@ -292,7 +292,12 @@ def write_published(rows: list[PublishedActual]) -> tuple[int, int, int]:
             ((a.indicator_id, a.fy), a) for a in Actual.objects.filter(indicator_id__in=part)
         )
     names = (
-        dict(Indicator.objects.filter(pk__in={k[0] for k in stored}).values_list("pk", "name"))
+        {
+            pk: Indicator.name_for(name, status)
+            for pk, name, status in Indicator.objects.filter(
+                pk__in={k[0] for k in stored}
+            ).values_list("pk", "name", "name_status")
+        }
         if stored
         else {}
     )
@@ -319,8 +324,7 @@ def write_published(rows: list[PublishedActual]) -> tuple[int, int, int]:
                     action="indicator.actual.corrected",
                     object_type="indicator",
                     object_id=r.indicator_id,
-                    summary=f"{names.get(r.indicator_id) or '（名称不明）'} "
-                    f"{format_fiscal_year(r.fy)}（データセット読込）",
+                    summary=f"{names[r.indicator_id]} {format_fiscal_year(r.fy)}（データセット読込）",
                     old=old,
                     new=actual_snapshot(actual),
                 )
