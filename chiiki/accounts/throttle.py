@@ -13,7 +13,6 @@ into one key.
 
 from __future__ import annotations
 
-import datetime as dt
 import ipaddress
 import math
 import unicodedata
@@ -38,11 +37,6 @@ ADDRESS_MESSAGE = gettext_noop(
     "この接続元からのログインの失敗が多すぎるため、しばらく（{minutes}分）ログインできません。"
 )
 ADDRESS_SCOPE = "login-failures-address"
-
-
-def cool_off() -> dt.timedelta:
-    value = settings.AXES_COOLOFF_TIME
-    return value if isinstance(value, dt.timedelta) else dt.timedelta(hours=float(value))
 
 
 def normalize_identity(username: str | None) -> str:
@@ -83,7 +77,11 @@ def lockout_response(
     """``AXES_LOCKOUT_CALLABLE``: the site's own page, in the reader's language, with 429
     and Retry-After."""
     address_wait = getattr(request, "chiiki_address_wait", None)
-    seconds = address_wait if address_wait is not None else int(cool_off().total_seconds())
+    seconds = (
+        address_wait
+        if address_wait is not None
+        else int(settings.AXES_COOLOFF_TIME.total_seconds())
+    )
     message = ADDRESS_MESSAGE if address_wait is not None else LOCKED_MESSAGE
     response = render(
         request,
