@@ -67,10 +67,9 @@ def _pg_update(
         cursor.execute("DROP TABLE chiiki_changes")
 
 
-def copy_rows(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Append rows with COPY (PostgreSQL's bulk path; constraints and indexes still apply)."""
-    if not rows:
-        return
+def copy_rows(table: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
+    """Append rows with COPY (PostgreSQL's bulk path; constraints and indexes still apply).
+    ``rows`` may be a generator (streamed: nothing is held)."""
     with connection.cursor() as cursor:
         statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
         with cursor.copy(statement) as copy:

@@ -4,7 +4,7 @@ ever appended (on PostgreSQL the table refuses anything else, see migration 0008
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from django.db import connection
@@ -57,28 +57,27 @@ def record(
 COLUMNS = ("at", "actor_id", "action", "object_type", "object_id", "summary", "old", "new")
 
 
-def record_many(entries: Sequence[Entry], *, at: dt.datetime | None = None) -> None:
+def record_many(entries: Iterable[Entry], *, at: dt.datetime | None = None) -> None:
     """Append many entries at once (COPY on PostgreSQL), under the same checks as
-    :func:`record`: the same registered actions, the same truncation."""
+    :func:`record`: the same registered actions, the same truncation. ``entries`` may be a
+    generator: on PostgreSQL each entry is streamed into COPY, so a million-row import never
+    holds a second million objects."""
     now = at or timezone.now()
-    rows = [
-        (
-            now,
-            e.actor.pk if getattr(e.actor, "pk", None) else None,
-            _checked(e.action),
-            e.object_type,
-            str(e.object_id),
-            e.summary[:300],
-            e.old,
-            e.new,
-        )
-        for e in entries
-    ]
+    actors: dict[int, int | None] = {}  # id(actor) → pk: an import has one actor
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for e in entries:
+            key = id(e.actor)
+            if key not in actors:
+                actors[key] = e.actor.pk if getattr(e.actor, "pk", None) else None
+            yield (now, actors[key], _checked(e.action), e.object_type, str(e.object_id),
+                   e.summary[:300], e.old, e.new)  # fmt: skip
+
     if connection.vendor == "postgresql":
         copy_rows(
-            "audit_auditentry", COLUMNS, [(*r[:6], to_json(r[6]), to_json(r[7])) for r in rows]
+            "audit_auditentry", COLUMNS, ((*r[:6], to_json(r[6]), to_json(r[7])) for r in rows())
         )
         return
     AuditEntry.objects.bulk_create(
-        [AuditEntry(**dict(zip(COLUMNS, r, strict=True))) for r in rows], batch_size=5000
+        (AuditEntry(**dict(zip(COLUMNS, r, strict=True))) for r in rows()), batch_size=5000
     )

@@ -229,31 +229,18 @@ def _store(
     indicators: dict[int, Indicator],
     current: dict[tuple[int, int], tuple[Any, ...]],
 ) -> None:
-    """Write the rows and their audit entries: plain tuples, COPY on PostgreSQL."""
+    """Write the rows and their audit entries: plain tuples, COPY on PostgreSQL. The audit
+    entries are made while they are streamed to the database, not held all at once."""
     now = timezone.now()
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     updates: list[tuple[Any, ...]] = []
     inserts: list[tuple[Any, ...]] = []
-    entries: list[Entry] = []
     for w in writes:
-        indicator = indicators[w.indicator_id]
         row = current.get((w.indicator_id, w.fy))
-        version = (row[5] if row else 0) + 1
         if row:
-            updates.append((row[2], w.value, w.marker, version, now, actor_id))
+            updates.append((row[2], w.value, w.marker, row[5] + 1, now, actor_id))
         else:
-            inserts.append((w.indicator_id, w.fy, w.value, w.marker, "", version, now, actor_id))
-        entries.append(
-            Entry(
-                actor=actor,
-                action="indicator.actual.corrected" if row else "indicator.actual.recorded",
-                object_type="indicator",
-                object_id=indicator.pk,
-                summary=audit_summary(indicator, w.fy, w.value, w.marker),
-                old=snapshot(w.fy, row[3], row[4], row[5]) if row else None,
-                new=snapshot(w.fy, w.value, w.marker, version),
-            )
-        )
+            inserts.append((w.indicator_id, w.fy, w.value, w.marker, "", 1, now, actor_id))
     update_rows(
         "indicators_actual",
         ("value numeric", "marker text", "version integer", "updated_at timestamptz",
@@ -261,7 +248,25 @@ def _store(
         updates,
     )  # fmt: skip
     _insert(inserts, ACTUAL_COLUMNS)
-    record_many(entries, at=now)
+    record_many((_entry(actor, indicators[w.indicator_id], w, current) for w in writes), at=now)
+
+
+def _entry(
+    actor: Any,
+    indicator: Indicator,
+    w: ActualWrite,
+    current: dict[tuple[int, int], tuple[Any, ...]],
+) -> Entry:
+    row = current.get((w.indicator_id, w.fy))
+    return Entry(
+        actor=actor,
+        action="indicator.actual.corrected" if row else "indicator.actual.recorded",
+        object_type="indicator",
+        object_id=indicator.pk,
+        summary=audit_summary(indicator, w.fy, w.value, w.marker),
+        old=snapshot(w.fy, row[3], row[4], row[5]) if row else None,
+        new=snapshot(w.fy, w.value, w.marker, (row[5] if row else 0) + 1),
+    )
 
 
 @dataclass(frozen=True)
