@@ -101,3 +101,26 @@ def test_no_import_cycles_between_modules():
             if a in graph.get(b, set()) and a < b:
                 cycles.append((a, b))
     assert cycles == []
+
+
+# Rates and grades are worked out by the core's assess, called from the grader (what is
+# stored) and from the indicator reads (a table as of a past year, the KPI page's history).
+ASSESSORS = {"chiiki.indicators.grading", "chiiki.indicators.selectors"}
+
+
+def test_only_the_grader_and_the_indicator_reads_grade():
+    callers = set()
+    for name, path in MODULES.items():
+        if name.startswith("chiiki.core"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("assess"):
+                callers.add(name)
+    assert callers == ASSESSORS
+
+
+def test_the_project_page_and_the_progress_report_build_rows_with_one_function():
+    """Both progress tables come from indicators.selectors.progress_rows (issue: a plan on
+    another scheme once read differently on the page and in the report)."""
+    for name in ("chiiki.plans.selectors", "chiiki.reports.builders"):
+        assert "chiiki.indicators.selectors.progress_rows" in _imports(name), name

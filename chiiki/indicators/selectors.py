@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Prefetch
 from django.http import Http404
+from django.utils.translation import gettext
 
 from chiiki.core.forecast import Model, backtest_one, forecast, series_for_backtest
 from chiiki.core.progress import assess, year_results
-from chiiki.core.schemes import get_scheme
+from chiiki.core.schemes import GradingScheme, get_scheme
 from chiiki.indicators.grading import indicator_spec, year_actuals
 from chiiki.indicators.history import (
     HISTORY_SHOWN,
@@ -19,7 +22,7 @@ from chiiki.indicators.history import (
     history,
     history_count,
 )
-from chiiki.indicators.models import Actual, Indicator, IndicatorListing
+from chiiki.indicators.models import Actual, Indicator, IndicatorListing, TargetRevision
 from chiiki.plans.models import Organization
 
 
@@ -47,6 +50,89 @@ def project_indicators(project: Any) -> list[Indicator]:
     rows = [(i.order, 0, i) for i in project.indicators.all()]
     rows += [(li.order, 1, li.indicator) for li in project.indicator_listings.all()]
     return [ind for _order, _listed, ind in sorted(rows, key=lambda r: (r[0], r[1]))]
+
+
+@dataclass(frozen=True)
+class ProgressCell:
+    """One year of a progress table: the actual (a value or a marker) and its rate as the
+    plan's grading scheme writes it (``89.4%``, ``100%超``; ``－`` for a marker)."""
+
+    actual: Actual
+    rate: Decimal | None
+    rate_text: str
+    published_rate: Decimal | None
+    published_text: str
+
+    @property
+    def rate_differs(self) -> bool:
+        """The published document printed another rate than the rules give."""
+        return (
+            self.rate is not None
+            and self.published_rate is not None
+            and self.published_rate != self.rate
+        )
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    """One indicator's row of a progress table, graded on the actuals up to ``as_of``."""
+
+    indicator: Indicator
+    revision: TargetRevision | None  # the latest revised target
+    cells: dict[int, ProgressCell]
+    grade: str  # "" when not assessable
+    grade_fy: int | None
+    reason: str  # why there is no grade, in the reader's language
+
+    @property
+    def grade_differs(self) -> bool:
+        """The published document printed another grade for the same year."""
+        published = self.indicator.published_grade
+        return bool(
+            published
+            and self.grade
+            and published != self.grade
+            and self.grade_fy == self.indicator.grade_fy
+        )
+
+    @property
+    def graded_by_rule(self) -> bool:
+        """Graded although the document printed no grade (it was missing there)."""
+        return bool(self.grade and not self.indicator.published_grade)
+
+
+def progress_rows(
+    indicators: list[Indicator], scheme: GradingScheme, *, as_of: int | None = None
+) -> list[ProgressRow]:
+    """The rows of a progress table — the project page's and the official progress report's —
+    graded by the core on the actuals up to ``as_of`` (all when None: then the rates and
+    grades are the stored ones). Needs ``actuals`` and ``revisions`` prefetched."""
+    rows = []
+    for ind in indicators:
+        actuals = [a for a in ind.actuals.all() if as_of is None or a.fy <= as_of]
+        years = [y for y in year_actuals(ind) if as_of is None or y.fy <= as_of]
+        result = assess(indicator_spec(ind), years, scheme)
+        cells = {}
+        for a in actuals:
+            rate = result.rates.get(a.fy)
+            shown = scheme.format_rate(rate)
+            if rate is None and a.value is None and a.marker:
+                shown = "－"
+            cells[a.fy] = ProgressCell(
+                a, rate, shown, a.published_rate, scheme.format_rate(a.published_rate)
+            )
+        revisions = list(ind.revisions.all())
+        rows.append(
+            ProgressRow(
+                ind,
+                revisions[-1] if revisions else None,
+                cells,
+                result.grade or "",
+                result.grade_fy,
+                gettext(result.reason.label_ja) if result.reason else "",
+            )
+        )
+    return rows
 
 
 def grade_counts(org: Organization) -> list[dict[str, Any]]:

@@ -11,7 +11,12 @@ from django.http import Http404
 
 from chiiki.core.schemes import get_scheme
 from chiiki.indicators.models import Actual, Indicator
-from chiiki.indicators.selectors import grade_counts, listings_prefetch, project_indicators
+from chiiki.indicators.selectors import (
+    grade_counts,
+    listings_prefetch,
+    progress_rows,
+    project_indicators,
+)
 from chiiki.plans.models import (
     Bureau,
     Municipality,
@@ -166,20 +171,9 @@ def plan_page(org: Organization, slug: str) -> dict[str, Any]:
     }
 
 
-@dataclass
-class IndicatorRow:
-    indicator: Indicator
-    revised_value: Any
-    actuals: dict[int, Actual]
-    # rates as the plan's grading scheme writes them (format_rate: "89.4%", "100%超"), the
-    # same text the official progress report prints
-    rates: dict[int, str]
-    published_rates: dict[int, str]
-
-
 def project_page(org: Organization, plan_slug: str, slug: str) -> dict[str, Any]:
     table_indicators = Indicator.objects.select_related("project").prefetch_related(
-        "actuals", "revisions"
+        Prefetch("actuals", queryset=Actual.objects.order_by("fy")), "revisions"
     )
     project = (
         _projects()
@@ -201,20 +195,7 @@ def project_page(org: Organization, plan_slug: str, slug: str) -> dict[str, Any]
         raise Http404("プロジェクトが見つかりません")
     indicators = project_indicators(project)
     fys = sorted({a.fy for i in indicators for a in i.actuals.all()})
-    scheme = get_scheme(project.plan.grading_scheme)
-    rows = []
-    for ind in indicators:
-        revisions = list(ind.revisions.all())
-        actuals = list(ind.actuals.all())
-        rows.append(
-            IndicatorRow(
-                ind,
-                revisions[-1].revised_value if revisions else None,
-                {a.fy: a for a in actuals},
-                {a.fy: scheme.format_rate(a.rate) for a in actuals},
-                {a.fy: scheme.format_rate(a.published_rate) for a in actuals},
-            )
-        )
+    rows = progress_rows(indicators, get_scheme(project.plan.grading_scheme))
     programs = list(project.programs.all())
     budget_fys = sorted({b.fy for p in programs for b in p.budgets.all()})
     return {

@@ -26,14 +26,11 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_noop
 
 from chiiki.core.fiscal import format_fiscal_year
-from chiiki.core.numbers import format_number
-from chiiki.core.progress import assess
 from chiiki.core.schemes import GradingScheme, get_scheme
 from chiiki.core.targets import TargetKind
 from chiiki.evaluations.models import Evaluation
-from chiiki.indicators.grading import indicator_spec, year_actuals
 from chiiki.indicators.models import Actual, Indicator
-from chiiki.indicators.selectors import listings_prefetch, project_indicators
+from chiiki.indicators.selectors import listings_prefetch, progress_rows, project_indicators
 from chiiki.plans.models import (
     Bureau,
     Organization,
@@ -521,20 +518,10 @@ def _indicator_table(
         + ([head(fy_label(y)) for y in fys] or [head("")]),
     ]
     body: list[Row] = []
-    for ind in inds:
-        years = [y for y in year_actuals(ind) if y.fy <= fy]
-        result = assess(indicator_spec(ind), years, scheme)
-        actuals = {a.fy: a for a in ind.actuals.all()}
-        revisions = list(ind.revisions.all())
-        revised = revisions[-1] if revisions else None
-        grade = result.grade or ""
+    for row in progress_rows(inds, scheme, as_of=fy):
+        ind, revised, grade = row.indicator, row.revision, row.grade
         count[grade] += 1
-        if (
-            ind.published_grade
-            and grade
-            and ind.published_grade != grade
-            and result.grade_fy == ind.grade_fy
-        ):
+        if row.grade_differs:
             notes.append(
                 f"「{ind.display_name}」の進捗は計算で{grade}（公表資料は{ind.published_grade}）"
             )
@@ -564,28 +551,20 @@ def _indicator_table(
         ]
         bottom: Row = [head("進捗率")]
         for y in fys or [None]:
-            a = actuals.get(y) if y is not None else None
-            if a is None:
+            c = row.cells.get(y) if y is not None else None
+            if c is None:
                 top.append(text(""))
                 bottom.append(text(""))
                 continue
-            top.append(_figure_cell(ind, a.value, missing=a.marker))
-            computed = result.rates.get(a.fy)
-            shown = scheme.format_rate(computed)
-            cell = rate(computed)
-            if shown and shown != cell.text:  # a bound label such as 100%超
-                cell = text(shown)
-            if (
-                a.published_rate is not None
-                and computed is not None
-                and a.published_rate != computed
-            ):
+            top.append(_figure_cell(ind, c.actual.value, missing=c.actual.marker))
+            cell = rate(c.rate)
+            if c.rate_text != cell.text:  # a bound label such as 100%超, or － for a marker
+                cell = Cell(c.rate_text, "rate") if c.rate is None else text(c.rate_text)
+            if c.rate_differs:
                 notes.append(
-                    f"「{ind.display_name}」{fy_label(a.fy)}の進捗率は計算で{cell.text}"
-                    f"（公表資料は{format_number(a.published_rate)}%）"
+                    f"「{ind.display_name}」{fy_label(y)}の進捗率は計算で{cell.text}"
+                    f"（公表資料は{c.published_text}）"
                 )
-            if computed is None and a.value is None and a.marker:
-                cell = Cell("－", "rate")
             bottom.append(cell)
         top.append(text(grade or scheme.not_assessable, rowspan=2))
         body += [top, bottom]
