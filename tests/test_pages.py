@@ -120,7 +120,7 @@ def test_page_text_from_data_is_escaped(client):
         ("bureau", ["kamikawa"], 9),
         ("plan", ["regional-policy-r3"], 6),
         ("project", ["creation-strategy-1", "sumairu-hokkaido"], 10),
-        ("project", ["creation-strategy-1", "asia-no-hokkaido"], 13),  # + the listed indicator
+        ("project", ["creation-strategy-1", "asia-no-hokkaido"], 13),  # + listings (fixed, however many)
         ("indicator", [1], 6),
         ("municipalities", [], 3),
         ("support", [], 5),
@@ -195,3 +195,19 @@ def test_the_project_page_writes_rates_as_the_official_report_does_under_any_sch
         reverse("project", args=["creation-strategy-1", "semeno-nourinsuisan"])
     ).content.decode()
     assert printed and all(text in html for text in printed), printed
+
+
+def test_listing_more_indicators_in_a_project_adds_no_query(client, django_assert_max_num_queries):
+    """Listed indicators (decision 0008) are read with the project's own: three more listed in
+    project 4 cost no more queries than the one the publication lists."""
+    from chiiki.indicators.models import Indicator, IndicatorListing
+    from chiiki.plans.models import Project
+
+    asia = Project.objects.get(slug="asia-no-hokkaido")
+    others = Indicator.objects.exclude(project=asia).exclude(listings__project=asia)[:3]
+    for n, ind in enumerate(others, start=90):
+        IndicatorListing.objects.create(indicator=ind, project=asia, order=n)
+    with django_assert_max_num_queries(13):
+        html = client.get(reverse("project", args=["creation-strategy-1", "asia-no-hokkaido"]))
+    assert html.status_code == 200
+    assert all(ind.display_name in html.content.decode() for ind in others)

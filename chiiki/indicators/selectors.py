@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from chiiki.core.forecast import Model, backtest_one, forecast, series_for_backtest
 from chiiki.core.progress import assess, year_results
 from chiiki.core.schemes import GradingScheme, get_scheme
-from chiiki.indicators.grading import indicator_spec, year_actuals
+from chiiki.indicators.grading import indicator_spec, year_actual, year_actuals
 from chiiki.indicators.history import (
     HISTORY_SHOWN,
     actuals_as_of,
@@ -37,7 +37,9 @@ def listings_prefetch(indicators: Any) -> Prefetch:
     ``indicators`` (the queryset given), for :func:`project_indicators`."""
     return Prefetch(
         "indicator_listings",
-        queryset=IndicatorListing.objects.select_related("indicator__project").prefetch_related(
+        # Not select_related("indicator"): that would fill the relation and skip the nested
+        # prefetch, leaving the listed indicator's actuals and revisions to one query each.
+        queryset=IndicatorListing.objects.prefetch_related(
             Prefetch("indicator", queryset=indicators)
         ),
     )
@@ -110,7 +112,7 @@ def progress_rows(
     rows = []
     for ind in indicators:
         actuals = [a for a in ind.actuals.all() if as_of is None or a.fy <= as_of]
-        years = [y for y in year_actuals(ind) if as_of is None or y.fy <= as_of]
+        years = [year_actual(a.fy, a.value, a.marker, a.national_value) for a in actuals]
         result = assess(indicator_spec(ind), years, scheme)
         cells = {}
         for a in actuals:

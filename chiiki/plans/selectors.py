@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet, Sum
 from django.http import Http404
 
 from chiiki.core.schemes import get_scheme
-from chiiki.indicators.models import Actual, Indicator
+from chiiki.indicators.models import Indicator
 from chiiki.indicators.selectors import (
     grade_counts,
     listings_prefetch,
@@ -173,7 +173,7 @@ def plan_page(org: Organization, slug: str) -> dict[str, Any]:
 
 def project_page(org: Organization, plan_slug: str, slug: str) -> dict[str, Any]:
     table_indicators = Indicator.objects.select_related("project").prefetch_related(
-        Prefetch("actuals", queryset=Actual.objects.order_by("fy")), "revisions"
+        "actuals", "revisions"
     )
     project = (
         _projects()
