@@ -120,11 +120,7 @@ def test_page_text_from_data_is_escaped(client):
         ("bureau", ["kamikawa"], 9),
         ("plan", ["regional-policy-r3"], 6),
         ("project", ["creation-strategy-1", "sumairu-hokkaido"], 10),
-        (
-            "project",
-            ["creation-strategy-1", "asia-no-hokkaido"],
-            13,
-        ),  # + listings (fixed, however many)
+        ("project", ["creation-strategy-1", "asia-no-hokkaido"], 13),  # + listings, fixed
         ("indicator", [1], 6),
         ("municipalities", [], 3),
         ("support", [], 5),
