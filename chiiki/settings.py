@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from chiiki.core.plausibility import Thresholds
 from chiiki.core.rates import parse_rate
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "chiiki.indicators",
     "chiiki.support",
     "chiiki.evaluations",
+    "chiiki.collection",
     "chiiki.proposals",
     "chiiki.councils",
     "chiiki.reports",
@@ -216,6 +218,35 @@ for _name in ("CHIIKI_API_RATE_TOKEN", "CHIIKI_API_RATE_ADDRESS", "CHIIKI_LOGIN_
             f"{_name} must be a rate like 600/min or 50/15min (or empty for no limit), "
             f"not {_rate!r}"
         ) from None
+
+# Email (collection rounds' reminders and notices): Django's SMTP backend, configured here.
+# Without CHIIKI_EMAIL_HOST nothing is sent: messages go to the console (development).
+EMAIL_HOST = os.environ.get("CHIIKI_EMAIL_HOST", "").strip()
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = _env_int("CHIIKI_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("CHIIKI_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CHIIKI_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("CHIIKI_EMAIL_STARTTLS", False)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("CHIIKI_EMAIL_FROM", "chiiki@localhost")
+# The address the messages link to (the site as its users reach it).
+CHIIKI_SITE_URL = os.environ.get("CHIIKI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Reminders: this many days before a share's deadline, on the day, and every day after it.
+CHIIKI_REMIND_DAYS_BEFORE = _env_int("CHIIKI_REMIND_DAYS_BEFORE", 3)
+# Plausibility thresholds (chiiki.core.plausibility.Thresholds), e.g. {"jump": 10}.
+CHIIKI_PLAUSIBILITY: dict[str, str] = {
+    k.removeprefix("CHIIKI_PLAUSIBILITY_").lower(): v
+    for k, v in os.environ.items()
+    if k.startswith("CHIIKI_PLAUSIBILITY_")
+}
+try:
+    Thresholds.from_mapping(CHIIKI_PLAUSIBILITY)
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"CHIIKI_PLAUSIBILITY_*: {_exc}") from None
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from chiiki.accounts.models import HQ_ROLES, Membership, Role
 from chiiki.indicators.models import Indicator
@@ -61,27 +61,41 @@ def can_edit_project(user: Any, project: Project) -> bool:
 
 
 def can_edit_indicator(user: Any, indicator: Indicator) -> bool:
-    """An indicator is edited by whoever may edit its project."""
-    return can_edit_project(user, indicator.project)
+    """Published figures (an indicator's actuals) are written by HQ staff of the organization:
+    bureaus enter theirs in a collection round, which HQ reviews and publishes."""
+    return _is_hq(user, indicator.project.plan.organization_id)
 
 
 def can_edit_program(user: Any, program: Program) -> bool:
-    """HQ staff edit every program of their organization; a bureau editor the programs their
-    bureau runs (including its programs in projects another bureau leads)."""
-    membership = _member_of(user, program.organization_id)
-    if membership is None:
-        return False
-    if membership.role in HQ_ROLES:
-        return True
-    if membership.role == Role.BUREAU_EDITOR:
-        return program.bureau_id is not None and program.bureau_id == membership.bureau_id
-    return False
+    """Published budgets, like actuals, are written by HQ staff; bureaus enter theirs in a
+    collection round."""
+    return _is_hq(user, program.organization_id)
+
+
+def _is_hq(user: Any, organization_id: int) -> bool:
+    membership = _member_of(user, organization_id)
+    return membership is not None and membership.role in HQ_ROLES
+
+
+FIGURES_THROUGH_ROUNDS = gettext_lazy(
+    "公表される数値は本部が確定します。振興局の実績値・予算額は収集ラウンドの画面から入力してください"
+)
 
 
 def require_edit_program(user: Any, program: Program) -> Membership:
     return _require(
-        user, can_edit_program(user, program), gettext("この事業の予算額を編集する権限がありません")
+        user,
+        can_edit_program(user, program),
+        _figures_refusal(user, gettext("この事業の予算額を編集する権限がありません")),
     )
+
+
+def _figures_refusal(user: Any, default: str) -> str:
+    """Bureau editors are told where their figures go; everyone else that they may not."""
+    membership = membership_of(user)
+    if membership is not None and membership.role == Role.BUREAU_EDITOR:
+        return str(FIGURES_THROUGH_ROUNDS)
+    return default
 
 
 def can_enter_for_bureau(user: Any, bureau: Bureau) -> bool:
@@ -127,7 +141,9 @@ def require_review(user: Any, project: Project) -> Membership:
 def require_edit_indicator(user: Any, indicator: Indicator) -> Membership:
     """The user's membership if they may edit ``indicator``; else PermissionDenied."""
     return _require(
-        user, can_edit_indicator(user, indicator), gettext("この指標を編集する権限がありません")
+        user,
+        can_edit_indicator(user, indicator),
+        _figures_refusal(user, gettext("この指標を編集する権限がありません")),
     )
 
 
@@ -234,4 +250,43 @@ def require_import(user: Any, organization: Organization) -> Membership:
         user,
         can_import(user, organization),
         gettext("ファイルからの取込は、本部と振興局の担当者が行います"),
+    )
+
+
+# --------------------------------------------------------------------------- collection rounds
+
+
+def can_manage_rounds(user: Any, organization_id: int) -> bool:
+    """Open, review (accept, return) and publish collection rounds: HQ staff."""
+    return _is_hq(user, organization_id)
+
+
+def require_manage_rounds(user: Any, organization_id: int) -> Membership:
+    return _require(
+        user,
+        can_manage_rounds(user, organization_id),
+        gettext("収集ラウンドを開始・確認・公表する権限がありません（本部の担当者が行います）"),
+    )
+
+
+def can_enter_submission(user: Any, organization_id: int, bureau_id: int | None) -> bool:
+    """Enter and submit a bureau's share of a round: that bureau's editors, and HQ staff (who
+    also enter HQ's own share, ``bureau_id`` None)."""
+    membership = _member_of(user, organization_id)
+    if membership is None:
+        return False
+    if membership.role in HQ_ROLES:
+        return True
+    return (
+        membership.role == Role.BUREAU_EDITOR
+        and bureau_id is not None
+        and membership.bureau_id == bureau_id
+    )
+
+
+def require_enter_submission(user: Any, organization_id: int, bureau_id: int | None) -> Membership:
+    return _require(
+        user,
+        can_enter_submission(user, organization_id, bureau_id),
+        gettext("この振興局の数値を入力する権限がありません"),
     )

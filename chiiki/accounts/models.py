@@ -33,6 +33,10 @@ class Membership(models.Model):
         Bureau, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
     )
     department = models.CharField("部局", max_length=100, blank=True)
+    # The language of the email this person receives (their choice on the site is kept here).
+    language = models.CharField(
+        "メールの言語", max_length=5, choices=[("ja", "日本語"), ("en", "English")], default="ja"
+    )
 
     class Meta:
         verbose_name = "所属と役割"

@@ -2,7 +2,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from chiiki.accounts.forms import ThrottledAuthenticationForm
-from chiiki.web import import_views, proposal_views, report_views, token_views, views
+from chiiki.web import (
+    collection_views,
+    import_views,
+    proposal_views,
+    report_views,
+    token_views,
+    views,
+)
 from chiiki.web.era import set_era
 from chiiki.web.language import set_language
 from chiiki.web.tenancy import choose_organization
@@ -43,6 +50,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/tokens/", token_views.api_tokens, name="api_tokens"),
     path("account/tokens/<int:pk>/revoke/", token_views.revoke_api_token, name="revoke_api_token"),
+    path("collection/", collection_views.rounds, name="collection"),
+    path("collection/<int:pk>/", collection_views.round_page, name="collection_round"),
+    path("collection/shares/<int:pk>/", collection_views.share_page, name="collection_share"),
     path("municipalities/", views.municipalities, name="municipalities"),
     path("support/", views.support, name="support"),
     path("reports/", report_views.reports, name="reports"),

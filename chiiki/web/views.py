@@ -25,6 +25,7 @@ from chiiki.accounts.access import (
     can_read_internal,
     can_read_internal_org,
 )
+from chiiki.collection.selectors import unpublished_for_project
 from chiiki.core.errors import ParseError
 from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year, parse_fiscal_year
 from chiiki.evaluations import services as workflow
@@ -87,6 +88,8 @@ def project(request: HttpRequest, plan_slug: str, slug: str, **extra: object) ->
     context.update(extra)
     context["evaluations"] = project_evaluations(context["project"], request.user)
     context["internal"] = can_read_internal(request.user, context["project"])
+    if context["internal"]:
+        context["unpublished"] = unpublished_for_project(context["project"])
     context["may_edit"] = can_edit_project(request.user, context["project"])
     context["evaluation_fy"] = fiscal_year_of(timezone.localdate()) - 1
     status = 400 if "budget_errors" in extra or "budget_alert" in extra else 200

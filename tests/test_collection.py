@@ -1,0 +1,182 @@
+"""Collection rounds: HQ opens, bureaus enter and submit, HQ returns or accepts, then publishes;
+nothing entered is public before that (issue: every keystroke was publication)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from chiiki.audit.models import AuditEntry
+from chiiki.collection import services
+from chiiki.collection.models import Entry, Round, Submission
+from chiiki.indicators.models import Actual, Indicator
+from chiiki.indicators.services import record_actual
+from chiiki.plans.models import Program, ProgramBudget
+from chiiki.plans.services import record_budget
+
+ZERO_CARBON = "ゼロカーボンシティ表明市町村数"  # 十勝's KPI of the R3 regional policy
+SPACE = "宇宙産業理解促進事業"  # 十勝's program: R3 budget 787千円
+
+
+@pytest.fixture
+def opened(org, personas):
+    return services.open_round(
+        actor=personas["hq_planner"],
+        organization=org,
+        fy=2021,
+        deadline=dt.date.today() + dt.timedelta(days=10),
+    )
+
+
+def tokachi_share(round_):
+    return round_.submissions.get(bureau__short_name="十勝")
+
+
+def entry_for(share, name):
+    return next(e for e in share.entries.select_related("indicator", "program")
+                if str(e.subject) == name or (e.indicator and e.indicator.display_name == name))  # fmt: skip
+
+
+def fill(share, actor):
+    """Enter every figure still missing: 「未」 for actuals, last year's budget for budgets."""
+    for e in share.entries.select_related("program"):
+        if e.filled:
+            continue
+        if e.kind == Entry.Kind.ACTUAL:
+            text = "未"
+        else:
+            last = ProgramBudget.objects.filter(program=e.program).order_by("-fy").first()
+            text = str(last.amount_thousand_yen if last else 0)
+        services.enter(actor=actor, entry_id=e.pk, text=text, expected_version=e.version)
+
+
+def test_opening_assigns_each_figure_to_the_bureau_responsible(opened):
+    assert opened.title == "R4の収集" and opened.budget_fy == 2022
+    share = tokachi_share(opened)
+    kinds = sorted((e.kind, str(e.subject)) for e in share.entries.all())
+    assert ("actual", ZERO_CARBON) in kinds and ("budget", SPACE) in kinds
+    # the R3 regional policy's 6 KPIs and the 31 programs with an R3 budget, each asked once
+    entries = Entry.objects.filter(submission__round=opened)
+    assert entries.filter(kind="actual").count() == 6
+    assert entries.filter(kind="budget").count() == Program.objects.filter(budgets__fy=2021).count()
+    assert AuditEntry.objects.filter(action="collection.round.opened").count() == 1
+
+
+def test_a_round_is_opened_by_hq_only_and_once_per_year(org, personas, opened):
+    with pytest.raises(PermissionDenied):
+        services.open_round(actor=personas["tokachi_editor"], organization=org, fy=2020,
+                            deadline=dt.date.today())  # fmt: skip
+    with pytest.raises(services.ValidationError) as exc:
+        services.open_round(actor=personas["hq_planner"], organization=org, fy=2021,
+                            deadline=dt.date.today() - dt.timedelta(days=1))  # fmt: skip
+    assert set(exc.value.message_dict) == {"fy", "deadline"}
+
+
+def test_one_oku_yen_needs_a_reason_and_keeps_it(opened, personas):
+    editor = personas["tokachi_editor"]
+    e = entry_for(tokachi_share(opened), SPACE)
+    with pytest.raises(services.NeedsConfirmation) as exc:
+        services.enter(actor=editor, entry_id=e.pk, text="1億円", expected_version=e.version)
+    codes = [f.code for f in exc.value.findings]
+    assert codes == ["jump", "unit"]
+    assert "R3の787千円から127.1倍" in exc.value.findings[0].message_ja
+    e.refresh_from_db()
+    assert e.value is None and e.version == 0  # nothing stored
+    saved = services.enter(actor=editor, entry_id=e.pk, text="1億円", reason="新規の大型事業",
+                           expected_version=e.version)  # fmt: skip
+    assert saved.value == Decimal(100000) and saved.reason == "新規の大型事業"
+    assert [w["code"] for w in saved.warnings] == ["jump", "unit"]
+    logged = AuditEntry.objects.filter(action="collection.entry.saved").latest("pk")
+    assert "新規の大型事業" in logged.summary and logged.new["warnings"] == ["jump", "unit"]
+    # not published: the public budget table is unchanged
+    assert not ProgramBudget.objects.filter(program=e.program, fy=2022).exists()
+
+
+def test_only_the_bureau_and_hq_enter_its_share(opened, personas):
+    e = entry_for(tokachi_share(opened), ZERO_CARBON)
+    with pytest.raises(PermissionDenied):
+        services.enter(actor=personas["sorachi_editor"], entry_id=e.pk, text="5",
+                       expected_version=0)  # fmt: skip
+    with pytest.raises(services.StaleRound):
+        services.enter(actor=personas["tokachi_editor"], entry_id=e.pk, text="5",
+                       expected_version=3)  # fmt: skip
+
+
+def test_bureaus_no_longer_publish_figures_directly(personas):
+    ind = Indicator.objects.get(name=ZERO_CARBON)
+    with pytest.raises(PermissionDenied, match="収集ラウンド"):
+        record_actual(actor=personas["tokachi_editor"], indicator_id=ind.pk, fy=2021, value="5",
+                      expected_version=0)  # fmt: skip
+    program = Program.objects.get(name=SPACE)
+    with pytest.raises(PermissionDenied, match="収集ラウンド"):
+        record_budget(actor=personas["tokachi_editor"], program_id=program.pk, fy=2022,
+                      amount="800", expected_version=0)  # fmt: skip
+
+
+def test_the_whole_round_submit_return_resubmit_accept_publish(
+    opened, personas, client, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    hq, editor = personas["hq_planner"], personas["tokachi_editor"]
+    hq.email, editor.email = "hq@example.jp", "tokachi@example.jp"
+    hq.save(), editor.save()
+    share = tokachi_share(opened)
+    carbon = entry_for(share, ZERO_CARBON)
+    services.enter(actor=editor, entry_id=carbon.pk, text="12", expected_version=0)
+    with pytest.raises(services.RoundError, match="未入力の項目"):
+        services.submit(actor=editor, submission_id=share.pk, expected_version=share.version)
+    fill(share, editor)
+    with django_capture_on_commit_callbacks(execute=True):  # mail goes once the write commits
+        share = services.submit(
+            actor=editor, submission_id=share.pk, expected_version=share.version
+        )
+    assert share.status == Submission.Status.SUBMITTED
+    assert [m.to for m in mail.outbox] == [["hq@example.jp"]]
+    assert "十勝総合振興局が提出しました" in mail.outbox[0].subject
+    with pytest.raises(services.RoundError, match="提出済"):
+        services.enter(actor=editor, entry_id=carbon.pk, text="13", expected_version=1)
+
+    # before publication: the public sees nothing new; staff see it marked 未公表
+    project = Indicator.objects.get(name=ZERO_CARBON).project
+    url = reverse("project", args=[project.plan.slug, project.slug])
+    public = client.get(url).content.decode()
+    assert "unpublished-tag" not in public and "12市町村" not in public
+    assert not Actual.objects.filter(indicator_id=carbon.indicator_id, fy=2021).exists()
+    api = client.get(f"/api/v1/indicators/{carbon.indicator_id}").json()
+    assert all(a["fy"] != 2021 for a in api["actuals"])
+    client.force_login(hq)
+    staff = client.get(url).content.decode()
+    assert "unpublished-tag" in staff and "12市町村" in staff
+
+    with django_capture_on_commit_callbacks(execute=True):
+        share = services.return_submission(actor=hq, submission_id=share.pk, reason="R3の数値を確認",
+                                       entry_reasons={carbon.pk: "表明は11市町村では"},
+                                       expected_version=share.version)  # fmt: skip
+    assert share.status == Submission.Status.RETURNED
+    returned = mail.outbox[-1]
+    assert returned.to == ["tokachi@example.jp"] and "差し戻しました" in returned.subject
+    assert "表明は11市町村では" in returned.body
+    assert f"/collection/shares/{share.pk}/" in returned.body
+    carbon.refresh_from_db()
+    services.enter(actor=editor, entry_id=carbon.pk, text="11", expected_version=carbon.version)
+    share = services.submit(actor=editor, submission_id=share.pk, expected_version=share.version)
+    services.accept(actor=hq, submission_id=share.pk, expected_version=share.version)
+
+    with pytest.raises(services.RoundError, match="受理していない提出"):
+        services.publish(actor=hq, round_id=opened.pk, expected_version=opened.version)
+    for other in opened.submissions.exclude(pk=share.pk):
+        fill(other, hq)
+        other = services.submit(actor=hq, submission_id=other.pk, expected_version=other.version)
+        services.accept(actor=hq, submission_id=other.pk, expected_version=other.version)
+    published = services.publish(actor=hq, round_id=opened.pk, expected_version=opened.version)
+    assert published.status == Round.Status.PUBLISHED
+    actual = Actual.objects.get(indicator_id=carbon.indicator_id, fy=2021)
+    assert actual.value == 11 and actual.updated_by == hq
+    assert actual.rate is not None  # graded at publication by the one grader
+    client.logout()
+    assert "11市町村" in client.get(url).content.decode()
