@@ -89,7 +89,7 @@ def test_the_home_page_map_reflects_entered_grades(client, personas):
     assert html.count('class="tile ') == 14 and "十勝: 評価できる指標なし" in html
     kpi = Indicator.objects.get(slug="tokachi-kankyo-senshin-main-kpi")
     record_actual(
-        actor=personas["tokachi_editor"],
+        actor=personas["hq_planner"],
         indicator_id=kpi.pk,
         fy="R3",
         value="5",

@@ -181,7 +181,7 @@ def test_a_published_year_locks_its_actuals_until_hq_unlocks_it(personas, tokach
     ev = publish_all(personas, tokachi)
     with pytest.raises(ValidationError) as err:
         record_actual(
-            actor=personas["tokachi_editor"],
+            actor=personas["hq_planner"],
             indicator_id=kpi.pk,
             fy="R3",
             value="5",
@@ -189,7 +189,7 @@ def test_a_published_year_locks_its_actuals_until_hq_unlocks_it(personas, tokach
         )
     assert "公表済みのため" in err.value.message_dict["fy"][0]
     record_actual(
-        actor=personas["tokachi_editor"],
+        actor=personas["hq_planner"],
         indicator_id=kpi.pk,
         fy="R2",
         value="1",
@@ -217,7 +217,7 @@ def test_a_published_year_locks_its_actuals_until_hq_unlocks_it(personas, tokach
     assert entry.actor.username == "hq-admin" and entry.old["status"] == "published"
     assert "実績値の訂正" in entry.new["return_reason"]
     record_actual(
-        actor=personas["tokachi_editor"],
+        actor=personas["hq_planner"],
         indicator_id=kpi.pk,
         fy="R3",
         value="5",

@@ -25,7 +25,7 @@ def written_at(moment):
 
 def test_the_table_as_of_a_past_moment(personas):
     kpi = Indicator.objects.get(slug=KPI)
-    editor = personas["tokachi_editor"]
+    editor = personas["hq_planner"]
     base = timezone.make_aware(dt.datetime(2026, 5, 1, 12))
     with written_at(base):
         record_actual(actor=editor, indicator_id=kpi.pk, fy="R3", value="5", expected_version=0)
@@ -56,7 +56,7 @@ def test_the_page_shows_the_past_table_with_its_grade_and_the_history(client, pe
     kpi = Indicator.objects.get(slug=KPI)
     with written_at(timezone.make_aware(dt.datetime(2026, 5, 1, 12))):
         record_actual(
-            actor=personas["tokachi_editor"],
+            actor=personas["hq_planner"],
             indicator_id=kpi.pk,
             fy="R3",
             value="5",
@@ -64,7 +64,7 @@ def test_the_page_shows_the_past_table_with_its_grade_and_the_history(client, pe
         )
     with written_at(timezone.make_aware(dt.datetime(2026, 6, 1, 12))):
         record_actual(
-            actor=personas["tokachi_editor"],
+            actor=personas["hq_planner"],
             indicator_id=kpi.pk,
             fy="R3",
             value="19",
@@ -73,7 +73,7 @@ def test_the_page_shows_the_past_table_with_its_grade_and_the_history(client, pe
     url = reverse("indicator", args=[kpi.pk])
     html = client.get(url + "?as_of=2026-05-15").content.decode()
     assert "2026年5月15日時点の表示" in html and "26.3%" in html and "<strong>B</strong>" in html
-    assert "変更の履歴" in html and "tokachi-editor" in html
+    assert "変更の履歴" in html and "hq-planner" in html
     now_html = client.get(url).content.decode()
     assert "A①" in now_html
     assert "読めません" in client.get(url + "?as_of=2026-13-01", follow=True).content.decode()
@@ -82,7 +82,7 @@ def test_the_page_shows_the_past_table_with_its_grade_and_the_history(client, pe
 def test_the_history_is_shown_once_and_the_title_stays_plain_text(client, personas):
     kpi = Indicator.objects.get(slug=KPI)
     record_actual(
-        actor=personas["tokachi_editor"],
+        actor=personas["hq_planner"],
         indicator_id=kpi.pk,
         fy="R3",
         value="5",

@@ -162,7 +162,7 @@ def test_english_pages_show_the_seed_figures_with_english_labels(client):
 
 @pytest.mark.django_db
 def test_messages_and_errors_follow_the_interface_language(client, personas):
-    client.force_login(personas["tokachi_editor"])
+    client.force_login(personas["hq_planner"])
     client.cookies["django_language"] = "en"
     kpi = Indicator.objects.get(slug="tokachi-kankyo-senshin-main-kpi")
     url = reverse("record_indicator_actual", args=[kpi.pk])

@@ -34,7 +34,7 @@ def tokachi_kpi():
 
 @pytest.mark.parametrize("amount", HUGE_BUDGETS)
 def test_the_site_form_refuses_a_budget_beyond_the_range(client, personas, amount):
-    client.login(username="tokachi-editor", password=PASSWORD)
+    client.login(username="hq-planner", password=PASSWORD)
     program = Program.objects.get(slug=TOKACHI_PROGRAM)
     url = reverse("record_program_budget", args=["regional-policy-r3", "tokachi-tayona-jinzai"])
     response = client.post(url, {"program": program.pk, "fy": "R4", "amount": amount})
@@ -47,7 +47,7 @@ def test_the_site_form_refuses_a_budget_beyond_the_range(client, personas, amoun
 
 @pytest.mark.parametrize("amount", HUGE_BUDGETS)
 def test_the_api_refuses_a_budget_beyond_the_range(client, personas, amount):
-    token = issue(actor=personas["tokachi_editor"], name="t")[1]
+    token = issue(actor=personas["hq_planner"], name="t")[1]
     program = Program.objects.get(slug=TOKACHI_PROGRAM)
     response = client.put(
         f"/api/v1/programs/{program.pk}/budgets/2025",
@@ -64,12 +64,12 @@ def test_the_api_refuses_a_budget_beyond_the_range(client, personas, amount):
 
 @pytest.mark.parametrize("value", HUGE_FIGURES)
 def test_the_site_and_api_refuse_a_figure_beyond_the_range(client, personas, tokachi_kpi, value):
-    client.login(username="tokachi-editor", password=PASSWORD)
+    client.login(username="hq-planner", password=PASSWORD)
     response = client.post(
         reverse("record_indicator_actual", args=[tokachi_kpi.pk]), {"fy": "R3", "value": value}
     )
     assert response.status_code == 400
-    token = issue(actor=personas["tokachi_editor"], name="t")[1]
+    token = issue(actor=personas["hq_planner"], name="t")[1]
     response = client.put(
         f"/api/v1/indicators/{tokachi_kpi.pk}/actuals/2021",
         {"value": value},
@@ -119,7 +119,7 @@ def test_totals_of_budgets_at_the_limit_do_not_overflow(client):
 
 
 def test_the_largest_allowed_budget_is_accepted(client, personas):
-    client.login(username="tokachi-editor", password=PASSWORD)
+    client.login(username="hq-planner", password=PASSWORD)
     program = Program.objects.get(slug=TOKACHI_PROGRAM)
     url = reverse("record_program_budget", args=["regional-policy-r3", "tokachi-tayona-jinzai"])
     client.post(url, {"program": program.pk, "fy": "R4", "amount": f"{MAX_BUDGET_THOUSAND_YEN:,}"})

@@ -63,13 +63,18 @@ def can_edit_project(user: Any, project: Project) -> bool:
 def can_edit_indicator(user: Any, indicator: Indicator) -> bool:
     """Published figures (an indicator's actuals) are written by HQ staff of the organization:
     bureaus enter theirs in a collection round, which HQ reviews and publishes."""
-    return _is_hq(user, indicator.project.plan.organization_id)
+    return can_publish_figures(user, indicator.project.plan.organization_id)
 
 
 def can_edit_program(user: Any, program: Program) -> bool:
     """Published budgets, like actuals, are written by HQ staff; bureaus enter theirs in a
     collection round."""
-    return _is_hq(user, program.organization_id)
+    return can_publish_figures(user, program.organization_id)
+
+
+def can_publish_figures(user: Any, organization_id: int) -> bool:
+    """Write published figures directly (HQ's corrections, imports, the bulk grid): HQ staff."""
+    return _is_hq(user, organization_id)
 
 
 def _is_hq(user: Any, organization_id: int) -> bool:

@@ -1,4 +1,5 @@
-"""Reads for the bureau-wide entry grid: every indicator of the bureau's projects for one FY."""
+"""Reads for the bureau-wide correction grid (HQ): every indicator of a bureau's projects for
+one FY. Bureaus enter their figures in collection rounds."""
 
 from __future__ import annotations
 
@@ -9,9 +10,17 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext
 
-from chiiki.accounts.access import can_enter_for_bureau
+from chiiki.accounts.access import (
+    FIGURES_THROUGH_ROUNDS,
+    can_enter_for_bureau,
+    can_publish_figures,
+)
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.plans.models import Bureau, Organization
+
+
+class FiguresThroughRounds(PermissionDenied):
+    """A bureau editor reached HQ's correction grid: their figures go through a round."""
 
 
 def grid(org: Organization, user: Any, bureau_slug: str, fy: int) -> dict[str, Any]:
@@ -26,6 +35,9 @@ def grid(org: Organization, user: Any, bureau_slug: str, fy: int) -> dict[str, A
     )
     if not can_enter_for_bureau(user, bureau):
         raise PermissionDenied(gettext("この振興局の実績値を入力する権限がありません"))
+    if not can_publish_figures(user, org.pk):
+        # bureau editors: their figures go through a collection round, reviewed by HQ
+        raise FiguresThroughRounds(str(FIGURES_THROUGH_ROUNDS))
     rows = []
     for indicator in indicators:
         actual = next(iter(indicator.actuals.all()), None)

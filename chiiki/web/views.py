@@ -43,7 +43,7 @@ from chiiki.plans.services import BudgetConflict, record_budget
 from chiiki.support.selectors import support_page
 from chiiki.web.charts import BureauTile, indicator_chart, tile_map
 from chiiki.web.dashboard import dashboard as dashboard_data
-from chiiki.web.grid import grid
+from chiiki.web.grid import FiguresThroughRounds, grid
 from chiiki.web.posted import posted_int
 from chiiki.web.search import search
 
@@ -313,7 +313,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
 def bureau_grid(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
     """One FY's actuals for every indicator of a bureau's projects; all or nothing."""
     org = request.organization
-    context = grid(org, request.user, slug, fy)
+    try:
+        context = grid(org, request.user, slug, fy)
+    except FiguresThroughRounds as exc:
+        messages.info(request, str(exc))
+        return redirect("collection")
     if request.method != "POST":
         return render(request, "web/grid.html", context)
     entries, data = [], {}

@@ -50,7 +50,7 @@ def run(client, command, token):
 
 def test_the_readme_examples_read_kpis_and_record_an_actual(client, personas):
     read, write = readme_curls()
-    token = issue(actor=personas["tokachi_editor"], name="readme")[1]
+    token = issue(actor=personas["hq_planner"], name="readme")[1]
     r = run(client, read, token)
     assert r.status_code == 200
     items = r.json()["items"]
