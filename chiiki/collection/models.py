@@ -5,6 +5,8 @@ only, written at publication through their one writer."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -113,7 +115,7 @@ class Submission(models.Model):
         return f"{self.round} {self.bureau or '本部'}"
 
     @property
-    def due(self) -> object:
+    def due(self) -> dt.date:
         """The deadline that applies: the bureau's own, else the round's."""
         return self.deadline or self.round.deadline
 

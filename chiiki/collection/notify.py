@@ -28,8 +28,10 @@ def _people(organization_id: int, *, bureau_id: int | None = None, hq: bool = Fa
     ).exclude(user__email="")
     if hq:
         members = members.filter(role__in=HQ_ROLES)
-    else:
+    elif bureau_id is not None:
         members = members.filter(role=Role.BUREAU_EDITOR, bureau_id=bureau_id)
+    else:
+        return []
     return list(members.select_related("user").order_by("user__username"))
 
 

@@ -155,13 +155,15 @@ def open_round(
             Entry(kind=Entry.Kind.ACTUAL, indicator=ind, fy=fy)
         )
     for program in programs:
-        bureau = program.bureau_id or (program.project.lead_bureau_id if program.project else None)
+        bureau: int | None = program.bureau_id or (
+            program.project.lead_bureau_id if program.project else None
+        )
         by_bureau[bureau].append(Entry(kind=Entry.Kind.BUDGET, program=program, fy=budget_fy))
-    for bureau_id, entries in by_bureau.items():
+    for owner, entries in by_bureau.items():
         share = Submission.objects.create(
             round=round_,
-            bureau_id=bureau_id,
-            deadline=(bureau_deadlines or {}).get(bureau_id) if bureau_id else None,
+            bureau_id=owner,
+            deadline=(bureau_deadlines or {}).get(owner) if owner else None,
             version=1,
         )
         for e in entries:
@@ -214,7 +216,9 @@ class Previous:
 
 
 def previous_figure(entry: Entry) -> Previous | None:
+    row: tuple[int, Decimal | int | None] | None
     if entry.kind == Entry.Kind.ACTUAL:
+        assert entry.indicator_id is not None
         row = (
             Actual.objects.filter(
                 indicator_id=entry.indicator_id, fy__lt=entry.fy, value__isnull=False
@@ -224,13 +228,16 @@ def previous_figure(entry: Entry) -> Previous | None:
             .first()
         )
     else:
+        assert entry.program_id is not None
         row = (
             ProgramBudget.objects.filter(program_id=entry.program_id, fy__lt=entry.fy)
             .order_by("-fy")
             .values_list("fy", "amount_thousand_yen")
             .first()
         )
-    return Previous(row[0], Decimal(row[1])) if row else None
+    if row is None or row[1] is None:
+        return None
+    return Previous(row[0], Decimal(row[1]))
 
 
 def _read(entry: Entry, text: str) -> tuple[Decimal | None, str, str]:
@@ -477,7 +484,7 @@ def publish(*, actor: Any, round_id: int, expected_version: int | None) -> Round
             )
         )
     for e in entries:
-        if e.kind == Entry.Kind.BUDGET and e.value is not None:
+        if e.kind == Entry.Kind.BUDGET and e.value is not None and e.program_id is not None:
             record_budget(
                 actor=actor,
                 program_id=e.program_id,

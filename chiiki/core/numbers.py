@@ -274,7 +274,7 @@ def parse_integer_amount(text: str, *, unit: str) -> int:
     return int(amount)
 
 
-def format_number(number: Decimal) -> str:
+def format_number(number: Decimal | int) -> str:
     """Group thousands and keep the written precision: 7250 → ``7,250``, 75.0 → ``75.0``.
 
     Negative figures use ``▲`` as Japanese public documents do.
