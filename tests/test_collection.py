@@ -180,3 +180,25 @@ def test_the_whole_round_submit_return_resubmit_accept_publish(
     assert actual.rate is not None  # graded at publication by the one grader
     client.logout()
     assert "11市町村" in client.get(url).content.decode()
+
+
+def test_an_evaluation_waits_for_the_figures_it_discusses(opened, personas):
+    from chiiki.evaluations import services as wf
+    from chiiki.plans.models import Project
+
+    project = Project.objects.get(slug="tokachi-kankyo-senshin")
+    ev = wf.save_draft(actor=personas["tokachi_editor"], project_id=project.pk, fy=2021,
+                       analysis="表明が進んだ。", expected_version=None)  # fmt: skip
+    ev = wf.submit(actor=personas["tokachi_editor"], evaluation_id=ev.pk,
+                   expected_version=ev.version)  # fmt: skip
+    ev = wf.approve(actor=personas["hq_admin"], evaluation_id=ev.pk, expected_version=ev.version)
+    with pytest.raises(wf.WorkflowError, match="R3の実績値は収集中"):
+        wf.publish(actor=personas["hq_admin"], evaluation_id=ev.pk, expected_version=ev.version)
+    # the evaluation of a year not being collected is not held back
+    ev = wf.save_draft(actor=personas["tokachi_editor"], project_id=project.pk, fy=2020,
+                       analysis="前年度の分析。", expected_version=None)  # fmt: skip
+    ev = wf.submit(actor=personas["tokachi_editor"], evaluation_id=ev.pk,
+                   expected_version=ev.version)  # fmt: skip
+    ev = wf.approve(actor=personas["hq_admin"], evaluation_id=ev.pk, expected_version=ev.version)
+    ev = wf.publish(actor=personas["hq_admin"], evaluation_id=ev.pk, expected_version=ev.version)
+    assert ev.status == "published" and opened.fy == 2021

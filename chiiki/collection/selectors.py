@@ -199,3 +199,14 @@ def unpublished_for_project(project: Any) -> dict[str, dict[int, list[Entry]]]:
         elif e.program_id:
             out["budgets"].setdefault(e.program_id, []).append(e)
     return out
+
+
+def figures_unpublished(project: Any, fy: int) -> bool:
+    """Are the actuals of ``fy`` for ``project``'s indicators still being collected (in an
+    open round)? Its evaluation of that year waits for them."""
+    return Entry.objects.filter(
+        submission__round__status=Round.Status.OPEN,
+        kind=Entry.Kind.ACTUAL,
+        fy=fy,
+        indicator__project=project,
+    ).exists()

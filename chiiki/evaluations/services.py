@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 
 from chiiki.accounts.access import require_edit_project, require_review
 from chiiki.audit.services import record as audit
+from chiiki.collection.selectors import figures_unpublished
 from chiiki.core.errors import StaleVersion, check_version
 from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year
 from chiiki.core.text import plain_lines, strip_tags
@@ -234,6 +235,13 @@ def publish(*, actor: Any, evaluation_id: int, expected_version: int | None) -> 
     _check_version(evaluation, expected_version)
     if evaluation.status != Status.APPROVED:
         raise WorkflowError(gettext("承認済みの評価だけを公表できます"))
+    if figures_unpublished(evaluation.project, evaluation.fy):
+        raise WorkflowError(
+            gettext(
+                "{fy}の実績値は収集中で、まだ公表されていません。収集ラウンドを公表してから、"
+                "評価を公表してください"
+            ).format(fy=format_fiscal_year(evaluation.fy))
+        )
     old = _snapshot(evaluation)
     evaluation.status = Status.PUBLISHED
     evaluation.published_at = timezone.now()
