@@ -202,3 +202,27 @@ def test_an_evaluation_waits_for_the_figures_it_discusses(opened, personas):
     ev = wf.approve(actor=personas["hq_admin"], evaluation_id=ev.pk, expected_version=ev.version)
     ev = wf.publish(actor=personas["hq_admin"], evaluation_id=ev.pk, expected_version=ev.version)
     assert ev.status == "published" and opened.fy == 2021
+
+
+def test_the_api_gives_hq_the_same_overview_and_the_public_nothing(opened, personas, client):
+    from chiiki.accounts.tokens import issue
+
+    editor = personas["tokachi_editor"]
+    e = entry_for(tokachi_share(opened), SPACE)
+    services.enter(actor=editor, entry_id=e.pk, text="1億円", reason="新規の大型事業",
+                   expected_version=0)  # fmt: skip
+    assert client.get(f"/api/v1/rounds/{opened.pk}").status_code == 401
+    viewer = issue(actor=personas["viewer"], name="v")[1]
+    other = client.get("/api/v1/rounds", HTTP_AUTHORIZATION=f"Bearer {viewer}")
+    assert other.status_code == 200  # members read the progress
+    hq = issue(actor=personas["hq_planner"], name="hq")[1]
+    body = client.get(f"/api/v1/rounds/{opened.pk}", HTTP_AUTHORIZATION=f"Bearer {hq}").json()
+    tokachi = next(s for s in body["shares"] if s["bureau"] == "tokachi")
+    assert tokachi["filled"] == 1 and tokachi["warned"] == 1 and tokachi["status"] == "in_progress"
+    assert body["filled"] == 1 and body["total"] == sum(s["total"] for s in body["shares"])
+    assert body["warnings"] == [{"entry": e.pk, "bureau": "tokachi", "subject": SPACE, "fy": 2022,
+                                 "typed": "1億円", "codes": ["jump", "unit"],
+                                 "reason": "新規の大型事業"}]  # fmt: skip
+    # the public API still shows the program's R3 budget only
+    program = client.get(f"/api/v1/programs/{e.program_id}").json()
+    assert [(b["fy"], b["amount_thousand_yen"]) for b in program["budgets"]] == [(2021, 787)]
