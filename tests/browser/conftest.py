@@ -68,6 +68,11 @@ def tokachi_editor(hokkaido):
     return make_user("tokachi-editor", "bureau_editor", "十勝")
 
 
+@pytest.fixture
+def hq_planner(hokkaido):
+    return make_user("hq-planner", "hq_planner")
+
+
 def screenshot(page, name, full_page=False):
     if SCREENSHOTS:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)

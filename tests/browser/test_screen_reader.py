@@ -145,16 +145,16 @@ def test_skip_link_moves_to_the_content(page, hokkaido):
     assert focused  # the next Tab stop is inside the main content, past the menu
 
 
-def test_kpi_page_with_its_entry_form_for_a_screen_reader(page, tokachi_editor):
+def test_kpi_page_with_its_entry_form_for_a_screen_reader(page, hq_planner):
     kpi = Indicator.objects.get(slug="tokachi-kankyo-senshin-main-kpi")
-    login(page, "tokachi-editor")
+    login(page, "hq-planner")
     page.goto(page.base_url + f"/indicators/{kpi.pk}/")
     page.get_by_label("年度", exact=True).fill("R3")
     page.get_by_role("textbox", name="実績値（単位: 市町村）").fill("abc")
     page.get_by_role("button", name="保存").click()
     page.wait_for_load_state()
     landmarks, headings, unnamed, path = _walk(
-        page, "指標のページと実績値の入力（振興局担当・入力誤りの後）"
+        page, "指標のページと実績値の入力（本部企画担当・入力誤りの後）"
     )
     _assert_structure(landmarks, headings, unnamed, path)
     # the refused field is announced as invalid, with its error as the description
