@@ -136,12 +136,12 @@ def test_a_change_made_since_the_export_is_a_conflict_and_nothing_is_written(org
     )
 
 
-def test_a_bureau_editor_cannot_import_another_bureaus_budget(org, personas):
+def test_a_bureau_editor_cannot_import_figures(org, personas):
     book = _book(export_workbook(org))
     _cell(book["予算額"], "sorachi-tantekko-koiki", "R3").value = 1
     with pytest.raises(ImportError_) as caught:
         read_changes(_save(book), "wb.xlsx", organization=org, actor=personas["tokachi_editor"])
-    assert "権限がありません" in str(caught.value)
+    assert "権限がありません" in str(caught.value)  # every row refused, nothing imported
     assert (
         ProgramBudget.objects.get(
             program__slug="sorachi-tantekko-koiki", fy=2021
@@ -286,9 +286,11 @@ def test_upload_preview_and_apply_pages(client, org, personas):
     assert client.get(f"/imports/{batch.pk}/").status_code == 404  # someone else's upload
 
 
-def test_a_bureau_editor_downloads_their_own_bureaus_workbook(client, personas):
+def test_hq_downloads_one_bureaus_workbook_and_bureaus_use_the_rounds(client, personas):
     client.login(username="tokachi-editor", password=PASSWORD)
-    book = _book(client.get(reverse("workbook")).content)
+    assert client.get(reverse("workbook")).status_code == 403
+    client.login(username="hq-planner", password=PASSWORD)
+    book = _book(client.get(reverse("workbook") + "?bureau=tokachi").content)
     bureaus = {r[1].value for r in book["予算額"].iter_rows(min_row=2)}
     assert bureaus == {"十勝"}
     keys = [r[0].value for r in book["実績値"].iter_rows(min_row=2)]

@@ -242,19 +242,16 @@ def require_edit_meetings(user: Any, bureau: Bureau) -> Membership:
 
 
 def can_import(user: Any, organization: Organization) -> bool:
-    """Upload a workbook or CSV: HQ staff and bureau editors (each row is still checked by
-    the write function, so a bureau editor's file may only touch that bureau's data)."""
-    membership = _member_of(user, organization.pk)
-    if membership is None:
-        return False
-    return membership.role in HQ_ROLES or membership.role == Role.BUREAU_EDITOR
+    """Upload a workbook or CSV of actuals and budgets: what it writes is published at once,
+    so HQ staff only (bureaus enter theirs in a collection round)."""
+    return can_publish_figures(user, organization.pk)
 
 
 def require_import(user: Any, organization: Organization) -> Membership:
     return _require(
         user,
         can_import(user, organization),
-        gettext("ファイルからの取込は、本部と振興局の担当者が行います"),
+        gettext("ファイルからの取込は本部の担当者が行います（振興局の数値は収集ラウンドで入力します）"),
     )
 
 
