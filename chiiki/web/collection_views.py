@@ -23,7 +23,7 @@ from chiiki.accounts.access import (
 from chiiki.collection import selectors, services
 from chiiki.collection.models import Entry
 from chiiki.core.errors import ParseError
-from chiiki.core.fiscal import fiscal_year_of, parse_fiscal_year
+from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year, parse_fiscal_year
 from chiiki.web.posted import posted_int
 
 
@@ -41,7 +41,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
         "rounds": selectors.rounds_of(org),
         "may_open": manage,
         "membership": membership_of(request.user),
-        "default_fy": fiscal_year_of(timezone.localdate()) - 1,
+        "default_fy": format_fiscal_year(fiscal_year_of(timezone.localdate()) - 1),
     }
     if request.method == "POST":
         data = request.POST

@@ -191,3 +191,24 @@ def test_open_enter_confirm_return_resubmit_publish(page, hokkaido, smtp, settin
         (2021, 787),
         (2022, 100000),
     ]
+
+
+def test_the_collection_pages_fit_a_phone(page, hokkaido):
+    """At 390 px the share's figures read as one card each and no page scrolls sideways."""
+    from chiiki.plans.models import Organization
+
+    hq = make_user("hq-planner", "hq_planner")
+    make_user("tokachi-editor", "bureau_editor", "十勝")
+    round_ = services.open_round(actor=hq, organization=Organization.objects.get(), fy=2021,
+                                 deadline=dt.date.today() + dt.timedelta(days=3))  # fmt: skip
+    share = round_.submissions.get(bureau__short_name="十勝")
+    page.set_viewport_size({"width": 390, "height": 800})
+    login(page, "tokachi-editor")
+    page.goto(page.base_url + f"/collection/shares/{share.pk}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "collection-share-phone.png", full_page=True)
+    logout(page)
+    login(page, "hq-planner")
+    for path in ("/collection/", f"/collection/{round_.pk}/"):
+        page.goto(page.base_url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
