@@ -251,7 +251,9 @@ def require_import(user: Any, organization: Organization) -> Membership:
     return _require(
         user,
         can_import(user, organization),
-        gettext("ファイルからの取込は本部の担当者が行います（振興局の数値は収集ラウンドで入力します）"),
+        gettext(
+            "ファイルからの取込は本部の担当者が行います（振興局の数値は収集ラウンドで入力します）"
+        ),
     )
 
 
