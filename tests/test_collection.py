@@ -226,3 +226,39 @@ def test_the_api_gives_hq_the_same_overview_and_the_public_nothing(opened, perso
     # the public API still shows the program's R3 budget only
     program = client.get(f"/api/v1/programs/{e.program_id}").json()
     assert [(b["fy"], b["amount_thousand_yen"]) for b in program["budgets"]] == [(2021, 787)]
+
+
+def test_hq_gives_one_bureau_its_own_deadline_and_reminders_follow(opened, personas, client,
+                                                                    settings):  # fmt: skip
+    from chiiki.collection.notify import remind
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    editor = personas["tokachi_editor"]
+    editor.email = "tokachi@example.jp"
+    editor.save()
+    share = tokachi_share(opened)
+    later = opened.deadline + dt.timedelta(days=14)
+    client.force_login(editor)
+    url = reverse("collection_round", args=[opened.pk])
+    assert client.get(url).status_code == 302  # a bureau is sent to its own share
+    response = client.post(url, {"action": "deadline", "share": share.pk, "deadline": "x"})
+    assert response.status_code == 302  # not HQ's screen for a bureau: nothing changed
+    share.refresh_from_db()
+    assert share.deadline is None
+    client.force_login(personas["hq_planner"])
+    bad = client.post(url, {"action": "deadline", "share": share.pk, "version": share.version,
+                            "deadline": "2026/12/25"})  # fmt: skip
+    assert bad.status_code == 400 and "日付（例: 2026-12-25）" in bad.content.decode()
+    done = client.post(url, {"action": "deadline", "share": share.pk, "version": share.version,
+                             "deadline": later.isoformat()}, follow=True)  # fmt: skip
+    assert "提出期限を変更しました" in done.content.decode()
+    share.refresh_from_db()
+    assert share.due == later and opened.deadline != later
+    assert AuditEntry.objects.filter(action="collection.submission.deadline").count() == 1
+    # three days before the round's deadline 十勝 hears nothing; before its own, it does
+    remind(opened.deadline - dt.timedelta(days=3))
+    assert [m for m in mail.outbox if m.to == ["tokachi@example.jp"]] == []
+    remind(later - dt.timedelta(days=3))
+    assert [m.subject for m in mail.outbox if m.to == ["tokachi@example.jp"]] == [
+        "[chiiki] R4の収集: 提出期限まであと3日です"
+    ]

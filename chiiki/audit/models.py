@@ -24,6 +24,7 @@ ACTIONS = {
     "collection.submission.submitted": _("収集の入力を提出"),
     "collection.submission.accepted": _("収集の提出を受理"),
     "collection.submission.returned": _("収集の提出を差戻し"),
+    "collection.submission.deadline": _("振興局の提出期限を変更"),
     "proposal.saved": _("政策提案を保存"),
     "proposal.submitted": _("政策提案を提出"),
     "proposal.routed": _("政策提案を部局に回付"),

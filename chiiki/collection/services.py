@@ -185,6 +185,39 @@ def open_round(
     return round_
 
 
+@transaction.atomic
+def set_deadline(
+    *, actor: Any, submission_id: int, deadline: dt.date | None, expected_version: int | None
+) -> Submission:
+    """Give one bureau its own deadline (None: the round's again). HQ only, while the round
+    is open; reminders follow the new date."""
+    share = _share(submission_id)
+    require_manage_rounds(actor, share.round.organization_id)
+    check_version(share.version, expected_version, lambda: _stale(gettext("提出")))
+    if share.round.status != Round.Status.OPEN:
+        raise RoundError(gettext("この収集ラウンドは公表済みです"))
+    if deadline is not None and deadline < timezone.localdate():
+        raise ValidationError({"deadline": gettext("提出期限が過ぎた日付です")})
+    old = _share_snapshot(share) | {
+        "deadline": share.deadline.isoformat() if share.deadline else None
+    }
+    share.deadline = deadline
+    share.version += 1
+    share.save()
+    audit(
+        actor=actor,
+        action="collection.submission.deadline",
+        object_type="round",
+        object_id=share.round_id,
+        summary=gettext("{round} {bureau}: 提出期限 {due}").format(
+            round=share.round.title, bureau=_bureau_label(share), due=share.due.isoformat()
+        ),
+        old=old,
+        new=_share_snapshot(share) | {"deadline": deadline.isoformat() if deadline else None},
+    )
+    return share
+
+
 # --------------------------------------------------------------------------- entering
 
 

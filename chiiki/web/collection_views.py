@@ -94,17 +94,41 @@ def round_page(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("collection_share", pk=share.pk)
     context = {"overview": selectors.overview(org, pk)}
     if request.method == "POST":
+        action = request.POST.get("action", "publish")
         try:
-            services.publish(
-                actor=request.user, round_id=pk, expected_version=posted_int(request, "version")
-            )
+            if action == "deadline":
+                share_id = posted_int(request, "share")
+                if not any(p.share.pk == share_id for p in context["overview"].shares):
+                    raise services.RoundError(_("この収集ラウンドにない提出です"))
+                raw = request.POST.get("deadline", "").strip()
+                try:
+                    day = dt.date.fromisoformat(raw) if raw else None
+                except ValueError:
+                    raise services.RoundError(
+                        _("提出期限を日付（例: 2026-12-25）で入力してください")
+                    ) from None
+                services.set_deadline(
+                    actor=request.user,
+                    submission_id=share_id,
+                    deadline=day,
+                    expected_version=posted_int(request, "version"),
+                )
+                done = _("提出期限を変更しました。督促は新しい期限に合わせて送ります。")
+            else:
+                services.publish(
+                    actor=request.user,
+                    round_id=pk,
+                    expected_version=posted_int(request, "version"),
+                )
+                done = _("収集した数値を公表しました。公開のページ・帳票・API に反映されています。")
+        except ValidationError as exc:
+            context.update(form_alert=" ".join(exc.messages))
+            return render(request, "web/round.html", context, status=400)
         except services.RoundError as exc:
             context.update(form_alert=str(exc))
             status = 409 if isinstance(exc, services.StaleRound) else 400
             return render(request, "web/round.html", context, status=status)
-        messages.success(
-            request, _("収集した数値を公表しました。公開のページ・帳票・API に反映されています。")
-        )
+        messages.success(request, done)
         return redirect("collection_round", pk=pk)
     return render(request, "web/round.html", context)
 
