@@ -262,3 +262,15 @@ def test_hq_gives_one_bureau_its_own_deadline_and_reminders_follow(opened, perso
     assert [m.subject for m in mail.outbox if m.to == ["tokachi@example.jp"]] == [
         "[chiiki] R4の収集: 提出期限まであと3日です"
     ]
+
+
+def test_the_dashboard_lists_what_is_due(opened, personas, client):
+    client.force_login(personas["tokachi_editor"])
+    html = client.get(reverse("dashboard")).content.decode()
+    share = tokachi_share(opened)
+    assert f"/collection/shares/{share.pk}/" in html and "収集中の数値" in html
+    others = opened.submissions.exclude(pk=share.pk)
+    assert all(f"/collection/shares/{s.pk}/" not in html for s in others)
+    client.force_login(personas["hq_planner"])
+    html = client.get(reverse("dashboard")).content.decode()
+    assert all(f"/collection/shares/{s.pk}/" in html for s in opened.submissions.all())

@@ -210,3 +210,15 @@ def figures_unpublished(project: Any, fy: int) -> bool:
         fy=fy,
         indicator__project=project,
     ).exists()
+
+
+def open_shares(org: Organization, bureau: Any | None) -> list[Submission]:
+    """The shares of open rounds a dashboard lists: a bureau's own, or (HQ) every share still
+    to be entered, submitted or reviewed, soonest deadline first."""
+    shares = Submission.objects.filter(
+        round__organization=org, round__status=Round.Status.OPEN
+    ).exclude(status=Submission.Status.ACCEPTED)
+    if bureau is not None:
+        shares = shares.filter(bureau=bureau)
+    found = list(shares.select_related("round", "bureau"))
+    return sorted(found, key=lambda s: (s.due, s.bureau.order if s.bureau else -1))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from chiiki.accounts.access import membership_of
 from chiiki.accounts.models import Role
+from chiiki.collection.selectors import open_shares
 from chiiki.core.fiscal import fiscal_year_of
 from chiiki.core.schemes import get_scheme
 from chiiki.evaluations.models import Evaluation
@@ -106,6 +107,8 @@ def dashboard(org: Organization, user: Any, reporting_fy: int | None = None) -> 
         # A large prefecture has thousands: the first ones, and how many in all.
         "missing": list(missing[:MISSING_SHOWN]),
         "missing_count": missing.count(),
+        "shares": open_shares(org, own_bureau),
+        "today": timezone.localdate(),
         "waiting": list(
             waiting.select_related("project", "project__plan", "submitted_by").order_by(
                 "status", "-submitted_at"
