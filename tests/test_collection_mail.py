@@ -127,3 +127,22 @@ def test_submitting_tells_hq_and_returning_tells_the_bureau(org, cast, smtp,
     assert to == ["tokachi@example.jp"] and "差し戻しました" in str(message["Subject"]).strip()
     assert "単位を確認してください" in message.get_content()
     assert f"https://chiiki.example.jp/collection/shares/{share.pk}/" in message.get_content()
+
+
+def test_a_mail_server_that_is_down_loses_no_work_and_the_next_run_sends(org, cast, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _free_port()  # nobody listens
+    settings.EMAIL_TIMEOUT = 2
+    round_ = services.open_round(actor=cast["hq_planner"], organization=org, fy=2021,
+                                 deadline=dt.date.today() + dt.timedelta(days=2))  # fmt: skip
+    assert remind() == 0 and not Notice.objects.exists()
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        settings.EMAIL_PORT = controller.port
+        assert remind() > 0
+        assert any(r == ["tokachi@example.jp"] for r, _ in inbox.messages)
+    finally:
+        controller.stop()
+    assert round_.notices.filter(kind="before").exists()

@@ -7,6 +7,8 @@ so that running the reminders twice never sends anything twice."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import smtplib
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,6 +21,8 @@ from django.utils.translation import gettext
 
 from chiiki.accounts.models import HQ_ROLES, Membership, Role
 from chiiki.collection.models import Notice, Round, Submission
+
+log = logging.getLogger(__name__)
 
 
 def _people(organization_id: int, *, bureau_id: int | None = None, hq: bool = False) -> list[Any]:
@@ -136,6 +140,11 @@ def _send(
             # the next run tries again.
             get_connection().send_messages(messages)
     except IntegrityError:
+        return 0
+    except (smtplib.SMTPException, OSError) as exc:
+        # The mail server refused or could not be reached: nothing is recorded, the work that
+        # triggered the notice stands, and the next `chiiki rounds remind` tries again.
+        log.warning("collection notice %s not sent: %s", key, exc)
         return 0
     return len(people)
 
