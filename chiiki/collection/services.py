@@ -198,24 +198,17 @@ def set_deadline(
         raise RoundError(gettext("この収集ラウンドは公表済みです"))
     if deadline is not None and deadline < timezone.localdate():
         raise ValidationError({"deadline": gettext("提出期限が過ぎた日付です")})
-    old = _share_snapshot(share) | {
-        "deadline": share.deadline.isoformat() if share.deadline else None
-    }
+    old = _share_snapshot(share)
     share.deadline = deadline
-    share.version += 1
-    share.save()
-    audit(
-        actor=actor,
-        action="collection.submission.deadline",
-        object_type="round",
-        object_id=share.round_id,
+    return _save_share(
+        share,
+        actor,
+        "collection.submission.deadline",
+        old,
         summary=gettext("{round} {bureau}: 提出期限 {due}").format(
             round=share.round.title, bureau=_bureau_label(share), due=share.due.isoformat()
         ),
-        old=old,
-        new=_share_snapshot(share) | {"deadline": deadline.isoformat() if deadline else None},
     )
-    return share
 
 
 # --------------------------------------------------------------------------- entering
@@ -380,14 +373,21 @@ def enter(
 
 
 def _share_snapshot(share: Submission) -> dict[str, Any]:
-    return {"status": share.status, "version": share.version, "reason": share.return_reason}
+    return {
+        "status": share.status,
+        "version": share.version,
+        "reason": share.return_reason,
+        "deadline": share.deadline.isoformat() if share.deadline else None,
+    }
 
 
 def _bureau_label(share: Submission) -> str:
     return share.bureau.name if share.bureau else gettext("本部")
 
 
-def _save_share(share: Submission, actor: Any, action: str, old: dict[str, Any]) -> Submission:
+def _save_share(
+    share: Submission, actor: Any, action: str, old: dict[str, Any], summary: str = ""
+) -> Submission:
     share.version += 1
     share.save()
     audit(
@@ -395,7 +395,8 @@ def _save_share(share: Submission, actor: Any, action: str, old: dict[str, Any])
         action=action,
         object_type="round",
         object_id=share.round_id,
-        summary=f"{share.round.title} {_bureau_label(share)}: {share.get_status_display()}",
+        summary=summary
+        or f"{share.round.title} {_bureau_label(share)}: {share.get_status_display()}",
         old=old,
         new=_share_snapshot(share),
     )
