@@ -175,7 +175,8 @@ def test_open_enter_confirm_return_resubmit_publish(page, hokkaido, smtp, settin
         services.accept(actor=hq, submission_id=other.pk, expected_version=other.version)
     page.goto(page.base_url + f"/collection/{round_.pk}/")
     screenshot(page, "collection-round.png", full_page=True)
-    page.get_by_role("button", name="公表する").click()
+    page.get_by_text("公表する…").click()  # an irreversible step asks for confirmation
+    page.get_by_role("button", name="公表を確定する").click()
     page.wait_for_load_state()
     assert page.get_by_text("収集した数値を公表しました").is_visible()
     assert all(s.status == Submission.Status.ACCEPTED for s in round_.submissions.all())

@@ -130,7 +130,8 @@ def test_submit_return_resubmit_approve_publish_and_the_public_sees_only_the_pub
     login(page, "hq-planner")
     page.goto(base)
     page.get_by_role("button", name="承認する").click()
-    page.get_by_role("button", name="公表する").click()
+    page.get_by_text("公表する…").click()  # an irreversible step asks for confirmation
+    page.get_by_role("button", name="公表を確定する").click()
     assert page.get_by_text("評価を公表しました").is_visible()
     screenshot(page, "evaluation.png")
 

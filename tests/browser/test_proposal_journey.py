@@ -66,7 +66,8 @@ def test_a_joint_proposal_is_filed_routed_answered_into_a_program_and_published(
     # HQ publishes; the public sees it in the report and on the program's page
     login(page, "hq-planner")
     page.goto(url)
-    page.get_by_role("button", name="対応状況を公表する").click()
+    page.get_by_text("対応状況を公表する…").click()
+    page.get_by_role("button", name="公表を確定する").click()
     page.wait_for_load_state()
     screenshot(page, "proposal.png", full_page=True)
     logout(page)
