@@ -211,3 +211,16 @@ def test_listing_more_indicators_in_a_project_adds_no_query(client, django_asser
         html = client.get(reverse("project", args=["creation-strategy-1", "asia-no-hokkaido"]))
     assert html.status_code == 200
     assert all(ind.display_name in html.content.decode() for ind in others)
+
+
+def test_year_pickers_open_any_year_without_editing_the_url(client, personas):
+    client.force_login(personas["hq_planner"])
+    base = "/plans/regional-policy-r3/projects/tokachi-kankyo-senshin/"
+    assert 'id="eval-fy"' in client.get(base).content.decode()
+    r = client.get(base + "evaluations/?fy=令和4年度")
+    assert r.status_code == 302 and r["Location"] == base + "evaluations/2022/"
+    r = client.get(base + "evaluations/?fy=R０", follow=True)
+    assert "令和は1年（元年）から始まります" in r.content.decode()
+    r = client.get("/bureaus/tokachi/actuals/?fy=H30")
+    assert r.status_code == 302 and r["Location"] == "/bureaus/tokachi/actuals/2018/"
+    assert 'value="R3"' in client.get("/bureaus/tokachi/actuals/2021/").content.decode()

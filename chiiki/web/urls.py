@@ -23,6 +23,7 @@ urlpatterns = [
     path("organization/", choose_organization, name="choose_organization"),
     path("regions/<slug:slug>/", views.region, name="region"),
     path("bureaus/<slug:slug>/", views.bureau, name="bureau"),
+    path("bureaus/<slug:slug>/actuals/", views.bureau_grid_year, name="bureau_grid_year"),
     path("bureaus/<slug:slug>/actuals/<int:fy>/", views.bureau_grid, name="bureau_grid"),
     path("plans/<slug:slug>/", views.plan, name="plan"),
     path("plans/<slug:plan_slug>/projects/<slug:slug>/", views.project, name="project"),
@@ -30,6 +31,11 @@ urlpatterns = [
         "plans/<slug:plan_slug>/projects/<slug:slug>/budgets/",
         views.record_program_budget,
         name="record_program_budget",
+    ),
+    path(
+        "plans/<slug:plan_slug>/projects/<slug:slug>/evaluations/",
+        views.evaluation_year,
+        name="evaluation_year",
     ),
     path(
         "plans/<slug:plan_slug>/projects/<slug:slug>/evaluations/<int:fy>/",

@@ -340,3 +340,29 @@ def bureau_grid(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
         _("{fy}の実績値を{n}件保存しました。").format(fy=format_fiscal_year(fy), n=len(saved)),
     )
     return redirect("bureau_grid", slug=slug, fy=fy)
+
+
+def _chosen_year(request: HttpRequest) -> int | None:
+    """The FY a year picker sent (``?fy=R3``, ``令和3年度``, ``2021``); None with a message."""
+    text = request.GET.get("fy", "").strip()
+    try:
+        return parse_fiscal_year(text)
+    except ParseError as exc:
+        messages.error(request, exc.describe_ja())
+        return None
+
+
+def evaluation_year(request: HttpRequest, plan_slug: str, slug: str) -> HttpResponse:
+    """The year picker of a project's evaluations: to that year's evaluation page."""
+    fy = _chosen_year(request)
+    if fy is None:
+        return redirect("project", plan_slug=plan_slug, slug=slug)
+    return redirect("evaluation", plan_slug=plan_slug, slug=slug, fy=fy)
+
+
+def bureau_grid_year(request: HttpRequest, slug: str) -> HttpResponse:
+    """The year picker of the bulk grid: to that year's grid."""
+    fy = _chosen_year(request)
+    if fy is None:
+        return redirect("bureau_grid", slug=slug, fy=fiscal_year_of(timezone.localdate()) - 1)
+    return redirect("bureau_grid", slug=slug, fy=fy)
