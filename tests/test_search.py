@@ -40,3 +40,23 @@ def test_the_page(client):
     assert "観光入込客数(道北連携地域)" in html and "件" in html
     assert "見つかりませんでした" in client.get(reverse("search") + "?q=zzzzzz").content.decode()
     assert "<script>" not in client.get(reverse("search") + "?q=<script>").content.decode()
+
+
+def test_regions_and_bureaus_by_full_or_short_name():
+    assert found("十勝総合振興局")["bureau"] == ["十勝総合振興局"]
+    assert "十勝総合振興局" in found("十勝")["bureau"]
+    assert found("道央")["region"] == ["道央広域"]
+
+
+def test_a_code_prefix_finds_every_municipality_it_starts():
+    assert len(found("01")["municipality"]) == 50  # the first page of Hokkaido's 179
+    assert found("01100")["municipality"] == ["札幌市"]
+
+
+def test_hiragana_finds_katakana_names():
+    assert found("えぞしか")["program"] == found("エゾシカ")["program"] != []
+
+
+def test_an_empty_result_says_what_to_try(client):
+    html = client.get(reverse("search") + "?q=zzzzzz").content.decode()
+    assert "別の書き方" in html and reverse("municipalities") in html
