@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from chiiki.audit.review import Reviewed
 from chiiki.indicators.models import FIGURE_DIGITS, FIGURE_PLACES, MARKER_CHOICES, Indicator
 from chiiki.plans.models import Bureau, Organization, Program
 
@@ -58,7 +59,7 @@ class Round(models.Model):
         return self.title
 
 
-class Submission(models.Model):
+class Submission(Reviewed):
     """One bureau's share of a round (HQ's own share when ``bureau`` is None): its entries,
     entered, submitted, then accepted or returned by HQ."""
 
@@ -79,26 +80,6 @@ class Submission(models.Model):
     status = models.CharField(
         "状態", max_length=20, choices=Status.choices, default=Status.IN_PROGRESS
     )
-    return_reason = models.TextField("差戻しの理由", blank=True)
-    version = models.PositiveIntegerField("版", default=0)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="提出者",
-    )
-    submitted_at = models.DateTimeField("提出日時", null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="確認者",
-    )
-    reviewed_at = models.DateTimeField("確認日時", null=True, blank=True)
 
     class Meta:
         verbose_name = "提出"

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from chiiki.audit.review import Reviewed
 from chiiki.plans.models import Project
 
 
-class Evaluation(models.Model):
+class Evaluation(Reviewed):
     """分析と課題 for a project, on the actuals up to ``fy`` (評価対象年度)."""
 
     class Status(models.TextChoices):
@@ -29,26 +29,6 @@ class Evaluation(models.Model):
         "内部メモ", blank=True, help_text="公開されません（振興局と本部の間の連絡用）"
     )
     status = models.CharField("状態", max_length=20, choices=Status.choices, default=Status.DRAFT)
-    return_reason = models.TextField("差戻しの理由", blank=True)
-    version = models.PositiveIntegerField("版", default=0)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="提出者",
-    )
-    submitted_at = models.DateTimeField("提出日時", null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="確認者",
-    )
-    reviewed_at = models.DateTimeField("確認日時", null=True, blank=True)
     published_at = models.DateTimeField("公表日時", null=True, blank=True)
 
     class Meta:
