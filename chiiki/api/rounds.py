@@ -71,6 +71,7 @@ def _member_org(request: HttpRequest) -> Any:
 def _out(org: Any, round_id: int) -> dict[str, Any]:
     o = selectors.overview(org, round_id)
     r = o.round
+    owners = {p.share.pk: p.share.bureau.slug if p.share.bureau else None for p in o.shares}
 
     def slug(share: Any) -> str | None:
         return share.bureau.slug if share.bureau else None
@@ -89,7 +90,7 @@ def _out(org: Any, round_id: int) -> dict[str, Any]:
         "shares": [
             {
                 "bureau": slug(p.share),
-                "bureau_name": p.share.bureau.name if p.share.bureau else gettext("本部"),
+                "bureau_name": p.share.owner_name,
                 "status": p.share.status,
                 "deadline": p.share.due,
                 "overdue": p.overdue,
@@ -106,7 +107,7 @@ def _out(org: Any, round_id: int) -> dict[str, Any]:
         "warnings": [
             {
                 "entry": e.pk,
-                "bureau": next(slug(p.share) for p in o.shares if p.share.pk == e.submission_id),
+                "bureau": owners[e.submission_id],
                 "subject": str(e.subject),
                 "fy": e.fy,
                 "typed": e.typed,

@@ -96,6 +96,15 @@ class Submission(Reviewed):
         return f"{self.round} {self.bureau or '本部'}"
 
     @property
+    def owner_name(self) -> str:
+        """Whose share it is: the bureau's name, or HQ's."""
+        return self.bureau.name if self.bureau else str(_("本部"))
+
+    def overdue_on(self, day: dt.date) -> bool:
+        """Still to be entered or re-entered after its deadline."""
+        return self.status in self.EDITABLE and self.due < day
+
+    @property
     def due(self) -> dt.date:
         """The deadline that applies: the bureau's own, else the round's."""
         return self.deadline or self.round.deadline

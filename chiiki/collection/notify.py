@@ -43,10 +43,6 @@ def _link(name: str, *args: int) -> str:
     return settings.CHIIKI_SITE_URL + reverse(name, args=args)
 
 
-def _bureau(share: Submission) -> str:
-    return share.bureau.name if share.bureau else gettext("本部")
-
-
 def _text(kind: str, share: Submission | None, round_: Round, today: dt.date) -> tuple[str, str]:
     """Subject and body, in the active language."""
     if share is not None:
@@ -54,7 +50,7 @@ def _text(kind: str, share: Submission | None, round_: Round, today: dt.date) ->
         missing = share.entries.filter(value__isnull=True, marker="").count()
         link = _link("collection_share", share.pk)
         facts = gettext("{bureau}の提出期限: {due}　未入力: {missing}件").format(
-            bureau=_bureau(share), due=due.isoformat(), missing=missing
+            bureau=share.owner_name, due=due.isoformat(), missing=missing
         )
     if kind == "before" and share is not None:
         days = (share.due - today).days
@@ -64,11 +60,11 @@ def _text(kind: str, share: Submission | None, round_: Round, today: dt.date) ->
     elif kind == "overdue" and share is not None:
         days = (today - share.due).days
         subject = gettext("{round}: {bureau}の提出期限を{n}日過ぎています").format(
-            round=round_.title, bureau=_bureau(share), n=days
+            round=round_.title, bureau=share.owner_name, n=days
         )
     elif kind == "returned" and share is not None:
         subject = gettext("{round}: 本部が{bureau}の提出を差し戻しました").format(
-            round=round_.title, bureau=_bureau(share)
+            round=round_.title, bureau=share.owner_name
         )
         reasons = [
             f"- {e.subject}: {e.return_reason}" for e in share.entries.exclude(return_reason="")
@@ -78,9 +74,8 @@ def _text(kind: str, share: Submission | None, round_: Round, today: dt.date) ->
         )
     elif kind == "submitted" and share is not None:
         subject = gettext("{round}: {bureau}が提出しました").format(
-            round=round_.title, bureau=_bureau(share)
+            round=round_.title, bureau=share.owner_name
         )
-        link = _link("collection_share", share.pk)
         facts = gettext("確認して、受理するか差し戻してください。")
     else:  # the digest
         shares = list(round_.submissions.select_related("bureau", "round"))
@@ -90,10 +85,9 @@ def _text(kind: str, share: Submission | None, round_: Round, today: dt.date) ->
         link = _link("collection_round", round_.pk)
         lines = []
         for s in shares:
-            late = s.status in Submission.EDITABLE and s.due < today
             lines.append(
-                f"- {_bureau(s)}: {s.get_status_display()}"
-                + (gettext("（期限超過）") if late else "")
+                f"- {s.owner_name}: {s.get_status_display()}"
+                + (gettext("（期限超過）") if s.overdue_on(today) else "")
             )
         facts = "\n".join(lines)
     body = "\n\n".join(
@@ -130,9 +124,12 @@ def _send(
                 sent_at=timezone.now(),
             )
             messages = []
+            texts: dict[str, tuple[str, str]] = {}
             for member in people:
-                with translation.override(member.language):
-                    subject, body = _text(kind, share, round_, today)
+                if member.language not in texts:
+                    with translation.override(member.language):
+                        texts[member.language] = _text(kind, share, round_, today)
+                subject, body = texts[member.language]
                 messages.append(
                     EmailMessage(subject=f"[chiiki] {subject}", body=body, to=[member.user.email])
                 )

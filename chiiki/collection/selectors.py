@@ -74,7 +74,7 @@ def _progress(share: Submission, today: dt.date) -> ShareProgress:
         filled=sum(1 for e in entries if e.filled),
         warned=sum(1 for e in entries if e.warnings),
         returned=sum(1 for e in entries if e.return_reason),
-        overdue=share.status in Submission.EDITABLE and share.due < today,
+        overdue=share.overdue_on(today),
     )
 
 
@@ -212,13 +212,18 @@ def figures_unpublished(project: Any, fy: int) -> bool:
     ).exists()
 
 
-def open_shares(org: Organization, bureau: Any | None) -> list[Submission]:
-    """The shares of open rounds a dashboard lists: a bureau's own, or (HQ) every share still
-    to be entered, submitted or reviewed, soonest deadline first."""
+def open_shares(
+    org: Organization, bureau: Any | None, today: dt.date | None = None
+) -> list[tuple[Submission, bool]]:
+    """The shares of open rounds a dashboard lists, each with whether it is overdue: a
+    bureau's own, or (HQ) every share still to be entered, submitted or reviewed, soonest
+    deadline first."""
+    today = today or timezone.localdate()
     shares = Submission.objects.filter(
         round__organization=org, round__status=Round.Status.OPEN
     ).exclude(status=Submission.Status.ACCEPTED)
     if bureau is not None:
         shares = shares.filter(bureau=bureau)
     found = list(shares.select_related("round", "bureau"))
-    return sorted(found, key=lambda s: (s.due, s.bureau.order if s.bureau else -1))
+    found.sort(key=lambda s: (s.due, s.bureau.order if s.bureau else -1))
+    return [(s, s.overdue_on(today)) for s in found]

@@ -29,14 +29,20 @@ from django.utils.translation import gettext
 from chiiki.accounts.access import require_enter_submission, require_manage_rounds
 from chiiki.audit.services import record as audit
 from chiiki.collection.models import Entry, Round, Submission
+from chiiki.collection.notify import notify
 from chiiki.core.errors import ParseError, StaleVersion, check_version
 from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year
-from chiiki.core.numbers import Quantity, parse_budget, parse_value
+from chiiki.core.numbers import Missing, Quantity, parse_budget, parse_value
 from chiiki.core.plausibility import Finding, Thresholds, check
 from chiiki.core.text import plain_lines
 from chiiki.evaluations.selectors import locked_years
 from chiiki.indicators.models import Actual, Indicator
-from chiiki.indicators.services import ActualWrite, parse_actual_value, write_actuals
+from chiiki.indicators.services import (
+    ActualWrite,
+    future_fy_message,
+    value_in_unit,
+    write_actuals,
+)
 from chiiki.plans.models import Organization, Program, ProgramBudget
 from chiiki.plans.services import record_budget
 
@@ -74,8 +80,8 @@ def _stale(kind: str) -> StaleRound:
 
 
 def in_force(organization: Organization, fy: int) -> Any:
-    """The indicators asked for in a round of ``fy``: those of plans whose period covers it
-    (an open end counts), except years a published evaluation has locked."""
+    """The indicators of plans whose period covers ``fy`` (an open end counts); a round asks
+    for those whose year a published evaluation has not locked."""
     plans = (
         Q(project__plan__organization=organization)
         & (Q(project__plan__start_fy__isnull=True) | Q(project__plan__start_fy__lte=fy))
@@ -112,7 +118,7 @@ def open_round(
     budget_fy = fy + 1 if budget_fy is None else budget_fy
     errors: dict[str, str] = {}
     if fy > fiscal_year_of(today):
-        errors["fy"] = gettext("{fy}はまだ始まっていない年度です").format(fy=format_fiscal_year(fy))
+        errors["fy"] = future_fy_message(fy)
     if not fy <= budget_fy <= fy + 1:
         errors["budget_fy"] = gettext("予算額の年度は実績値の年度か、その翌年度です")
     if deadline < today:
@@ -206,7 +212,7 @@ def set_deadline(
         "collection.submission.deadline",
         old,
         summary=gettext("{round} {bureau}: 提出期限 {due}").format(
-            round=share.round.title, bureau=_bureau_label(share), due=share.due.isoformat()
+            round=share.round.title, bureau=share.owner_name, due=share.due.isoformat()
         ),
     )
 
@@ -267,15 +273,18 @@ def previous_figure(entry: Entry) -> Previous | None:
 
 
 def _read(entry: Entry, text: str) -> tuple[Decimal | None, str, str]:
-    """(value, marker, the unit it was typed in) — ValidationError on what cannot be read."""
+    """(value, marker, the unit it was typed in) — ValidationError on what cannot be read.
+    Actuals are read as the KPI form reads them (``value_in_unit``), budgets as budgets."""
     try:
-        parsed = parse_value(text)
-    except ParseError:
-        parsed = None
+        parsed: Quantity | Missing | None = parse_value(text)
+    except ParseError as exc:
+        if entry.kind == Entry.Kind.ACTUAL:
+            raise ValidationError({"value": exc.describe()}) from exc
+        parsed = None  # 「1,2３4」 and the like: parse_budget says why below
     typed_unit = parsed.display_unit if isinstance(parsed, Quantity) else ""
     if entry.kind == Entry.Kind.ACTUAL:
-        assert entry.indicator is not None
-        value, marker = parse_actual_value(entry.indicator, text)
+        assert entry.indicator is not None and parsed is not None
+        value, marker = value_in_unit(entry.indicator, parsed)
         return value, marker, typed_unit
     try:
         return Decimal(parse_budget(text)), "", typed_unit
@@ -326,8 +335,7 @@ def enter(
     """Enter (or correct) one figure of a share. A figure that looks implausible is stored
     only with a ``reason`` (the warnings and the reason are kept and shown to HQ); without
     one, :class:`NeedsConfirmation` says why and nothing is stored."""
-    entry = Entry.objects.select_related("indicator__project__plan", "program").get(pk=entry_id)
-    share = _share(entry.submission_id)
+    share = _share(Entry.objects.values_list("submission_id", flat=True).get(pk=entry_id))
     require_enter_submission(actor, share.round.organization_id, share.bureau_id)
     _editable(share)
     entry = (
@@ -381,10 +389,6 @@ def _share_snapshot(share: Submission) -> dict[str, Any]:
     }
 
 
-def _bureau_label(share: Submission) -> str:
-    return share.bureau.name if share.bureau else gettext("本部")
-
-
 def _save_share(
     share: Submission, actor: Any, action: str, old: dict[str, Any], summary: str = ""
 ) -> Submission:
@@ -395,8 +399,7 @@ def _save_share(
         action=action,
         object_type="round",
         object_id=share.round_id,
-        summary=summary
-        or f"{share.round.title} {_bureau_label(share)}: {share.get_status_display()}",
+        summary=summary or f"{share.round.title} {share.owner_name}: {share.get_status_display()}",
         old=old,
         new=_share_snapshot(share),
     )
@@ -422,7 +425,7 @@ def submit(*, actor: Any, submission_id: int, expected_version: int | None) -> S
     share.submitted_by, share.submitted_at = actor, timezone.now()
     share.return_reason = ""
     saved = _save_share(share, actor, "collection.submission.submitted", old)
-    transaction.on_commit(lambda: _notify("submitted", saved.pk))
+    transaction.on_commit(lambda: notify("submitted", saved.pk))
     return saved
 
 
@@ -478,7 +481,7 @@ def return_submission(
     share.return_reason = reason
     share.reviewed_by, share.reviewed_at = actor, timezone.now()
     saved = _save_share(share, actor, "collection.submission.returned", old)
-    transaction.on_commit(lambda: _notify("returned", saved.pk))
+    transaction.on_commit(lambda: notify("returned", saved.pk))
     return saved
 
 
@@ -499,7 +502,7 @@ def publish(*, actor: Any, round_id: int, expected_version: int | None) -> Round
     if waiting:
         raise RoundError(
             gettext("受理していない提出があります: {names}").format(
-                names="、".join(f"{_bureau_label(s)}（{s.get_status_display()}）" for s in waiting)
+                names="、".join(f"{s.owner_name}（{s.get_status_display()}）" for s in waiting)
             )
         )
     entries = list(
@@ -517,15 +520,20 @@ def publish(*, actor: Any, round_id: int, expected_version: int | None) -> Round
                 problems="、".join(r.message for r in list(refused.values())[:5])
             )
         )
-    for e in entries:
-        if e.kind == Entry.Kind.BUDGET and e.value is not None and e.program_id is not None:
-            record_budget(
-                actor=actor,
-                program_id=e.program_id,
-                fy=e.fy,
-                amount=str(int(e.value)),
-                expected_version=None,
-            )
+    budgets = [
+        e
+        for e in entries
+        if e.kind == Entry.Kind.BUDGET and e.value is not None and e.program_id is not None
+    ]
+    for e in budgets:
+        assert e.value is not None and e.program_id is not None
+        record_budget(
+            actor=actor,
+            program_id=e.program_id,
+            fy=e.fy,
+            amount=str(int(e.value)),
+            expected_version=None,
+        )
     old = {"status": round_.status, "version": round_.version}
     round_.status = Round.Status.PUBLISHED
     round_.published_by, round_.published_at = actor, timezone.now()
@@ -539,15 +547,9 @@ def publish(*, actor: Any, round_id: int, expected_version: int | None) -> Round
         summary=gettext("{title}: {actuals}件の実績値と{budgets}件の予算額を公表").format(
             title=round_.title,
             actuals=len(writes),
-            budgets=sum(1 for e in entries if e.kind == Entry.Kind.BUDGET and e.value is not None),
+            budgets=len(budgets),
         ),
         old=old,
         new={"status": round_.status, "version": round_.version},
     )
     return round_
-
-
-def _notify(event: str, submission_id: int) -> None:
-    from chiiki.collection.notify import notify
-
-    notify(event, submission_id)

@@ -139,12 +139,10 @@ def share_page(request: HttpRequest, pk: int) -> HttpResponse:
     _member(request)
     context = selectors.share_page(org, pk)
     share = context["share"]
-    if not can_enter_submission(request.user, org.pk, share.bureau_id) and not can_manage_rounds(
-        request.user, org.pk
-    ):
-        raise PermissionDenied(_("この振興局の数値を見る権限がありません"))
     context["may_enter"] = can_enter_submission(request.user, org.pk, share.bureau_id)
     context["may_review"] = can_manage_rounds(request.user, org.pk)
+    if not context["may_enter"] and not context["may_review"]:
+        raise PermissionDenied(_("この振興局の数値を見る権限がありません"))
     if request.method != "POST":
         return render(request, "web/share.html", context)
     action = request.POST.get("action", "")
@@ -163,20 +161,15 @@ def share_page(request: HttpRequest, pk: int) -> HttpResponse:
                     expected_version=version,
                 )
             except services.NeedsConfirmation as exc:
-                context = selectors.share_page(org, pk) | {
-                    "may_enter": context["may_enter"],
-                    "may_review": context["may_review"],
-                    "confirm": {"entry": entry_id, "findings": exc.findings},
-                    "form_data": request.POST,
-                }
+                # nothing was stored: the page as it was, with the warnings to confirm
+                context.update(
+                    confirm={"entry": entry_id, "findings": exc.findings}, form_data=request.POST
+                )
                 return render(request, "web/share.html", context, status=400)
             except ValidationError as exc:
-                context = selectors.share_page(org, pk) | {
-                    "may_enter": context["may_enter"],
-                    "may_review": context["may_review"],
-                    "entry_errors": {entry_id: " ".join(exc.messages)},
-                    "form_data": request.POST,
-                }
+                context.update(
+                    entry_errors={entry_id: " ".join(exc.messages)}, form_data=request.POST
+                )
                 return render(request, "web/share.html", context, status=400)
             done = _("保存しました（公表前のため、公開のページには表示されません）。")
         elif action == "submit":

@@ -108,7 +108,6 @@ def dashboard(org: Organization, user: Any, reporting_fy: int | None = None) -> 
         "missing": list(missing[:MISSING_SHOWN]),
         "missing_count": missing.count(),
         "shares": open_shares(org, own_bureau),
-        "today": timezone.localdate(),
         "waiting": list(
             waiting.select_related("project", "project__plan", "submitted_by").order_by(
                 "status", "-submitted_at"
