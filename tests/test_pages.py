@@ -119,9 +119,9 @@ def test_page_text_from_data_is_escaped(client):
         ("region", ["doou"], 8),
         ("bureau", ["kamikawa"], 9),
         ("plan", ["regional-policy-r3"], 6),
-        ("project", ["creation-strategy-1", "sumairu-hokkaido"], 10),
-        ("project", ["creation-strategy-1", "asia-no-hokkaido"], 13),  # + listings, fixed
-        ("indicator", [1], 6),
+        ("project", ["creation-strategy-1", "sumairu-hokkaido"], 11),
+        ("project", ["creation-strategy-1", "asia-no-hokkaido"], 15),  # + listings, fixed
+        ("indicator", [1], 7),
         ("municipalities", [], 3),
         ("support", [], 5),
         ("proposals", [], 8),
@@ -207,7 +207,7 @@ def test_listing_more_indicators_in_a_project_adds_no_query(client, django_asser
     others = Indicator.objects.exclude(project=asia).exclude(listings__project=asia)[:3]
     for n, ind in enumerate(others, start=90):
         IndicatorListing.objects.create(indicator=ind, project=asia, order=n)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(15):
         html = client.get(reverse("project", args=["creation-strategy-1", "asia-no-hokkaido"]))
     assert html.status_code == 200
     assert all(ind.display_name in html.content.decode() for ind in others)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from chiiki.accounts.models import HQ_ROLES, Membership, Role
 from chiiki.indicators.models import Indicator
-from chiiki.plans.models import Bureau, Organization, Program, Project
+from chiiki.plans.models import Bureau, Organization, Plan, Program, Project
 
 
 def membership_of(user: Any) -> Membership | None:
@@ -293,4 +293,88 @@ def require_enter_submission(user: Any, organization_id: int, bureau_id: int | N
         user,
         can_enter_submission(user, organization_id, bureau_id),
         gettext("この振興局の数値を入力する権限がありません"),
+    )
+
+
+# --------------------------------------------------------------------------- plan authoring
+
+
+def can_read_drafts(user: Any, organization_id: int) -> bool:
+    """Draft editions of plans: members of the organization (staff), never the public."""
+    return _member_of(user, organization_id) is not None
+
+
+def can_author_edition(user: Any, plan: Plan) -> bool:
+    """Create, edit and adopt editions, and edit any of their parts: HQ staff; a superseded
+    edition's structure is history and read-only for everyone."""
+    return not plan.is_frozen and _is_hq(user, plan.organization_id)
+
+
+def can_add_project(user: Any, plan: Plan) -> bool:
+    """Add a project to an edition: HQ staff; a bureau editor to a draft edition (a project
+    their bureau leads)."""
+    if can_author_edition(user, plan):
+        return True
+    membership = _member_of(user, plan.organization_id)
+    return plan.is_draft and membership is not None and membership.role == Role.BUREAU_EDITOR
+
+
+def can_author_project(user: Any, project: Project) -> bool:
+    """Edit a project and its measures, programs and indicators: HQ staff; a bureau editor the
+    projects their bureau leads while the edition is a draft."""
+    plan = project.plan
+    if can_author_edition(user, plan):
+        return True
+    membership = _member_of(user, plan.organization_id)
+    return (
+        plan.is_draft
+        and membership is not None
+        and membership.role == Role.BUREAU_EDITOR
+        and project.lead_bureau_id is not None
+        and project.lead_bureau_id == membership.bureau_id
+    )
+
+
+def _authoring_refusal(plan: Plan, default: str) -> str:
+    if plan.is_frozen:
+        return gettext("次の版に移行した計画は記録として保存され、内容は変更できません")
+    return default
+
+
+def require_author_edition(user: Any, plan: Plan) -> Membership:
+    return _require(
+        user,
+        can_author_edition(user, plan),
+        _authoring_refusal(
+            plan,
+            gettext("計画の版を作成・編集・策定する権限がありません（本部の担当者が行います）"),
+        ),
+    )
+
+
+def require_add_project(user: Any, plan: Plan) -> Membership:
+    return _require(
+        user,
+        can_add_project(user, plan),
+        _authoring_refusal(
+            plan,
+            gettext(
+                "この計画にプロジェクトを追加する権限がありません"
+                "（振興局の担当者は作成中の版に追加できます）"
+            ),
+        ),
+    )
+
+
+def require_author_project(user: Any, project: Project) -> Membership:
+    return _require(
+        user,
+        can_author_project(user, project),
+        _authoring_refusal(
+            project.plan,
+            gettext(
+                "このプロジェクトを編集する権限がありません"
+                "（振興局の担当者は、作成中の版で主担当のプロジェクトを編集できます）"
+            ),
+        ),
     )

@@ -169,7 +169,7 @@ def indicators(f: Filters) -> QuerySet[Indicator]:
     )
     return (
         Indicator.objects.select_related("project__plan")
-        .prefetch_related("revisions", "listings")
+        .prefetch_related("revisions", "year_targets", "listings")
         .filter(in_project)
         .filter(
             _where(
@@ -189,7 +189,10 @@ def indicator(pk: int) -> Indicator | None:
     return (
         Indicator.objects.select_related("project__plan")
         .prefetch_related(
-            "revisions", "listings", Prefetch("actuals", queryset=Actual.objects.order_by("fy"))
+            "revisions",
+            "year_targets",
+            "listings",
+            Prefetch("actuals", queryset=Actual.objects.order_by("fy")),
         )
         .filter(pk=pk)
         .first()

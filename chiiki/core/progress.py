@@ -3,7 +3,8 @@
 The numbers follow docs/kpi-rules.md. In short, for direction *up* with the default ``ratio``
 method, the rate for a fiscal year is ``actual ÷ target × 100`` where the target is:
 
-* ``absolute`` / ``cumulative``: the latest revised target (見直し後) or the original one;
+* ``absolute`` / ``cumulative``: the target in force for that year — the latest revision
+  (見直し後) applying to it, or the original target;
 * ``national``: that year's national value (全国値);
 * ``above_baseline`` / ``at_or_above_current``: the baseline (基準値).
 
@@ -45,8 +46,15 @@ class Method(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Revision:
+    """A revised target. ``from_fy``: the first fiscal year whose actual is judged against
+    it (None: every year, as the published tables that do not say computed their rates)."""
+
     original: Decimal
     revised: Decimal
+    from_fy: int | None = None
+
+    def applies_to(self, fy: int) -> bool:
+        return self.from_fy is None or fy >= self.from_fy
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +71,9 @@ class IndicatorSpec:
     direction: Direction = Direction.UP
     method: Method | None = None  # None: the grading scheme's default
     actuals_cumulative: bool = False
+    # Interim and yearly targets (中間目標・年度別目標値) before the target FY, as (FY, value):
+    # the trajectory to the final target runs through them.
+    year_targets: tuple[tuple[int, Decimal], ...] = ()
 
     @property
     def original_target(self) -> Decimal | None:
@@ -72,19 +83,28 @@ class IndicatorSpec:
 
     @property
     def current_target(self) -> Decimal | None:
-        """The target in force: the last revision's value, else the original."""
+        """The latest target: the last revision's value, else the original."""
         if self.revisions:
             return self.revisions[-1].revised
         return self.target_value
 
-    @property
-    def revised_harder(self) -> bool:
-        """Was the target revised to a harder one (upward for up, downward for down)?"""
-        if not self.revisions or self.original_target is None or self.current_target is None:
+    def target_in_force(self, fy: int) -> Decimal | None:
+        """The target the actual of ``fy`` is judged against: the last revision applying to
+        that year, else the original target."""
+        for revision in reversed(self.revisions):
+            if revision.applies_to(fy):
+                return revision.revised
+        return self.original_target
+
+    def revised_harder(self, fy: int) -> bool:
+        """Is the target in force for ``fy`` a harder one than the original (upward for up,
+        downward for down)?"""
+        original, in_force = self.original_target, self.target_in_force(fy)
+        if not self.revisions or original is None or in_force is None:
             return False
         if self.direction is Direction.UP:
-            return self.current_target > self.original_target
-        return self.current_target < self.original_target
+            return in_force > original
+        return in_force < original
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,9 +171,10 @@ def target_for_year(
         if spec.baseline_value is None:
             return None, NotComputable.NO_BASELINE
         return spec.baseline_value, None
-    if spec.current_target is None:
+    target = spec.target_in_force(year.fy)
+    if target is None:
         return None, NotComputable.NO_TARGET
-    return spec.current_target, None
+    return target, None
 
 
 def _compared_values(
@@ -186,8 +207,11 @@ def _compared_values(
 
 
 def expected_value(spec: IndicatorSpec, fy: int) -> Decimal | None:
-    """The trajectory's value for ``fy``: linear from (baseline FY, baseline) to (target FY, target)."""
-    target = spec.current_target
+    """The trajectory's value for ``fy``: linear from (baseline FY, baseline) to (target FY,
+    the target in force for ``fy``), through any interim or yearly targets in between (a
+    straight line between each pair of neighbouring milestones; beyond the last, the line
+    from the one before it continues)."""
+    target = spec.target_in_force(fy)
     if (
         spec.baseline_value is None
         or spec.baseline_fy is None
@@ -196,8 +220,15 @@ def expected_value(spec: IndicatorSpec, fy: int) -> Decimal | None:
         or spec.target_fy == spec.baseline_fy
     ):
         return None
-    share = Decimal(fy - spec.baseline_fy) / Decimal(spec.target_fy - spec.baseline_fy)
-    return spec.baseline_value + (target - spec.baseline_value) * share
+    between = sorted((y, v) for y, v in spec.year_targets if spec.baseline_fy < y < spec.target_fy)
+    points = [(spec.baseline_fy, spec.baseline_value), *between, (spec.target_fy, target)]
+    # the segment holding fy (the first before the baseline, the last beyond the target FY)
+    start = 0
+    while start < len(points) - 2 and fy > points[start + 1][0]:
+        start += 1
+    (fy0, v0), (fy1, v1) = points[start], points[start + 1]
+    share = Decimal(fy - fy0) / Decimal(fy1 - fy0)
+    return v0 + (v1 - v0) * share
 
 
 def rate_for(
@@ -252,10 +283,10 @@ def achieved(spec: IndicatorSpec, compared: Decimal, target: Decimal) -> bool:
     return compared <= target if spec.direction is Direction.DOWN else compared >= target
 
 
-def original_target_achieved(spec: IndicatorSpec, compared: Decimal) -> bool:
-    """The target was revised to a harder one and the pre-revision target is met."""
+def original_target_achieved(spec: IndicatorSpec, compared: Decimal, fy: int) -> bool:
+    """The target in force for ``fy`` is a harder revision and the original target is met."""
     original = spec.original_target
-    if not spec.revised_harder or original is None:
+    if not spec.revised_harder(fy) or original is None:
         return False
     return compared <= original if spec.direction is Direction.DOWN else compared >= original
 
@@ -314,7 +345,7 @@ def assess(spec: IndicatorSpec, years: Iterable[YearActual], scheme: Grades) -> 
     met = achieved(spec, latest.compared, latest.target)
     facts = GradeFacts(
         achieved=met,
-        original_target_achieved=original_target_achieved(spec, latest.compared),
+        original_target_achieved=original_target_achieved(spec, latest.compared, latest.fy),
         rate=round_rate(latest.rate, scheme.places),
     )
     return Assessment(scheme.name, results, rates, scheme.grade(facts), latest.fy, None, met)

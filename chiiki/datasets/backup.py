@@ -84,7 +84,7 @@ def dump(
         text.write(json.dumps(header, ensure_ascii=False, sort_keys=True) + "\n")
         for model in dumped_models():
             label = model._meta.label_lower
-            rows = model._default_manager.using(alias).order_by("pk").iterator(chunk_size=2000)
+            rows = model._base_manager.using(alias).order_by("pk").iterator(chunk_size=2000)
             serializers.serialize(
                 "jsonl",
                 counted(rows, label),
@@ -133,7 +133,7 @@ def restore(
             "同じ版の chiiki で chiiki migrate してから復元してください"
         )
     targets = dumped_models()
-    occupied = [m._meta.label_lower for m in targets if m._default_manager.using(alias).exists()]
+    occupied = [m._meta.label_lower for m in targets if m._base_manager.using(alias).exists()]
     if occupied:
         raise BackupError(
             "復元先のデータベースが空ではありません（" + "、".join(occupied[:5]) + " など）。"

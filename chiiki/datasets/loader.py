@@ -58,6 +58,7 @@ from chiiki.indicators.services import PublishedActual, write_published
 from chiiki.plans.models import (
     AnnualInitiative,
     Bureau,
+    EditionStatus,
     Measure,
     Municipality,
     Organization,
@@ -1007,9 +1008,10 @@ class _Writer:
         """Create or update the row found by ``lookup``; ``current`` is that row (or None)
         when the caller already fetched it."""
         label = model._meta.verbose_name
-        obj = model._default_manager.filter(**lookup).first() if current is _FETCH else current
+        # The base manager: a row of a draft edition is found too (the default one hides it).
+        obj = model._base_manager.filter(**lookup).first() if current is _FETCH else current
         if obj is None:
-            obj = model._default_manager.create(**lookup, **values)
+            obj = model._base_manager.create(**lookup, **values)
             self.report.created[str(label)] += 1
             return obj
         changed = [k for k, v in values.items() if getattr(obj, k) != v]
@@ -1076,6 +1078,12 @@ class _Writer:
                 {"organization": org, "bureau": bureaus[bureau], "name": name, "kana": kana},
             )
         projects: dict[tuple[str, str], Project] = {}
+        # Of each kind, the latest edition is in force; the ones before it are history.
+        latest: dict[str, Any] = {}
+        for plan_rec in ds.plans:
+            best = latest.get(plan_rec.kind)
+            if best is None or (plan_rec.start_fy or 0) > (best.start_fy or 0):
+                latest[plan_rec.kind] = plan_rec
         for plan_rec in ds.plans:
             plan = self.upsert(
                 Plan,
@@ -1091,6 +1099,9 @@ class _Writer:
                     "summary": plan_rec.summary,
                     "declared_project_total": plan_rec.declared_total,
                     "source": self.source_of(plan_rec.source),
+                    "status": EditionStatus.ADOPTED
+                    if latest[plan_rec.kind] is plan_rec
+                    else EditionStatus.SUPERSEDED,
                 },
             )
             for order, (slug, title, description) in enumerate(plan_rec.sections):

@@ -147,7 +147,8 @@ class Synth:
                     original_value=indicator.target_value,
                     revised_value=revised,
                     target_fy=indicator.target_fy,
-                    revised_fy=2020,
+                    # as published tables give it: no year from which it applies (every year)
+                    revised_fy=None,
                     reason="中間見直し",
                 )
             )

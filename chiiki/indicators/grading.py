@@ -20,7 +20,7 @@ from chiiki.core.numbers import Missing
 from chiiki.core.progress import Direction, IndicatorSpec, Method, Revision, YearActual, assess
 from chiiki.core.schemes import get_scheme
 from chiiki.core.targets import TargetKind
-from chiiki.indicators.models import Actual, Indicator, TargetRevision
+from chiiki.indicators.models import Actual, Indicator, TargetRevision, YearTarget
 from chiiki.storage import CHUNK, by_range, chunks, update_rows
 
 # The stored fields the core's spec is made of (Indicator columns).
@@ -37,9 +37,14 @@ SPEC_FIELDS = (
 )
 
 
-def spec_of(values: Sequence[Any], revisions: Iterable[Revision]) -> IndicatorSpec:
+def spec_of(
+    values: Sequence[Any],
+    revisions: Iterable[Revision],
+    year_targets: Iterable[tuple[int, Decimal]] = (),
+) -> IndicatorSpec:
     """The core's view of a stored indicator: ``values`` are the SPEC_FIELDS, in that order
-    (a row read with ``values_list(*SPEC_FIELDS)``, or a model's attributes)."""
+    (a row read with ``values_list(*SPEC_FIELDS)``, or a model's attributes); its revisions
+    and its interim or yearly targets as (FY, value)."""
     kind, target, target_fy, first_fy, baseline, baseline_fy, direction, method, cumulative = values
     return IndicatorSpec(
         target_kind=TargetKind(kind),
@@ -52,14 +57,20 @@ def spec_of(values: Sequence[Any], revisions: Iterable[Revision]) -> IndicatorSp
         direction=Direction(direction),
         method=Method(method) if method else None,
         actuals_cumulative=cumulative,
+        year_targets=tuple(year_targets),
     )
 
 
 def indicator_spec(indicator: Indicator) -> IndicatorSpec:
-    """The spec of a model instance (revisions must be prefetched or are queried)."""
+    """The spec of a model instance (revisions and year targets must be prefetched or are
+    queried)."""
     return spec_of(
         [getattr(indicator, f) for f in SPEC_FIELDS],
-        (Revision(r.original_value, r.revised_value) for r in indicator.revisions.all()),
+        (
+            Revision(r.original_value, r.revised_value, r.revised_fy)
+            for r in indicator.revisions.all()
+        ),
+        ((t.fy, t.value) for t in indicator.year_targets.all()),
     )
 
 
@@ -94,7 +105,7 @@ def recompute(
     indicator when None). Call after any change to an indicator's definition, revisions or
     actuals."""
     if indicators is None:
-        ids = list(Indicator.objects.order_by("pk").values_list("pk", flat=True))
+        ids = list(Indicator.with_drafts.order_by("pk").values_list("pk", flat=True))
     else:
         ids = sorted({i if isinstance(i, int) else i.pk for i in indicators})
     rates = grades = done = 0
@@ -129,12 +140,17 @@ def _grade_chunk(
     part: list[int],
 ) -> tuple[list[tuple[int, Decimal | None, str]], list[tuple[int, str, int | None, str, str]]]:
     revisions: dict[int, list[Revision]] = defaultdict(list)
-    for indicator_id, original, revised in (
+    for indicator_id, original, revised, from_fy in (
         by_range(TargetRevision.objects, "indicator_id", part)
         .order_by("indicator_id", "order", "pk")
-        .values_list("indicator_id", "original_value", "revised_value")
+        .values_list("indicator_id", "original_value", "revised_value", "revised_fy")
     ):
-        revisions[indicator_id].append(Revision(original, revised))
+        revisions[indicator_id].append(Revision(original, revised, from_fy))
+    year_targets: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    for indicator_id, fy, value in by_range(YearTarget.objects, "indicator_id", part).values_list(
+        "indicator_id", "fy", "value"
+    ):
+        year_targets[indicator_id].append((fy, value))
     actuals: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for row in (
         by_range(Actual.objects, "indicator_id", part)
@@ -147,11 +163,11 @@ def _grade_chunk(
     rate_changes: list[tuple[int, Decimal | None, str]] = []
     grade_changes: list[tuple[int, str, int | None, str, str]] = []
     spec_end = 1 + len(SPEC_FIELDS)
-    for values in by_range(Indicator.objects, "pk", part).values_list(*_READ):
+    for values in by_range(Indicator.with_drafts, "pk", part).values_list(*_READ):
         pk = values[0]
         scheme = get_scheme(values[spec_end])
         years = [year_actual(a[2], a[3], a[4], a[5]) for a in actuals[pk]]
-        result = assess(spec_of(values[1:spec_end], revisions[pk]), years, scheme)
+        result = assess(spec_of(values[1:spec_end], revisions[pk], year_targets[pk]), years, scheme)
         reasons = {r.fy: r.reason for r in result.years}
         for a in actuals[pk]:
             rate = result.rates.get(a[2])

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from chiiki.core.numbers import Missing
 from chiiki.core.progress import Method, NotComputable
 from chiiki.core.targets import TargetKind
-from chiiki.plans.models import Project
+from chiiki.plans.models import AllEditions, Project, public_manager
 
 FIGURE_DIGITS, FIGURE_PLACES = 20, 6  # every figure column: 20 digits, 6 after the point
 
@@ -90,6 +90,19 @@ class Indicator(models.Model):
     )
     grading_scheme = models.CharField("評価区分", max_length=30, blank=True)
     order = models.PositiveSmallIntegerField("表示順", default=0)
+    predecessor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name="前の版の指標",
+        help_text="計画の次の版に引き継いだ指標: 実績値の系列は版をまたいで読む",
+    )
+    version = models.PositiveIntegerField("版数", default=0)
+
+    objects = public_manager("project__plan__status")
+    with_drafts = AllEditions()
 
     class Meta:
         verbose_name = "指標"
@@ -147,6 +160,9 @@ class IndicatorListing(models.Model):
     )
     order = models.PositiveSmallIntegerField("表示順", default=0)
 
+    objects = public_manager("project__plan__status")
+    with_drafts = AllEditions()
+
     class Meta:
         verbose_name = "他のプロジェクトへの掲載"
         verbose_name_plural = verbose_name
@@ -160,7 +176,11 @@ class IndicatorListing(models.Model):
 
 
 class TargetRevision(models.Model):
-    """A change of target (見直し), keeping the original value: the history is never lost."""
+    """A change of target (見直し), keeping the original value: the history is never lost.
+
+    ``revised_fy`` is the fiscal year from whose actuals the revised target applies; earlier
+    years stay judged against the target in force then. Empty (the published tables, which do
+    not say) means every year, as those tables computed their rates."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="revisions")
     original_value = models.DecimalField(
@@ -170,8 +190,15 @@ class TargetRevision(models.Model):
         "見直し後の目標値", max_digits=FIGURE_DIGITS, decimal_places=FIGURE_PLACES
     )
     target_fy = models.PositiveSmallIntegerField("目標年度", null=True, blank=True)
-    revised_fy = models.PositiveSmallIntegerField("見直し年度", null=True, blank=True)
+    revised_fy = models.PositiveSmallIntegerField(
+        "適用開始年度",
+        null=True,
+        blank=True,
+        help_text="この年度の実績値から見直し後の目標値で評価する。空欄なら全年度",
+    )
     reason = models.TextField("理由", blank=True)
+    decided_on = models.DateField("決定日", null=True, blank=True)
+    decided_by = models.CharField("決定した機関", max_length=100, blank=True)
     order = models.PositiveSmallIntegerField("順序", default=0)
 
     class Meta:
@@ -185,6 +212,31 @@ class TargetRevision(models.Model):
     @property
     def is_upward(self) -> bool:
         return self.revised_value > self.original_value
+
+
+class YearTarget(models.Model):
+    """A target for one fiscal year before the final one: an interim target (中間目標) or a
+    yearly target (年度別目標値). The trajectory to the final target runs through them."""
+
+    class Kind(models.TextChoices):
+        INTERIM = "interim", _("中間目標")
+        ANNUAL = "annual", _("年度別目標値")
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="year_targets")
+    fy = models.PositiveSmallIntegerField("年度")
+    kind = models.CharField("種類", max_length=10, choices=Kind.choices, default=Kind.INTERIM)
+    value = models.DecimalField("目標値", max_digits=FIGURE_DIGITS, decimal_places=FIGURE_PLACES)
+
+    class Meta:
+        verbose_name = "年度の目標値"
+        verbose_name_plural = verbose_name
+        ordering = ["indicator", "fy"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "fy"], name="year_target_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.fy}: {self.value}"
 
 
 MARKER_CHOICES = [("", _("値あり"))] + [(m.value, _(m.label_ja)) for m in Missing]

@@ -29,7 +29,9 @@ from chiiki.plans.models import Organization
 def _indicators() -> Any:
     return Indicator.objects.select_related(
         "project", "project__plan", "project__region", "project__lead_bureau"
-    ).prefetch_related("revisions", Prefetch("actuals", queryset=Actual.objects.order_by("fy")))
+    ).prefetch_related(
+        "revisions", "year_targets", Prefetch("actuals", queryset=Actual.objects.order_by("fy"))
+    )
 
 
 def listings_prefetch(indicators: Any) -> Prefetch:

@@ -68,6 +68,46 @@ class Source(models.Model):
         return quoted + (f"（{'、'.join(parts)}）" if parts else "")
 
 
+class EditionStatus(models.TextChoices):
+    """The life of a plan edition: drafted by staff, adopted (public), then superseded by the
+    next edition (kept, public as history, its structure frozen)."""
+
+    DRAFT = "draft", _("作成中")
+    ADOPTED = "adopted", _("策定済み")
+    SUPERSEDED = "superseded", _("次の版に移行済み")
+
+
+PUBLIC_STATUSES = (EditionStatus.ADOPTED, EditionStatus.SUPERSEDED)
+
+
+class PublicManager(models.Manager):  # type: ignore[type-arg]
+    """The default manager of everything that belongs to a plan edition: it hides what belongs
+    to a draft edition, so no public page, report, open-data file, API read or collection round
+    can show a draft by forgetting a filter. Authoring reads drafts through ``with_drafts``.
+
+    Made by :func:`public_manager` (related managers subclass it and call it without
+    arguments, so the path is a class attribute)."""
+
+    path = "plan__status"  # from the model to its plan's status
+    optional = ""  # a path that may be empty: a bureau's own program has no project
+
+    def get_queryset(self) -> models.QuerySet:  # type: ignore[type-arg]
+        public = Q(**{f"{self.path}__in": PUBLIC_STATUSES})
+        if self.optional:
+            public |= Q(**{f"{self.optional}__isnull": True})
+        return super().get_queryset().filter(public)
+
+
+def public_manager(path: str, *, optional: str = "") -> PublicManager:
+    manager_class = type("PublicManager", (PublicManager,), {"path": path, "optional": optional})
+    manager: PublicManager = manager_class()
+    return manager
+
+
+class AllEditions(models.Manager):  # type: ignore[type-arg]
+    """Every row, drafts included: for authoring, backups and the grader."""
+
+
 def source_field() -> models.ForeignKey:  # type: ignore[type-arg]
     """A record's 出典: the document it was read from (optional: typed-in rows have none)."""
     return models.ForeignKey(
@@ -185,6 +225,21 @@ class Plan(models.Model):
         default="hokkaido",
         help_text="chiiki/core/grading_schemes.yaml の名前",
     )
+    status = models.CharField(
+        "状態", max_length=12, choices=EditionStatus.choices, default=EditionStatus.ADOPTED
+    )
+    predecessor = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name="前の版",
+    )
+    version = models.PositiveIntegerField("版数", default=0)
+
+    objects = public_manager("status")
+    with_drafts = AllEditions()
 
     class Meta:
         verbose_name = "計画"
@@ -197,6 +252,16 @@ class Plan(models.Model):
     def __str__(self) -> str:
         return f"{self.title}（{self.edition}）"
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == EditionStatus.DRAFT
+
+    @property
+    def is_frozen(self) -> bool:
+        """A superseded edition's structure is history: read-only (its last years' actuals
+        and evaluations still arrive)."""
+        return self.status == EditionStatus.SUPERSEDED
+
 
 class PlanSection(models.Model):
     """A section every regional plan has (地域のめざす姿, 主な施策の展開方向 …) and what it holds."""
@@ -206,6 +271,9 @@ class PlanSection(models.Model):
     title = models.CharField("見出し", max_length=100)
     description = models.TextField("内容", blank=True)
     order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    objects = public_manager("plan__status")
+    with_drafts = AllEditions()
 
     class Meta:
         verbose_name = "計画の構成"
@@ -231,6 +299,9 @@ class RegionPlan(models.Model):
     vision = models.TextField("地域のめざす姿", blank=True)
     efforts_and_issues = models.TextField("これまでの取組と課題", blank=True)
     directions = models.TextField("主な施策の展開方向", blank=True)
+
+    objects = public_manager("plan__status")
+    with_drafts = AllEditions()
 
     class Meta:
         verbose_name = "連携地域別の計画"
@@ -274,6 +345,10 @@ class Project(models.Model):
     summary = models.TextField("概要", blank=True)
     is_example = models.BooleanField("代表例として公表", default=False)
     order = models.PositiveSmallIntegerField("表示順", default=0)
+    version = models.PositiveIntegerField("版数", default=0)
+
+    objects = public_manager("plan__status")
+    with_drafts = AllEditions()
 
     class Meta:
         verbose_name = "プロジェクト"
@@ -295,6 +370,9 @@ class Measure(models.Model):
     title = models.CharField("施策", max_length=300)
     description = models.TextField("内容", blank=True)
     order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    objects = public_manager("project__plan__status")
+    with_drafts = AllEditions()
 
     class Meta:
         verbose_name = "施策"
@@ -330,6 +408,10 @@ class Program(models.Model):
     description = models.TextField("内容", blank=True)
     source = source_field()
     order = models.PositiveSmallIntegerField("表示順", default=0)
+    version = models.PositiveIntegerField("版数", default=0)
+
+    objects = public_manager("project__plan__status", optional="project")
+    with_drafts = AllEditions()
 
     class Meta:
         verbose_name = "事業"

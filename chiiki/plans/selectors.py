@@ -173,7 +173,7 @@ def plan_page(org: Organization, slug: str) -> dict[str, Any]:
 
 def project_page(org: Organization, plan_slug: str, slug: str) -> dict[str, Any]:
     table_indicators = Indicator.objects.select_related("project").prefetch_related(
-        "actuals", "revisions"
+        "actuals", "revisions", "year_targets"
     )
     project = (
         _projects()

@@ -1,0 +1,364 @@
+"""Writes for indicator definitions: an indicator's name, unit, direction, method, baseline and
+target, its interim and yearly targets, and revisions of its target (見直し).
+
+The one write path for each (screens, API, imports), as chiiki.plans.authoring: permission →
+validation (ValidationError keyed by field) → lock and version → store → audit → recompute
+(the one grader, chiiki.indicators.grading).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext
+
+from chiiki.accounts.access import require_author_project
+from chiiki.audit.services import record as audit
+from chiiki.core.errors import ParseError, check_version
+from chiiki.core.fiscal import format_fiscal_year
+from chiiki.core.numbers import format_number, parse_quantity
+from chiiki.core.progress import Method
+from chiiki.core.targets import TargetKind
+from chiiki.indicators.grading import recompute
+from chiiki.indicators.models import Indicator, TargetRevision, YearTarget
+from chiiki.indicators.services import value_in_unit
+from chiiki.plans.authoring import fiscal_year, locked_project, stale, text, whole
+
+VALUED = (TargetKind.ABSOLUTE, TargetKind.CUMULATIVE)
+
+
+def figure(raw: Any, unit: str, field: str) -> Decimal | None:
+    """A figure typed in the indicator's unit (``1.2万人`` is converted to 千人); None if empty."""
+    if raw is None or str(raw).strip() == "":
+        return None
+    try:
+        parsed = parse_quantity(str(raw))
+    except ParseError as exc:
+        raise ValidationError({field: exc.describe_ja()}) from None
+    try:
+        value, _marker = value_in_unit(SimpleNamespace(unit=unit), parsed)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ValidationError({field: exc.message_dict.get("value", exc.messages)}) from None
+    return value
+
+
+def _snapshot(indicator: Indicator) -> dict[str, Any]:
+    def num(v: Decimal | None) -> str | None:
+        return None if v is None else format_number(v.normalize())
+
+    return {
+        "slug": indicator.slug,
+        "kind": indicator.kind,
+        "name": indicator.name,
+        "unit": indicator.unit,
+        "decimal_places": indicator.decimal_places,
+        "direction": indicator.direction,
+        "method": indicator.method,
+        "baseline_value": num(indicator.baseline_value),
+        "baseline_fy": indicator.baseline_fy,
+        "target_kind": indicator.target_kind,
+        "target_value": num(indicator.target_value),
+        "target_fy": indicator.target_fy,
+        "target_first_fy": indicator.target_first_fy,
+        "actuals_cumulative": indicator.actuals_cumulative,
+        "is_main": indicator.is_main,
+        "year_targets": [
+            {"fy": t.fy, "kind": t.kind, "value": num(t.value)}
+            for t in YearTarget.objects.filter(indicator=indicator).order_by("fy")
+        ],
+        "revisions": [
+            {"from": num(r.original_value), "to": num(r.revised_value), "from_fy": r.revised_fy}
+            for r in TargetRevision.objects.filter(indicator=indicator).order_by("order", "pk")
+        ],
+        "version": indicator.version,
+    }
+
+
+def _fields(data: dict[str, Any]) -> dict[str, Any]:
+    kind = str(data.get("kind") or "")
+    if kind not in Indicator.Kind.values:
+        raise ValidationError({"kind": gettext("区分（数値目標・KPI）を選んでください")})
+    direction = str(data.get("direction") or Indicator.Direction.UP)
+    if direction not in Indicator.Direction.values:
+        raise ValidationError({"direction": gettext("方向を選んでください")})
+    method = str(data.get("method") or "")
+    if method and method not in Method.__members__.values():
+        raise ValidationError({"method": gettext("進捗率の算定方法を選んでください")})
+    places = whole(data, "decimal_places") or 0
+    if places > 6:
+        raise ValidationError({"decimal_places": gettext("表示桁数は0〜6で入力してください")})
+    target_kind = str(data.get("target_kind") or "")
+    if target_kind not in TargetKind.__members__.values():
+        raise ValidationError({"target_kind": gettext("目標の種類を選んでください")})
+    unit = text(data, "unit", limit=20)
+    fields: dict[str, Any] = {
+        "kind": kind,
+        "name": text(data, "name", limit=200, required=gettext("指標名を入力してください")),
+        "unit": unit,
+        "decimal_places": places,
+        "direction": direction,
+        "method": method,
+        "baseline_value": figure(data.get("baseline_value"), unit, "baseline_value"),
+        "baseline_fy": fiscal_year(data, "baseline_fy"),
+        "target_kind": target_kind,
+        "target_value": None,
+        "target_fy": fiscal_year(data, "target_fy"),
+        "target_first_fy": None,
+        "actuals_cumulative": bool(data.get("actuals_cumulative")),
+        "is_main": bool(data.get("is_main")),
+    }
+    if target_kind in VALUED:
+        fields["target_value"] = figure(data.get("target_value"), unit, "target_value")
+        if fields["target_value"] is None:
+            raise ValidationError({"target_value": gettext("目標値を入力してください")})
+        if fields["target_fy"] is None:
+            raise ValidationError({"target_fy": gettext("目標年度を入力してください")})
+    if target_kind == TargetKind.CUMULATIVE:
+        fields["target_first_fy"] = fiscal_year(data, "target_first_fy", required=True)
+        if fields["target_first_fy"] > fields["target_fy"]:
+            raise ValidationError(
+                {"target_first_fy": gettext("累計の開始年度は目標年度以前にしてください")}
+            )
+    else:
+        fields["actuals_cumulative"] = False
+    if fields["baseline_value"] is not None and fields["baseline_fy"] is None:
+        raise ValidationError({"baseline_fy": gettext("基準値の年度を入力してください")})
+    if target_kind in (TargetKind.ABOVE_BASELINE, TargetKind.AT_OR_ABOVE_CURRENT):
+        if fields["baseline_value"] is None:
+            raise ValidationError({"baseline_value": gettext("この目標の種類では基準値が必要です")})
+    if (
+        fields["baseline_fy"] is not None
+        and fields["target_fy"] is not None
+        and fields["baseline_fy"] >= fields["target_fy"]
+    ):
+        raise ValidationError({"target_fy": gettext("目標年度は基準年度より後にしてください")})
+    return fields
+
+
+def _year_targets(
+    rows: list[dict[str, Any]], fields: dict[str, Any]
+) -> list[tuple[int, str, Decimal]]:
+    """Interim and yearly targets, each located by its row (``year_targets.2.value``)."""
+    out: dict[int, tuple[int, str, Decimal]] = {}
+    for i, row in enumerate(rows, start=1):
+        if not str(row.get("fy") or "").strip() and not str(row.get("value") or "").strip():
+            continue
+        where = f"year_targets.{i}"
+        fy = fiscal_year(row, "fy", required=True) if row.get("fy") else None
+        if fy is None:
+            raise ValidationError(
+                {f"{where}.fy": gettext("年度を入力してください（例: R8、2026）")}
+            )
+        value = figure(row.get("value"), fields["unit"], f"{where}.value")
+        if value is None:
+            raise ValidationError({f"{where}.value": gettext("目標値を入力してください")})
+        kind = str(row.get("kind") or YearTarget.Kind.INTERIM)
+        if kind not in YearTarget.Kind.values:
+            raise ValidationError({f"{where}.kind": gettext("種類を選んでください")})
+        if fields["target_kind"] not in VALUED:
+            raise ValidationError(
+                {f"{where}.fy": gettext("年度の目標値は、目標値または累計の指標に設定します")}
+            )
+        low, high = fields["baseline_fy"], fields["target_fy"]
+        if (low is not None and fy <= low) or fy >= high:
+            raise ValidationError(
+                {
+                    f"{where}.fy": gettext(
+                        "年度の目標値は基準年度と目標年度の間の年度に設定します（{fy}）"
+                    ).format(fy=format_fiscal_year(fy))
+                }
+            )
+        if fy in out:
+            raise ValidationError(
+                {
+                    f"{where}.fy": gettext("同じ年度の目標値が2つあります（{fy}）").format(
+                        fy=format_fiscal_year(fy)
+                    )
+                }
+            )
+        out[fy] = (fy, kind, value)
+    return sorted(out.values())
+
+
+def _locked(indicator_id: int) -> Indicator:
+    indicator = (
+        Indicator.with_drafts.select_for_update(of=("self",))
+        .select_related("project__plan")
+        .filter(pk=indicator_id)
+        .first()
+    )
+    if indicator is None:
+        raise ValidationError({"indicator": gettext("指標が見つかりません")})
+    return indicator
+
+
+@transaction.atomic
+def save_indicator(
+    *,
+    actor: Any,
+    project_id: int,
+    data: dict[str, Any],
+    year_targets: list[dict[str, Any]] | None = None,
+    indicator_id: int | None = None,
+    expected_version: int | None = None,
+) -> Indicator:
+    """Add an indicator (数値目標 / KPI) to a project, or edit one; ``year_targets`` (rows of
+    fy, value, kind) replace its interim and yearly targets when given.
+
+    In an adopted edition the target itself changes only by :func:`revise_target`, which keeps
+    the old value and the reason."""
+    project = locked_project(project_id)
+    require_author_project(actor, project)
+    if indicator_id is None:
+        indicator = Indicator(project=project)
+        old = None
+    else:
+        indicator = _locked(indicator_id)
+        if indicator.project_id != project.pk:
+            raise ValidationError({"indicator": gettext("指標が見つかりません")})
+        check_version(indicator.version, expected_version, lambda: stale(gettext("指標")))
+        old = _snapshot(indicator)
+    fields = _fields(data)
+    rows = _year_targets(year_targets, fields) if year_targets is not None else None
+    if old is not None and not project.plan.is_draft:
+        for name in ("target_kind", "target_value", "target_fy"):
+            if fields[name] != getattr(indicator, name):
+                raise ValidationError(
+                    {
+                        name: gettext(
+                            "策定済みの計画の目標は「目標値の見直し」で変更します（見直し前の値と理由を残します）"
+                        )
+                    }
+                )
+    for name, value in fields.items():
+        setattr(indicator, name, value)
+    if indicator_id is None:
+        siblings = Indicator.with_drafts.filter(project=project)
+        taken = siblings.values_list("slug", flat=True)
+        stem = "kpi" if fields["kind"] == Indicator.Kind.KPI else "goal"
+        used = set(taken)
+        n = 1
+        while f"{stem}-{n}" in used:
+            n += 1
+        indicator.slug = f"{stem}-{n}"
+        indicator.order = (siblings.aggregate(m=Max("order"))["m"] or 0) + 1
+    indicator.version += 1
+    indicator.save()
+    if rows is not None:
+        YearTarget.objects.filter(indicator=indicator).delete()
+        YearTarget.objects.bulk_create(
+            YearTarget(indicator=indicator, fy=fy, kind=kind, value=value)
+            for fy, kind, value in rows
+        )
+    recompute([indicator.pk])
+    audit(
+        actor=actor,
+        action="indicator.created" if old is None else "indicator.saved",
+        object_type="indicator",
+        object_id=indicator.pk,
+        summary=f"{project.name} {indicator.name}",
+        old=old,
+        new=_snapshot(indicator),
+    )
+    return indicator
+
+
+@transaction.atomic
+def delete_indicator(*, actor: Any, indicator_id: int, expected_version: int | None) -> None:
+    """Remove an indicator from a draft edition (in an adopted one it is a public record)."""
+    indicator = _locked(indicator_id)
+    require_author_project(actor, indicator.project)
+    check_version(indicator.version, expected_version, lambda: stale(gettext("指標")))
+    if not indicator.project.plan.is_draft or indicator.actuals.exists():
+        raise ValidationError(
+            {"indicator": gettext("策定済みの計画の指標や、実績値のある指標は削除できません")}
+        )
+    old = _snapshot(indicator)
+    indicator.delete()
+    audit(
+        actor=actor,
+        action="indicator.deleted",
+        object_type="indicator",
+        object_id=indicator_id,
+        summary=f"{indicator.project.name} {old['name']}",
+        old=old,
+        new=None,
+    )
+
+
+@transaction.atomic
+def revise_target(
+    *, actor: Any, indicator_id: int, data: dict[str, Any], expected_version: int | None
+) -> TargetRevision:
+    """Revise an indicator's target (見直し): the new value, the fiscal year from whose actual
+    it applies (earlier years stay judged against the target then in force; empty: every
+    year), when and by whom it was decided, and why (required). The old value stays in the
+    history, and a harder target missed while the original is met grades A②."""
+    indicator = _locked(indicator_id)
+    require_author_project(actor, indicator.project)
+    check_version(indicator.version, expected_version, lambda: stale(gettext("指標")))
+    if indicator.target_kind not in VALUED:
+        raise ValidationError(
+            {"value": gettext("目標値を見直せるのは、目標値または累計の指標です")}
+        )
+    revisions = list(TargetRevision.objects.filter(indicator=indicator).order_by("order", "pk"))
+    current = revisions[-1].revised_value if revisions else indicator.target_value
+    assert current is not None
+    value = figure(data.get("value"), indicator.unit, "value")
+    if value is None:
+        raise ValidationError({"value": gettext("見直し後の目標値を入力してください")})
+    if value == current:
+        raise ValidationError({"value": gettext("現在の目標値と同じです")})
+    from_fy = fiscal_year(data, "from_fy")
+    last_from = max((r.revised_fy for r in revisions if r.revised_fy is not None), default=None)
+    if from_fy is not None and last_from is not None and from_fy < last_from:
+        raise ValidationError(
+            {
+                "from_fy": gettext("適用開始年度は前回の見直し（{fy}）以降にしてください").format(
+                    fy=format_fiscal_year(last_from)
+                )
+            }
+        )
+    decided_on = None
+    raw_day = str(data.get("decided_on") or "").strip()
+    if raw_day:
+        try:
+            decided_on = dt.date.fromisoformat(raw_day)
+        except ValueError:
+            raise ValidationError(
+                {"decided_on": gettext("決定日を日付（例: 2026-06-30）で入力してください")}
+            ) from None
+    reason = text(data, "reason", limit=2000, required=gettext("見直しの理由を入力してください"))
+    old = _snapshot(indicator)
+    revision = TargetRevision.objects.create(
+        indicator=indicator,
+        original_value=current,
+        revised_value=value,
+        target_fy=indicator.target_fy,
+        revised_fy=from_fy,
+        reason=reason,
+        decided_on=decided_on,
+        decided_by=text(data, "decided_by", limit=100),
+        order=(revisions[-1].order + 1) if revisions else 0,
+    )
+    indicator.version += 1
+    indicator.save(update_fields=["version"])
+    recompute([indicator.pk])
+    unit = indicator.unit
+    audit(
+        actor=actor,
+        action="indicator.target.revised",
+        object_type="indicator",
+        object_id=indicator.pk,
+        summary=f"{indicator.name}: {format_number(current.normalize())}{unit}"
+        f" → {format_number(value.normalize())}{unit}（{reason[:60]}）",
+        old=old,
+        new={**_snapshot(indicator), "reason": reason},
+    )
+    return revision
