@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from chiiki.core.schemes import get_scheme
@@ -19,6 +19,7 @@ from chiiki.indicators.selectors import (
 )
 from chiiki.plans.models import (
     Bureau,
+    Measure,
     Municipality,
     Organization,
     Plan,
@@ -228,3 +229,110 @@ def organization_by_slug(slug: str | None) -> Organization | None:
     """The organization named by ``slug``, or the first one (by code) when no slug is given."""
     orgs = Organization.objects.order_by("code")
     return orgs.filter(slug=slug).first() if slug else orgs.first()
+
+
+# --------------------------------------------------------------------------- authoring
+
+
+def editions(org: Organization) -> list[Plan]:
+    """Every edition of every plan, drafts included (staff pages only)."""
+    return list(
+        Plan.with_drafts.filter(organization=org)
+        .select_related("predecessor")
+        .annotate(n_projects=Count("projects"))
+        .order_by("kind", "-start_fy", "slug")
+    )
+
+
+def edition(org: Organization, slug: str) -> Plan:
+    plan = (
+        Plan.with_drafts.filter(organization=org, slug=slug).select_related("predecessor").first()
+    )
+    if plan is None:
+        raise Http404("計画が見つかりません")
+    return plan
+
+
+def edition_page(org: Organization, slug: str) -> dict[str, Any]:
+    """An edition's workspace: its projects by region, and its history of changes."""
+    plan = edition(org, slug)
+    projects = list(
+        Project.with_drafts.filter(plan=plan)
+        .select_related("region", "lead_bureau")
+        .annotate(n_indicators=Count("indicators", distinct=True))
+        .order_by("region__order", "order", "pk")
+    )
+    return {
+        "plan": plan,
+        "projects": projects,
+        "regions": list(Region.objects.filter(organization=org)),
+        "bureaus": list(Bureau.objects.filter(organization=org).select_related("region")),
+        "history": edition_history(plan, projects),
+    }
+
+
+def edition_history(plan: Plan, projects: list[Project], limit: int = 50) -> list[Any]:
+    """The latest audit entries about an edition and everything in it."""
+    from chiiki.audit.models import AuditEntry
+
+    ids = {
+        "plan": [plan.pk],
+        "project": [p.pk for p in projects],
+        "program": list(
+            Program.with_drafts.filter(project__plan=plan).values_list("pk", flat=True)
+        ),
+        "indicator": list(
+            Indicator.with_drafts.filter(project__plan=plan).values_list("pk", flat=True)
+        ),
+    }
+    where = Q()
+    for kind, pks in ids.items():
+        where |= Q(object_type=kind, object_id__in=[str(pk) for pk in pks])
+    return list(
+        AuditEntry.objects.filter(where).select_related("actor").order_by("-at", "-pk")[:limit]
+    )
+
+
+def authoring_project(org: Organization, plan_slug: str, slug: str) -> dict[str, Any]:
+    """A project's workspace: the project, its measures, programs and indicators."""
+    plan = edition(org, plan_slug)
+    project = (
+        Project.with_drafts.filter(plan=plan, slug=slug)
+        .select_related("region", "lead_bureau")
+        .prefetch_related("other_bureaus")
+        .first()
+    )
+    if project is None:
+        raise Http404("プロジェクトが見つかりません")
+    return {
+        "plan": plan,
+        "project": project,
+        "measures": list(Measure.with_drafts.filter(project=project).order_by("order", "pk")),
+        "programs": list(
+            Program.with_drafts.filter(project=project).select_related("bureau").order_by("order")
+        ),
+        "indicators": list(
+            Indicator.with_drafts.filter(project=project)
+            .prefetch_related("year_targets", "revisions")
+            .order_by("order", "pk")
+        ),
+        "regions": list(Region.objects.filter(organization=org)),
+        "bureaus": list(Bureau.objects.filter(organization=org).select_related("region")),
+    }
+
+
+def authoring_indicator(org: Organization, plan_slug: str, slug: str, pk: int) -> Indicator:
+    indicator = (
+        Indicator.with_drafts.filter(
+            project__plan__organization=org,
+            project__plan__slug=plan_slug,
+            project__slug=slug,
+            pk=pk,
+        )
+        .select_related("project__plan", "predecessor__project__plan")
+        .prefetch_related("year_targets", "revisions")
+        .first()
+    )
+    if indicator is None:
+        raise Http404("指標が見つかりません")
+    return indicator

@@ -3,6 +3,7 @@ from django.urls import path
 
 from chiiki.accounts.forms import ThrottledAuthenticationForm
 from chiiki.web import (
+    authoring_views,
     collection_views,
     import_views,
     proposal_views,
@@ -59,6 +60,23 @@ urlpatterns = [
     path("collection/", collection_views.rounds, name="collection"),
     path("collection/<int:pk>/", collection_views.round_page, name="collection_round"),
     path("collection/shares/<int:pk>/", collection_views.share_page, name="collection_share"),
+    path("editions/", authoring_views.editions, name="editions"),
+    path("editions/<slug:slug>/", authoring_views.edition, name="edition"),
+    path(
+        "editions/<slug:plan_slug>/projects/<slug:slug>/",
+        authoring_views.edition_project,
+        name="edition_project",
+    ),
+    path(
+        "editions/<slug:plan_slug>/projects/<slug:slug>/indicators/new/",
+        authoring_views.edition_indicator,
+        name="edition_indicator_new",
+    ),
+    path(
+        "editions/<slug:plan_slug>/projects/<slug:slug>/indicators/<int:pk>/",
+        authoring_views.edition_indicator,
+        name="edition_indicator",
+    ),
     path("municipalities/", views.municipalities, name="municipalities"),
     path("support/", views.support, name="support"),
     path("reports/", report_views.reports, name="reports"),
