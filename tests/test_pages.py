@@ -121,7 +121,7 @@ def test_page_text_from_data_is_escaped(client):
         ("plan", ["regional-policy-r3"], 6),
         ("project", ["creation-strategy-1", "sumairu-hokkaido"], 11),
         ("project", ["creation-strategy-1", "asia-no-hokkaido"], 15),  # + listings, fixed
-        ("indicator", [1], 7),
+        ("indicator", [1], 8),
         ("municipalities", [], 3),
         ("support", [], 5),
         ("proposals", [], 8),

@@ -150,7 +150,12 @@ def grade_counts(org: Organization) -> list[dict[str, Any]]:
 
 
 def indicator_page(org: Organization, pk: int, as_of: dt.datetime | None = None) -> dict[str, Any]:
-    indicator = _indicators().filter(project__plan__organization=org, pk=pk).first()
+    indicator = (
+        _indicators()
+        .select_related("predecessor__project__plan")
+        .filter(project__plan__organization=org, pk=pk)
+        .first()
+    )
     if indicator is None:
         raise Http404("指標が見つかりません")
     revisions = list(indicator.revisions.all())
@@ -176,6 +181,10 @@ def indicator_page(org: Organization, pk: int, as_of: dt.datetime | None = None)
     ]
     return {
         "listed_in": listed_in,
+        # the same indicator carried into later editions (drafts stay hidden)
+        "successors": list(
+            Indicator.objects.filter(predecessor=indicator).select_related("project__plan")
+        ),
         # The figure each actual is compared with (running totals for cumulative targets).
         "compared": {r.fy: r.compared for r in year_results(spec, years)},
         "indicator": indicator,

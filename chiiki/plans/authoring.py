@@ -169,9 +169,12 @@ def create_edition(
     budgets or evaluations). A carried-over indicator keeps a link to its predecessor."""
     source = None
     if copy_from is not None:
-        source = Plan.with_drafts.filter(organization=organization, pk=copy_from).first()
+        # an adopted (or superseded) edition: a draft is not copied forward
+        source = Plan.objects.filter(organization=organization, pk=copy_from).first()
         if source is None:
-            raise ValidationError({"copy_from": gettext("写す元の計画が見つかりません")})
+            raise ValidationError(
+                {"copy_from": gettext("もとにする版が見つかりません（策定済みの版から作ります）")}
+            )
     probe = Plan(organization=organization, status=EditionStatus.DRAFT)
     require_author_edition(actor, probe)
     slug = _slug(data)

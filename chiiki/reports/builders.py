@@ -377,7 +377,7 @@ def progress_report(
     if bureau_slug:
         projects_qs = projects_qs.filter(lead_bureau__slug=bureau_slug)
     table_indicators = Indicator.objects.select_related("project__plan").prefetch_related(
-        "revisions", Prefetch("actuals", queryset=Actual.objects.order_by("fy"))
+        "revisions", "year_targets", Prefetch("actuals", queryset=Actual.objects.order_by("fy"))
     )
     projects = list(
         projects_qs.order_by("region__order", "order")
