@@ -107,10 +107,19 @@ def problem(
     return response
 
 
+def _path(field: str) -> list[str | int]:
+    """A service's field key as a location: ``year_targets.2.fy`` → year_targets, 1, fy (the
+    services count rows from 1 as people do; the API's locations are 0-based indexes)."""
+    parts: list[str | int] = []
+    for part in field.split("."):
+        parts.append(int(part) - 1 if part.isdigit() else part)
+    return parts
+
+
 def _field_errors(exc: ValidationError) -> list[dict[str, Any]]:
     if hasattr(exc, "error_dict"):
         return [
-            {"loc": ["body", field], "message": message, "code": "invalid"}
+            {"loc": ["body", *_path(field)], "message": message, "code": "invalid"}
             for field, messages in exc.message_dict.items()
             for message in messages
         ]

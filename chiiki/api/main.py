@@ -9,7 +9,13 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from ninja import NinjaAPI
 
-from chiiki.api import errors, reads, rounds, writes  # noqa: F401 - they register the operations
+from chiiki.api import (  # noqa: F401 - they register the operations
+    authoring,
+    errors,
+    reads,
+    rounds,
+    writes,
+)
 from chiiki.api.errors import problem
 from chiiki.api.router import router
 from chiiki.api.throttles import THROTTLES

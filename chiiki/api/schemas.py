@@ -105,6 +105,13 @@ class PlanOut(Schema):
     start_fy: int | None = Field(description=FY)
     end_fy: int | None = Field(description=FY)
     grading_scheme: str = Field(description=d("評価区分の名前", "Grading scheme name"))
+    status: str = Field(
+        description=d(
+            "draft=作成中（職員のみ）, adopted=策定済み, superseded=次の版に移行済み",
+            "Edition status: draft (staff only), adopted, superseded",
+        )
+    )
+    version: int = Field(description=d("版数（If-Match に使う）", "Version, for If-Match"))
 
     @staticmethod
     def resolve_organization(obj: Any) -> str:
@@ -125,6 +132,7 @@ class ProjectOut(Schema):
     other_bureaus: list[str] = Field(description=d("連携する振興局", "Other bureaus taking part"))
     theme: str = Field(description=d("テーマ・着眼点", "Theme"))
     summary: str = Field(description=d("概要", "Summary"))
+    version: int = Field(description=d("版数（If-Match に使う）", "Version, for If-Match"))
 
     @staticmethod
     def resolve_plan(obj: Any) -> str:
@@ -180,6 +188,7 @@ class ProgramOut(Schema):
     name: str = Field(description=d("事業名", "Program name"))
     description: str
     budgets: list[BudgetOut] = Field(description=d("年度別の予算額", "Budget by fiscal year"))
+    version: int = Field(description=d("版数（If-Match に使う）", "Version, for If-Match"))
 
     @staticmethod
     def resolve_organization(obj: Any) -> str:
@@ -276,6 +285,7 @@ class IndicatorOut(Schema):
     grade_fy: int | None = Field(description=d("評価の年度", "Fiscal year graded"))
     grade_reason: str = Field(description=d("評価できない理由", "Why it could not be graded"))
     published_grade: str = Field(description=d("公表資料の評価", "Grade printed in the report"))
+    version: int = Field(description=d("版数（If-Match に使う）", "Version, for If-Match"))
 
     @staticmethod
     def resolve_project(obj: Any) -> int:
