@@ -14,6 +14,11 @@ class ImportBatch(models.Model):
         APPLIED = "applied", _("取込済")
         REFUSED = "refused", _("誤りあり")
 
+    class Kind(models.TextChoices):
+        FIGURES = "figures", _("実績値・予算額")
+        STRUCTURE = "structure", _("計画の構成")
+
+    kind = models.CharField("種類", max_length=20, choices=Kind.choices, default=Kind.FIGURES)
     filename = models.CharField("ファイル名", max_length=255)
     sha256 = models.CharField("SHA-256", max_length=64)
     content = models.BinaryField("内容")

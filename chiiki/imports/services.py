@@ -116,9 +116,12 @@ def apply(
     return summary
 
 
-def keep_upload(*, actor: Any, filename: str, data: bytes) -> ImportBatch:
+def keep_upload(
+    *, actor: Any, filename: str, data: bytes, kind: str = ImportBatch.Kind.FIGURES
+) -> ImportBatch:
     """Store an uploaded file so its preview can be applied later, and it is never lost."""
     return ImportBatch.objects.create(
+        kind=kind,
         filename=filename[:255],
         sha256=hashlib.sha256(data).hexdigest(),
         content=data,

@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from chiiki.accounts.access import require_author_project
 from chiiki.audit.services import record as audit
@@ -28,9 +28,16 @@ from chiiki.core.targets import TargetKind
 from chiiki.indicators.grading import recompute
 from chiiki.indicators.models import Indicator, TargetRevision, YearTarget
 from chiiki.indicators.services import value_in_unit
-from chiiki.plans.authoring import fiscal_year, locked_project, stale, text, whole
+from chiiki.plans.authoring import fiscal_year, locked_project, new_slug, stale, text, whole
 
 VALUED = (TargetKind.ABSOLUTE, TargetKind.CUMULATIVE)
+# How each method reads to a planner (screens, the plan-structure workbook).
+METHOD_LABELS = {
+    Method.RATIO: gettext_lazy("実績値 ÷ 目標値"),
+    Method.FROM_BASELINE: gettext_lazy("基準値からの伸び ÷ 目標までの伸び"),
+    Method.MAINTAIN: gettext_lazy("維持（目標値の水準を保つ）"),
+    Method.TRAJECTORY: gettext_lazy("軌跡（その年度に見込む値との比）"),
+}
 
 
 def figure(raw: Any, unit: str, field: str) -> Decimal | None:
@@ -240,13 +247,8 @@ def save_indicator(
         setattr(indicator, name, value)
     if indicator_id is None:
         siblings = Indicator.with_drafts.filter(project=project)
-        taken = siblings.values_list("slug", flat=True)
         stem = "kpi" if fields["kind"] == Indicator.Kind.KPI else "goal"
-        used = set(taken)
-        n = 1
-        while f"{stem}-{n}" in used:
-            n += 1
-        indicator.slug = f"{stem}-{n}"
+        indicator.slug = new_slug(data, siblings.values_list("slug", flat=True), stem)
         indicator.order = (siblings.aggregate(m=Max("order"))["m"] or 0) + 1
     indicator.version += 1
     indicator.save()

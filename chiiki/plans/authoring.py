@@ -119,6 +119,22 @@ def _free_slug(taken: Iterable[str], stem: str) -> str:
     return f"{stem}-{n}"
 
 
+def new_slug(data: dict[str, Any], taken: Iterable[str], stem: str) -> str:
+    """The identifier of a new record: the one given (``data["slug"]``, checked and unique
+    among ``taken``), else the next free ``stem-N``."""
+    if not str(data.get("slug") or "").strip():
+        return _free_slug(taken, stem)
+    slug = _slug(data)
+    if slug in set(taken):
+        raise ValidationError(
+            {"slug": gettext("この識別子はすでに使われています: {slug}").format(slug=slug)}
+        )
+    return slug
+
+
+_new_slug = new_slug
+
+
 # --------------------------------------------------------------------------- editions
 
 
@@ -508,7 +524,7 @@ def save_project(
         setattr(project, name, value)
     if project_id is None:
         siblings = Project.with_drafts.filter(plan=plan)
-        project.slug = _free_slug(siblings.values_list("slug", flat=True), "project")
+        project.slug = _new_slug(data, siblings.values_list("slug", flat=True), "project")
         project.order = (siblings.aggregate(m=Max("order"))["m"] or 0) + 1
     project.version += 1
     project.save()
@@ -634,6 +650,51 @@ def save_measure(
     return project
 
 
+@transaction.atomic
+def replace_measures(
+    *, actor: Any, project_id: int, measures: list[dict[str, Any]], expected_version: int | None
+) -> Project:
+    """Set a project's measures to ``measures`` (group, title, description), in that order: the
+    whole list at once, as the plan-structure workbook gives it (one audit entry)."""
+    project = locked_project(project_id)
+    require_author_project(actor, project)
+    check_version(project.version, expected_version, lambda: stale(gettext("プロジェクト")))
+    current = _measures(project)
+    before = _measure_list(current)
+    rows = []
+    for i, row in enumerate(measures, start=1):
+        try:
+            rows.append(
+                {
+                    "title": text(
+                        row, "title", limit=300, required=gettext("施策を入力してください")
+                    ),
+                    "group": text(row, "group", limit=200),
+                    "description": text(row, "description", limit=5000),
+                }
+            )
+        except ValidationError as exc:
+            raise ValidationError(
+                {f"measures.{i}.{k}": v for k, v in exc.message_dict.items()}
+            ) from None
+    Measure.with_drafts.filter(project=project).delete()
+    Measure.objects.bulk_create(
+        Measure(project=project, order=order, **row) for order, row in enumerate(rows, start=1)
+    )
+    project.version += 1
+    project.save(update_fields=["version"])
+    audit(
+        actor=actor,
+        action="plan.measures.saved",
+        object_type="project",
+        object_id=project.pk,
+        summary=f"{project.name}の施策",
+        old={"measures": before},
+        new={"measures": rows, "version": project.version},
+    )
+    return project
+
+
 # --------------------------------------------------------------------------- programs
 
 
@@ -687,7 +748,7 @@ def save_program(
     program.description = text(data, "description", limit=5000)
     if program_id is None:
         taken = Program.with_drafts.filter(organization_id=org).values_list("slug", flat=True)
-        program.slug = _free_slug(taken, f"{project.plan.slug}-program")
+        program.slug = _new_slug(data, taken, f"{project.plan.slug}-program")
         siblings = Program.with_drafts.filter(project=project)
         program.order = (siblings.aggregate(m=Max("order"))["m"] or 0) + 1
     program.version += 1

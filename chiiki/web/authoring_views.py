@@ -13,10 +13,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from chiiki.accounts.access import (
     can_add_project,
@@ -27,21 +27,16 @@ from chiiki.accounts.access import (
 from chiiki.core.errors import StaleVersion
 from chiiki.core.fiscal import format_fiscal_year
 from chiiki.core.numbers import format_number
-from chiiki.core.progress import Method
 from chiiki.core.targets import TargetKind
+from chiiki.imports.models import ImportBatch
+from chiiki.imports.services import keep_upload
 from chiiki.indicators import authoring as indicator_writes
 from chiiki.indicators.models import Indicator, YearTarget
-from chiiki.plans import authoring, selectors
+from chiiki.plans import authoring, selectors, structure
 from chiiki.plans.models import Plan, Program
 from chiiki.web.posted import posted_id, posted_ids, posted_int
 
 BLANK_YEAR_TARGET_ROWS = 3
-METHODS = {
-    Method.RATIO: gettext_lazy("実績値 ÷ 目標値"),
-    Method.FROM_BASELINE: gettext_lazy("基準値からの伸び ÷ 目標までの伸び"),
-    Method.MAINTAIN: gettext_lazy("維持（目標値の水準を保つ）"),
-    Method.TRAJECTORY: gettext_lazy("軌跡（その年度に見込む値との比）"),
-}
 
 
 def _staff(request: HttpRequest) -> None:
@@ -257,7 +252,7 @@ def edition_indicator(
         may_author=can_author_project(request.user, project),
         kinds=Indicator.Kind.choices,
         directions=Indicator.Direction.choices,
-        methods=[(m.value, label) for m, label in METHODS.items()],
+        methods=[(m.value, label) for m, label in indicator_writes.METHOD_LABELS.items()],
         target_kinds=[(k.value, k.label_ja) for k in TargetKind],
         year_target_kinds=YearTarget.Kind.choices,
     )
@@ -304,3 +299,97 @@ def edition_indicator(
             context["initial"] = data
         return render(request, "web/edition_indicator.html", context, status=status)
     return render(request, "web/edition_indicator.html", context)
+
+
+# --------------------------------------------------------------------------- structure workbook
+
+STRUCTURE_SHOWN = 500
+
+
+def _result_json(result: structure.StructureResult) -> dict[str, Any]:
+    return {
+        "changes": [
+            {
+                "action": c.action,
+                "action_label": c.action_label,
+                "sheet": c.sheet,
+                "key": c.key,
+                "label": c.label,
+                "fields": c.fields,
+            }
+            for c in result.changes[:STRUCTURE_SHOWN]
+        ],
+        "counts": result.counts(),
+        "problems": [str(p) for p in result.problems],
+    }
+
+
+@login_required
+def edition_structure(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET: the edition's structure workbook. POST: an edited one, kept and read as a dry run."""
+    org = request.organization
+    _staff(request)
+    plan = selectors.edition(org, slug)
+    if request.method != "POST":
+        data = structure.export_structure(plan)
+        response = HttpResponse(
+            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{plan.slug}-structure.xlsx"'
+        return response
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("取り込むファイルを選んでください"))
+        return redirect("edition", slug=slug)
+    data = upload.read()
+    batch = keep_upload(
+        actor=request.user, filename=upload.name or "", data=data, kind=ImportBatch.Kind.STRUCTURE
+    )
+    try:
+        result = structure.import_structure(plan, data, actor=request.user, apply=False)
+        batch.preview = _result_json(result)
+    except structure.StructureFileError as exc:
+        batch.preview = {"changes": [], "counts": {}, "problems": [str(p) for p in exc.problems]}
+    batch.summary = {"plan": plan.slug}
+    if batch.preview["problems"]:
+        batch.status = ImportBatch.Status.REFUSED
+    batch.save(update_fields=["preview", "summary", "status"])
+    return redirect("edition_structure_preview", slug=slug, pk=batch.pk)
+
+
+@login_required
+def edition_structure_preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    org = request.organization
+    _staff(request)
+    plan = selectors.edition(org, slug)
+    batch = ImportBatch.objects.filter(
+        pk=pk, kind=ImportBatch.Kind.STRUCTURE, uploaded_by=request.user, summary__plan=plan.slug
+    ).first()
+    if batch is None:
+        raise Http404(_("取込が見つかりません"))
+    context: dict[str, Any] = {"plan": plan, "batch": batch, "preview": batch.preview}
+    if request.method == "POST" and batch.status == ImportBatch.Status.PREVIEWED:
+        try:
+            result = structure.import_structure(
+                plan, bytes(batch.content), actor=request.user, apply=True
+            )
+        except structure.StructureFileError as exc:  # pragma: no cover - read once already
+            result = structure.StructureResult([], exc.problems, False)  # type: ignore[arg-type]
+        if result.applied:
+            batch.status = ImportBatch.Status.APPLIED
+            batch.applied_at = timezone.now()
+            batch.summary = {"plan": plan.slug, **result.counts()}
+            batch.save(update_fields=["status", "applied_at", "summary"])
+            counts = result.counts()
+            messages.success(
+                request,
+                _("取り込みました（追加 {added}件、変更 {changed}件、削除 {removed}件）。").format(
+                    **counts
+                ),
+            )
+            return redirect("edition", slug=slug)
+        # something changed since the dry run: nothing was written; show why
+        context["preview"] = _result_json(result)
+        context["form_alert"] = _("取り込めませんでした。何も書き込んでいません。")
+        return render(request, "web/edition_structure.html", context, status=409)
+    return render(request, "web/edition_structure.html", context)

@@ -40,7 +40,9 @@ def imports(request: HttpRequest) -> HttpResponse:
         # Read and checked once, here; the preview page shows the stored result.
         preview_batch(batch, organization=org, actor=request.user)
         return redirect("import_preview", pk=batch.pk)
-    batches = ImportBatch.objects.filter(uploaded_by=request.user)[:10]
+    batches = ImportBatch.objects.filter(uploaded_by=request.user, kind=ImportBatch.Kind.FIGURES)[
+        :10
+    ]
     return render(
         request,
         "web/imports.html",
@@ -69,7 +71,7 @@ def _too_large() -> str:
 
 
 def _own_batch(request: HttpRequest, pk: int) -> ImportBatch:
-    batch = ImportBatch.objects.filter(pk=pk).first()
+    batch = ImportBatch.objects.filter(pk=pk, kind=ImportBatch.Kind.FIGURES).first()
     if batch is None or batch.uploaded_by_id != request.user.pk:
         raise Http404(_("取込が見つかりません"))
     return batch

@@ -63,6 +63,16 @@ urlpatterns = [
     path("editions/", authoring_views.editions, name="editions"),
     path("editions/<slug:slug>/", authoring_views.edition, name="edition"),
     path(
+        "editions/<slug:slug>/structure.xlsx",
+        authoring_views.edition_structure,
+        name="edition_structure",
+    ),
+    path(
+        "editions/<slug:slug>/structure/<int:pk>/",
+        authoring_views.edition_structure_preview,
+        name="edition_structure_preview",
+    ),
+    path(
         "editions/<slug:plan_slug>/projects/<slug:slug>/",
         authoring_views.edition_project,
         name="edition_project",
