@@ -104,7 +104,7 @@ def test_round_trip_edit_dry_run_apply(draft, personas):
     edited = edit(exported, change)
     dry = import_structure(draft, edited, actor=hq, apply=False)
     assert dry.problems == [] and not dry.applied
-    assert dry.counts() == {"added": 2, "changed": 2, "removed": 0}
+    assert dry.counts() == {"added": 2, "changed": 1, "removed": 1}  # its one measure removed
     renamed = next(c for c in dry.changes if c.action == "changed" and c.sheet == INDICATORS)
     assert (
         "指標名",

@@ -31,6 +31,7 @@ ACTIONS = {
     "proposal.answered": _("部局が対応を回答"),
     "proposal.published": _("政策提案の対応状況を公表"),
     "meeting.saved": _("会議の記録を保存"),
+    "plan.organization.created": _("団体を登録"),
     "plan.edition.created": _("計画の版を作成"),
     "plan.edition.saved": _("計画の版を編集"),
     "plan.edition.adopted": _("計画の版を策定（公開）"),

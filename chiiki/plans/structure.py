@@ -741,7 +741,8 @@ class _Reader:
                 expected_version=fresh.version,
             ):
                 fields = [("施策", "\n".join(o[2] for o in old), "\n".join(n[2] for n in new))]
-                self.changes.append(StructureChange("changed", sheet, key, project.name, fields))
+                action = "added" if not old else "removed" if not new else "changed"
+                self.changes.append(StructureChange(action, sheet, key, project.name, fields))
 
     def programs(self, ed: Edition, projects: dict[str, Project]) -> None:
         sheet, header = PROGRAMS, PROGRAM_HEAD
