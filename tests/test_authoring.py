@@ -247,6 +247,14 @@ def test_a_revision_applies_from_its_year_and_keeps_a2(org, personas):
         {"from": "200", "to": "250", "from_fy": 2027}
     ]
     assert "200人 → 250人" in entry.summary
+    # the progress report prints the revision's history under its table
+    from chiiki.reports.builders import progress_report
+
+    report = progress_report(org, plan_slug=draft.slug, fy=2027)
+    assert (
+        "「新規就農者数」の目標値の見直し: 200人 → 250人（R9の実績から適用、"
+        "2027-06-30 北海道地域づくり推進本部 決定） 理由: R8に目標を達成したため上方修正"
+    ) in report.notes
 
 
 def test_draft_parts_take_no_figures_and_deleting_is_for_drafts(org, personas):

@@ -425,6 +425,84 @@ def adopt_edition(*, actor: Any, plan_id: int, expected_version: int | None) -> 
     return plan
 
 
+@transaction.atomic
+def save_section(
+    *,
+    actor: Any,
+    plan_id: int,
+    data: dict[str, Any],
+    expected_version: int | None,
+    section_id: int | None = None,
+) -> Plan:
+    """Add or edit one of the edition's sections (地域のめざす姿, 主な施策の展開方向 …): its
+    heading and what it holds. Part of the edition: checked against, and bumps, its version."""
+    plan = _locked_plan(plan_id)
+    require_author_edition(actor, plan)
+    check_version(plan.version, expected_version, lambda: stale(gettext("計画")))
+    sections = PlanSection.with_drafts.filter(plan=plan)
+    section = sections.filter(pk=section_id).first() if section_id is not None else None
+    if section_id is not None and section is None:
+        raise ValidationError({"section": gettext("計画の構成が見つかりません")})
+    old = {"title": section.title, "description": section.description} if section else None
+    title = text(data, "title", limit=100, required=gettext("見出しを入力してください"))
+    description = text(data, "description", limit=5000)
+    if section is None:
+        section = PlanSection(
+            plan=plan,
+            slug=_free_slug(sections.values_list("slug", flat=True), "section"),
+            order=(sections.aggregate(m=Max("order"))["m"] or 0) + 1,
+        )
+    section.title, section.description = title, description
+    section.save()
+    plan.version += 1
+    plan.save(update_fields=["version"])
+    audit(
+        actor=actor,
+        action="plan.edition.saved",
+        object_type="plan",
+        object_id=plan.pk,
+        summary=f"{plan} {title}",
+        old=old,
+        new={"title": title, "description": description, "version": plan.version},
+    )
+    return plan
+
+
+REGION_TEXTS = ("vision", "efforts_and_issues", "directions")
+
+
+@transaction.atomic
+def save_region_texts(
+    *, actor: Any, plan_id: int, region_id: int, data: dict[str, Any], expected_version: int | None
+) -> Plan:
+    """A region's part of the edition: 地域のめざす姿, これまでの取組と課題, 主な施策の展開方向."""
+    plan = _locked_plan(plan_id)
+    require_author_edition(actor, plan)
+    check_version(plan.version, expected_version, lambda: stale(gettext("計画")))
+    region = Region.objects.filter(organization_id=plan.organization_id, pk=region_id).first()
+    if region is None:
+        raise ValidationError({"region": gettext("連携地域が見つかりません")})
+    part = RegionPlan.with_drafts.filter(plan=plan, region=region).first()
+    old = {k: getattr(part, k) for k in REGION_TEXTS} if part else None
+    if part is None:
+        part = RegionPlan(plan=plan, region=region)
+    for name in REGION_TEXTS:
+        setattr(part, name, text(data, name, limit=10000))
+    part.save()
+    plan.version += 1
+    plan.save(update_fields=["version"])
+    audit(
+        actor=actor,
+        action="plan.edition.saved",
+        object_type="plan",
+        object_id=plan.pk,
+        summary=f"{plan} {region.name}",
+        old=old,
+        new={**{k: getattr(part, k) for k in REGION_TEXTS}, "version": plan.version},
+    )
+    return plan
+
+
 # --------------------------------------------------------------------------- projects
 
 
@@ -488,6 +566,7 @@ def _project_fields(actor: Any, plan: Plan, data: dict[str, Any]) -> dict[str, A
         "number": whole(data, "number"),
         "theme": text(data, "theme", limit=200),
         "summary": text(data, "summary", limit=5000),
+        **({"order": whole(data, "order") or 0} if str(data.get("order") or "").strip() else {}),
         "region": region,
         "lead_bureau": lead,
         "others": others,
@@ -525,7 +604,8 @@ def save_project(
     if project_id is None:
         siblings = Project.with_drafts.filter(plan=plan)
         project.slug = _new_slug(data, siblings.values_list("slug", flat=True), "project")
-        project.order = (siblings.aggregate(m=Max("order"))["m"] or 0) + 1
+        if "order" not in fields:
+            project.order = (siblings.aggregate(m=Max("order"))["m"] or 0) + 1
     project.version += 1
     project.save()
     project.other_bureaus.set(others)

@@ -23,6 +23,7 @@ from chiiki.plans.models import (
     Municipality,
     Organization,
     Plan,
+    PlanSection,
     Program,
     ProgramBudget,
     Project,
@@ -262,10 +263,14 @@ def edition_page(org: Organization, slug: str) -> dict[str, Any]:
         .annotate(n_indicators=Count("indicators", distinct=True))
         .order_by("region__order", "order", "pk")
     )
+    texts = {rp.region_id: rp for rp in RegionPlan.with_drafts.filter(plan=plan)}
+    regions = list(Region.objects.filter(organization=org))
     return {
         "plan": plan,
         "projects": projects,
-        "regions": list(Region.objects.filter(organization=org)),
+        "sections": list(PlanSection.with_drafts.filter(plan=plan).order_by("order", "pk")),
+        "region_texts": [(r, texts.get(r.pk)) for r in regions],
+        "regions": regions,
         "bureaus": list(Bureau.objects.filter(organization=org).select_related("region")),
         "history": edition_history(plan, projects),
     }

@@ -26,6 +26,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_noop
 
 from chiiki.core.fiscal import format_fiscal_year
+from chiiki.core.numbers import format_number
 from chiiki.core.schemes import GradingScheme, get_scheme
 from chiiki.core.targets import TargetKind
 from chiiki.evaluations.models import Evaluation
@@ -525,6 +526,7 @@ def _indicator_table(
             notes.append(
                 f"「{ind.display_name}」の進捗は計算で{grade}（公表資料は{ind.published_grade}）"
             )
+        notes.extend(_revision_notes(ind, fy_label))
         cumulative = ind.target_kind == TargetKind.CUMULATIVE
         target_sub = (
             f"({fy_label(ind.target_first_fy)}～{fy_label(ind.target_fy)})"
@@ -575,6 +577,34 @@ def _indicator_table(
         widths=[30, 12, 12, 12, 7] + [11] * width + [7],
         row_group=2,
     )
+
+
+def _revision_notes(ind: Indicator, fy_label: FyLabel) -> list[str]:
+    """The history of an indicator's target, for revisions recorded with their year, decision
+    or reason (the published tables' revisions carry none and print only 見直し後)."""
+    out = []
+    for r in ind.revisions.all():
+        if not (r.revised_fy or r.decided_on or r.decided_by or r.reason):
+            continue
+        unit = ind.unit
+        line = (
+            f"「{ind.display_name}」の目標値の見直し: {format_number(r.original_value.normalize())}"
+            f"{unit} → {format_number(r.revised_value.normalize())}{unit}"
+        )
+        facts = [f"{fy_label(r.revised_fy)}の実績から適用"] if r.revised_fy else []
+        if r.decided_on or r.decided_by:
+            facts.append(
+                " ".join(
+                    x for x in (r.decided_on.isoformat() if r.decided_on else "", r.decided_by) if x
+                )
+                + " 決定"
+            )
+        out.append(
+            line
+            + (f"（{'、'.join(facts)}）" if facts else "")
+            + (f" 理由: {r.reason}" if r.reason else "")
+        )
+    return out
 
 
 def _target_cell(ind: Indicator, **kw: object) -> Cell:

@@ -118,6 +118,19 @@ def edition(request: HttpRequest, slug: str) -> HttpResponse:
                 actor=request.user, plan_id=plan.pk, expected_version=version
             )
             done = _("策定しました。この版は公開のページ・帳票・API に表示されます。")
+        elif action == "section":
+            write = lambda: authoring.save_section(  # noqa: E731
+                actor=request.user, plan_id=plan.pk, data=data, expected_version=version,
+                section_id=posted_id(request, "section"),
+            )  # fmt: skip
+            done = _("計画の構成を保存しました。")
+        elif action == "region_texts":
+            region_id = posted_id(request, "region")
+            write = lambda: authoring.save_region_texts(  # noqa: E731
+                actor=request.user, plan_id=plan.pk, region_id=region_id or 0, data=data,
+                expected_version=version,
+            )  # fmt: skip
+            done = _("連携地域ごとの内容を保存しました。")
         elif action == "add_project":
             write = lambda: authoring.save_project(  # noqa: E731
                 actor=request.user, plan_id=plan.pk, data=data
