@@ -135,3 +135,44 @@ def test_a_superseded_edition_and_strangers_cannot_be_edited(client, personas):
     assert client.get(reverse("edition", args=[h25.slug])).status_code == 200
     r = client.post(reverse("editions"), NEW)
     assert r.status_code == 403
+
+
+def test_sections_and_regions_texts_are_edited_on_the_edition_page(client, personas):
+    from chiiki.plans.models import PlanSection, RegionPlan, Region
+
+    login(client, personas["hq_planner"])
+    client.post(
+        reverse("editions"), {**NEW, "copy_from": Plan.objects.get(slug="regional-policy-r3").pk}
+    )
+    draft = Plan.with_drafts.get(slug="regional-policy-r8")
+    page = reverse("edition", args=[draft.slug])
+    vision = PlanSection.with_drafts.get(plan=draft, slug="vision")
+    r = client.post(page, {"action": "section", "section": vision.pk, "version": draft.version,
+                           "title": "地域のめざす姿（R12）", "description": "概ね5年後の姿"})  # fmt: skip
+    assert r.status_code == 302
+    draft.refresh_from_db()
+    r = client.post(page, {"action": "section", "version": draft.version, "title": "",
+                           "description": "x"})  # fmt: skip
+    assert r.status_code == 400 and "見出しを入力してください" in r.content.decode()
+    tokachi = Region.objects.get(name="十勝")
+    r = client.post(page, {"action": "region_texts", "region": tokachi.pk, "version": draft.version,
+                           "vision": "食と農の未来を拓く十勝", "efforts_and_issues": "",
+                           "directions": "脱炭素と農業"})  # fmt: skip
+    assert r.status_code == 302
+    stale = client.post(page, {"action": "region_texts", "region": tokachi.pk,
+                               "version": draft.version, "vision": "x"})  # fmt: skip
+    assert stale.status_code == 409
+    html = client.get(page).content.decode()
+    assert "地域のめざす姿（R12）" in html and "食と農の未来を拓く十勝" in html
+    assert RegionPlan.with_drafts.get(plan=draft, region=tokachi).directions == "脱炭素と農業"
+    # R3's own texts are untouched
+    assert (
+        PlanSection.objects.get(plan__slug="regional-policy-r3", slug="vision").title
+        == "地域のめざす姿"
+    )
+    client.logout()
+    login(client, personas["tokachi_editor"])
+    r = client.post(
+        page, {"action": "region_texts", "region": tokachi.pk, "version": 99, "vision": "x"}
+    )
+    assert r.status_code == 403
