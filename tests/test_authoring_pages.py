@@ -138,7 +138,7 @@ def test_a_superseded_edition_and_strangers_cannot_be_edited(client, personas):
 
 
 def test_sections_and_regions_texts_are_edited_on_the_edition_page(client, personas):
-    from chiiki.plans.models import PlanSection, RegionPlan, Region
+    from chiiki.plans.models import PlanSection, Region, RegionPlan
 
     login(client, personas["hq_planner"])
     client.post(
