@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 SOFFICE = shutil.which("soffice")
 if SOFFICE is None and os.environ.get("CHIIKI_REQUIRE_LIBREOFFICE"):
-    raise RuntimeError("LibreOffice (soffice) is required here: apt-get install libreoffice-calc-nogui")
+    raise RuntimeError(
+        "LibreOffice (soffice) is required here: apt-get install libreoffice-calc-nogui"
+    )
 
 
 def resave(data: bytes, tmp_path) -> bytes:
