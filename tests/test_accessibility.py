@@ -29,6 +29,10 @@ def fill(selector):
     return re.search(rf"{re.escape(selector)}\s*{{\s*fill:\s*(#[0-9a-fA-F]{{6}})", CSS).group(1)
 
 
+def color(selector):
+    return re.search(rf"{re.escape(selector)}\s*{{\s*color:\s*(#[0-9a-fA-F]{{6}})", CSS).group(1)
+
+
 WHITE = "#ffffff"
 
 PAIRS = [
@@ -45,6 +49,8 @@ PAIRS = [
     ("field errors", lambda: "#b3261e", lambda: WHITE),
     ("discrepancy note", lambda: "#8a1c00", lambda: WHITE),
     ("forecast label", lambda: "#6b5b00", lambda: "#fffbe6"),
+    ("edition status: draft", lambda: color(".status-draft"), lambda: WHITE),
+    ("edition status: superseded", lambda: color(".status-superseded"), lambda: WHITE),
 ]
 
 

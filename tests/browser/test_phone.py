@@ -16,7 +16,9 @@ PUBLIC = [
     "/reports/support/", "/search/?q=十勝", "/programs/1/", "/bureaus/tokachi/meetings/",
 ]  # fmt: skip
 STAFF = ["/dashboard/", "/imports/", "/account/tokens/", "/bureaus/tokachi/actuals/2021/",
-         "/collection/"]  # fmt: skip
+         "/collection/", "/editions/", "/editions/regional-policy-r3/",
+         "/editions/regional-policy-r3/projects/tokachi-kankyo-senshin/",
+         "/editions/regional-policy-r3/projects/tokachi-kankyo-senshin/indicators/new/"]  # fmt: skip
 
 
 def widths(page, paths):
