@@ -669,6 +669,14 @@ def _measures(project: Project) -> list[Measure]:
     return list(Measure.with_drafts.filter(project=project).order_by("order", "pk"))
 
 
+def _measure_fields(data: dict[str, Any]) -> dict[str, str]:
+    return {
+        "title": text(data, "title", limit=300, required=gettext("施策を入力してください")),
+        "group": text(data, "group", limit=200),
+        "description": text(data, "description", limit=5000),
+    }
+
+
 def _measure_list(measures: list[Measure]) -> list[dict[str, str]]:
     return [{"group": m.group, "title": m.title, "description": m.description} for m in measures]
 
@@ -706,13 +714,12 @@ def save_measure(
         if 0 <= j < len(measures):
             measures[i], measures[j] = measures[j], measures[i]
     else:
-        title = text(data, "title", limit=300, required=gettext("施策を入力してください"))
-        group = text(data, "group", limit=200)
-        description = text(data, "description", limit=5000)
+        fields = _measure_fields(data)
         if target is None:
             target = Measure(project=project)
             measures.append(target)
-        target.title, target.group, target.description = title, group, description
+        target.title, target.group = fields["title"], fields["group"]
+        target.description = fields["description"]
     for order, m in enumerate(measures, start=1):
         m.order = order
         m.save()
@@ -744,15 +751,7 @@ def replace_measures(
     rows = []
     for i, row in enumerate(measures, start=1):
         try:
-            rows.append(
-                {
-                    "title": text(
-                        row, "title", limit=300, required=gettext("施策を入力してください")
-                    ),
-                    "group": text(row, "group", limit=200),
-                    "description": text(row, "description", limit=5000),
-                }
-            )
+            rows.append(_measure_fields(row))
         except ValidationError as exc:
             raise ValidationError(
                 {f"measures.{i}.{k}": v for k, v in exc.message_dict.items()}

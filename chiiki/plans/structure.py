@@ -589,6 +589,24 @@ class _Reader:
             if before.get(h, "") != new.get(h, "")
         ]
 
+    def first_time(self, sheet: str, r: int, key: str, seen: set[str]) -> bool:
+        """Is this the first row with ``key``? (an empty key, for a new record, always is)"""
+        if key and key in seen:
+            message = gettext("同じキーの行が2つあります: {key}").format(key=key.split("/")[-1])
+            self.problems.append(Located(sheet, r, "キー", message))
+            return False
+        seen.add(key)
+        return True
+
+    def project_of(
+        self, sheet: str, r: int, key: str, projects: dict[str, Project]
+    ) -> Project | None:
+        project = projects.get(key)
+        if project is None:
+            message = gettext("このキーのプロジェクトがありません: 「{key}」").format(key=key)
+            self.problems.append(Located(sheet, r, "プロジェクトキー", message))
+        return project
+
     # -- sheets
 
     def run(self) -> None:
@@ -615,17 +633,8 @@ class _Reader:
         }
         for r, row in self.sheets[sheet].rows:
             key = row["キー"]
-            if key and key in seen:
-                self.problems.append(
-                    Located(
-                        sheet,
-                        r,
-                        "キー",
-                        gettext("同じキーの行が2つあります: {key}").format(key=key),
-                    )
-                )
+            if not self.first_time(sheet, r, key, seen):
                 continue
-            seen.add(key)
             existing = current.get(key)
             old = project_row(existing) if existing else None
             fields = self.diff(header, old, row)
@@ -705,17 +714,8 @@ class _Reader:
         wanted: dict[str, list[tuple[int, dict[str, str]]]] = {}
         for r, row in self.sheets[sheet].rows:
             key = row["プロジェクトキー"]
-            if key not in projects:
-                self.problems.append(
-                    Located(
-                        sheet,
-                        r,
-                        "プロジェクトキー",
-                        gettext("このキーのプロジェクトがありません: 「{key}」").format(key=key),
-                    )
-                )
-                continue
-            wanted.setdefault(key, []).append((r, row))
+            if self.project_of(sheet, r, key, projects) is not None:
+                wanted.setdefault(key, []).append((r, row))
         for key, project in projects.items():
             old = [measure_row(key, m) for m in ed.measures.get(project.pk, [])]
             rows = wanted.get(key, [])
@@ -758,29 +758,10 @@ class _Reader:
         }
         for r, row in self.sheets[sheet].rows:
             key = row["キー"]
-            if key and key in seen:
-                self.problems.append(
-                    Located(
-                        sheet,
-                        r,
-                        "キー",
-                        gettext("同じキーの行が2つあります: {key}").format(key=key),
-                    )
-                )
+            if not self.first_time(sheet, r, key, seen):
                 continue
-            seen.add(key)
-            project = projects.get(row["プロジェクトキー"])
+            project = self.project_of(sheet, r, row["プロジェクトキー"], projects)
             if project is None:
-                self.problems.append(
-                    Located(
-                        sheet,
-                        r,
-                        "プロジェクトキー",
-                        gettext("このキーのプロジェクトがありません: 「{key}」").format(
-                            key=row["プロジェクトキー"]
-                        ),
-                    )
-                )
                 continue
             existing = current.get(key)
             fields = self.diff(
@@ -872,31 +853,12 @@ class _Reader:
             "indicator": "キー",
         }
         for r, row in self.sheets[sheet].rows:
-            project = projects.get(row["プロジェクトキー"])
+            project = self.project_of(sheet, r, row["プロジェクトキー"], projects)
             if project is None:
-                self.problems.append(
-                    Located(
-                        sheet,
-                        r,
-                        "プロジェクトキー",
-                        gettext("このキーのプロジェクトがありません: 「{key}」").format(
-                            key=row["プロジェクトキー"]
-                        ),
-                    )
-                )
                 continue
             key = f"{project.slug}/{row['キー']}" if row["キー"] else ""
-            if key and key in seen:
-                self.problems.append(
-                    Located(
-                        sheet,
-                        r,
-                        "キー",
-                        gettext("同じキーの行が2つあります: {key}").format(key=row["キー"]),
-                    )
-                )
+            if not self.first_time(sheet, r, key, seen):
                 continue
-            seen.add(key)
             existing = current.get(key)
             fields = self.diff(
                 header, indicator_row(existing, self.labels) if existing else None, row
