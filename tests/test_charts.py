@@ -67,7 +67,7 @@ def test_the_kpi_page_shows_the_chart_with_the_national_series(client):
     assert html.count('class="national-point"') == 4 and "全国値" in html
 
 
-def test_tile_colours_follow_the_share_of_a_grades():
+def test_tile_colours_follow_the_share_of_favourable_grades():
     from chiiki.web.charts import BureauTile, tile_map
 
     tiles = [
@@ -78,7 +78,7 @@ def test_tile_colours_follow_the_share_of_a_grades():
     ]
     assert [t.css for t in tiles] == ["tile-high", "tile-mid", "tile-low", "tile-none"]
     svg = tile_map(tiles)
-    assert svg.count("<a href=") == 4 and "A評価 4/5（80%）" in svg and "&lt;宗谷&gt;" in svg
+    assert svg.count("<a href=") == 4 and "順調 4/5（80%）" in svg and "&lt;宗谷&gt;" in svg
 
 
 @pytest.mark.django_db
@@ -96,4 +96,4 @@ def test_the_home_page_map_reflects_entered_grades(client, personas):
         expected_version=0,
     )
     html = client.get(reverse("home")).content.decode()
-    assert "十勝: A評価 0/1（0%）" in html
+    assert "十勝: 順調 0/1（0%）" in html

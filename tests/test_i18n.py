@@ -102,9 +102,15 @@ def test_core_labels_lists_every_label_the_core_gives_in_japanese():
         for member in enum
     }
     labels.add(forecast.NOTE_NATIONAL_TARGET)
-    for scheme in schemes.schemes().values():
-        labels |= {scheme.label, scheme.not_assessable}
     assert {label for label in labels if JAPANESE.search(label)} <= set(CORE_LABELS)
+
+
+def test_every_grading_scheme_carries_its_labels_in_english():
+    """A scheme is data: its English labels are in the scheme, not in the catalogue, so an
+    installation's scheme needs no code or catalogue edit."""
+    for scheme in schemes.schemes().values():
+        assert scheme.label_en and scheme.not_assessable_en, scheme.name
+        assert all(band.meaning_en for band in scheme.bands), scheme.name
 
 
 def test_fiscal_years_read_fy2021_in_english():

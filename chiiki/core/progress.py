@@ -127,6 +127,7 @@ class NotComputable(enum.StrEnum):
     ZERO_DENOMINATOR = "zero_denominator"
     INCOMPLETE_CUMULATION = "incomplete_cumulation"
     OUTSIDE_CUMULATION = "outside_cumulation"
+    SIGNED_RATIO = "signed_ratio"
 
     @property
     def label_ja(self) -> str:
@@ -141,6 +142,9 @@ _NOT_COMPUTABLE_JA = {
     NotComputable.ZERO_DENOMINATOR: "目標値（または目標と基準値の差）が0のため計算できません",
     NotComputable.INCOMPLETE_CUMULATION: "累計に必要な年度の実績値がそろっていません",
     NotComputable.OUTSIDE_CUMULATION: "累計の期間外の年度です",
+    NotComputable.SIGNED_RATIO: (
+        "目標値または実績値が0以下のため、比率では計算できません（基準値からの伸びで計算する方法を使います）"
+    ),
 }
 
 
@@ -231,24 +235,48 @@ def expected_value(spec: IndicatorSpec, fy: int) -> Decimal | None:
     return v0 + (v1 - v0) * share
 
 
+def _ratio(
+    down: bool, compared: Decimal, target: Decimal
+) -> tuple[Decimal | None, NotComputable | None]:
+    """actual ÷ target (down: target ÷ actual), for quantities that are positive.
+
+    A ratio of signed quantities means nothing: a net migration of ▲7,004 against a target of
+    ▲214 would read 3,272.9%, and −5 against 10 would read "−50% of the way". So the target
+    (down: the actual) must be positive and the other side not negative; otherwise the rate is
+    refused with the reason, never returned as a silent number."""
+    numerator, denominator = (target, compared) if down else (compared, target)
+    if denominator == 0:
+        return None, NotComputable.ZERO_DENOMINATOR
+    if denominator < 0 or numerator < 0:
+        return None, NotComputable.SIGNED_RATIO
+    return numerator / denominator * HUNDRED, None
+
+
 def rate_for(
     spec: IndicatorSpec, method: Method, compared: Decimal, target: Decimal, fy: int
 ) -> tuple[Decimal | None, NotComputable | None]:
-    """The exact rate in % by ``method``; down-direction indicators invert the ratio."""
+    """The exact rate in % by ``method``; down-direction indicators invert the ratio.
+
+    ``from_baseline`` is the method for signed quantities: (actual − baseline) ÷ (target −
+    baseline) keeps its meaning whatever the signs (the share of the planned change achieved;
+    negative when the indicator moved the wrong way), for either direction, since both
+    differences change sign together. The ratio methods refuse signed quantities."""
     down = spec.direction is Direction.DOWN
     if method is Method.RATIO:
-        numerator, denominator = (target, compared) if down else (compared, target)
-    elif method is Method.FROM_BASELINE:
+        return _ratio(down, compared, target)
+    if method is Method.FROM_BASELINE:
         if spec.baseline_value is None:
             return None, NotComputable.NO_BASELINE
         numerator, denominator = compared - spec.baseline_value, target - spec.baseline_value
     elif method is Method.MAINTAIN:
+        if target < 0 or compared < 0:
+            return None, NotComputable.SIGNED_RATIO
         numerator, denominator = 2 * target - compared, target
     else:
         expected = expected_value(spec, fy)
         if expected is None:
             return None, NotComputable.NO_BASELINE
-        numerator, denominator = (expected, compared) if down else (compared, expected)
+        return _ratio(down, compared, expected)
     if denominator == 0:
         return None, NotComputable.ZERO_DENOMINATOR
     return numerator / denominator * HUNDRED, None

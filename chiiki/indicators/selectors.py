@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 
 from chiiki.core.forecast import Model, backtest_one, forecast, series_for_backtest
 from chiiki.core.progress import assess, year_results
-from chiiki.core.schemes import GradingScheme, get_scheme
+from chiiki.core.schemes import GradingScheme, get_scheme, schemes
 from chiiki.indicators.grading import indicator_spec, year_actual, year_actuals
 from chiiki.indicators.history import (
     HISTORY_SHOWN,
@@ -140,13 +140,21 @@ def progress_rows(
 
 
 def grade_counts(org: Organization) -> list[dict[str, Any]]:
-    """Indicators counted by computed grade ("" = not assessable), project region and lead
-    bureau: rows of ``grade``, ``project__region_id``, ``project__lead_bureau_id``, ``n``."""
+    """Indicators counted by computed grade ("" = not assessable), the scheme that graded
+    them, project region and lead bureau: rows of ``grade``, ``grading_scheme``,
+    ``project__region_id``, ``project__lead_bureau_id``, ``n``."""
     return list(
         Indicator.objects.filter(project__plan__organization=org)
-        .values("grade", "project__region_id", "project__lead_bureau_id")
+        .values("grade", "grading_scheme", "project__region_id", "project__lead_bureau_id")
         .annotate(n=Count("pk"))
     )
+
+
+def is_favourable(row: dict[str, Any]) -> bool:
+    """Does a ``grade_counts`` row's grade count as on track? Its scheme says (an unknown
+    scheme, e.g. a file since removed, counts nothing as favourable)."""
+    scheme = schemes().get(row["grading_scheme"])
+    return bool(row["grade"]) and scheme is not None and scheme.favourable(row["grade"])
 
 
 def indicator_page(org: Organization, pk: int, as_of: dt.datetime | None = None) -> dict[str, Any]:

@@ -9,10 +9,11 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
-from chiiki.core.schemes import get_scheme
+from chiiki.core.schemes import GradingScheme, get_scheme, schemes
 from chiiki.indicators.models import Indicator
 from chiiki.indicators.selectors import (
     grade_counts,
+    is_favourable,
     listings_prefetch,
     progress_rows,
     project_indicators,
@@ -77,21 +78,38 @@ def home(org: Organization) -> dict[str, Any]:
         RegionRow(r, declared.get(r.pk), held.get(r.pk, 0), budgets.get(r.pk, {})) for r in regions
     ]
     fys = sorted({fy for row in rows for fy in row.budget_by_fy})
-    # grade → count per lead bureau, from the same counts the dashboard uses
-    assessed: dict[int, Counter[str]] = defaultdict(Counter)
+    # per lead bureau: assessed indicators, and those whose grade the scheme calls favourable
+    # (from the same counts the dashboard uses)
+    assessed: Counter[int] = Counter()
+    favourable: Counter[int] = Counter()
     for row in grade_counts(org):
-        if row["grade"] and row["project__lead_bureau_id"] is not None:
-            assessed[row["project__lead_bureau_id"]][row["grade"]] += row["n"]
+        bureau_id = row["project__lead_bureau_id"]
+        if row["grade"] and bureau_id is not None:
+            assessed[bureau_id] += row["n"]
+            if is_favourable(row):
+                favourable[bureau_id] += row["n"]
     bureaus = [b for r in regions for b in r.bureaus.all()]
+    favourable_grades = [
+        g for scheme in schemes_in_use(org) for g in scheme.grades() if scheme.favourable(g)
+    ]
     return {
         "organization": org,
         "plan": plan,
         "rows": rows,
-        "bureau_grades": [(b, assessed.get(b.pk, Counter())) for b in bureaus],
+        "bureau_grades": [(b, favourable[b.pk], assessed[b.pk]) for b in bureaus],
+        "favourable_grades": list(dict.fromkeys(favourable_grades)),
         "fys": fys,
         "plans": Plan.objects.filter(organization=org).order_by("kind", "-start_fy"),
         "municipality_count": Municipality.objects.filter(organization=org).count(),
     }
+
+
+def schemes_in_use(org: Organization) -> list[GradingScheme]:
+    """The grading schemes of the organization's plans, the default one first."""
+    used = Plan.objects.filter(organization=org).order_by("kind", "-start_fy")
+    names = dict.fromkeys(used.values_list("grading_scheme", flat=True))
+    known = schemes()
+    return [known[n] for n in names if n in known] or [get_scheme()]
 
 
 def budget_by_region(org: Organization) -> dict[int, dict[int, int]]:

@@ -217,12 +217,12 @@ class BureauTile:
     slug: str
     name: str
     url: str
-    a_grades: int
+    favourable: int  # indicators whose grade the scheme counts as on track
     assessed: int
 
     @property
     def share(self) -> float | None:
-        return self.a_grades / self.assessed if self.assessed else None
+        return self.favourable / self.assessed if self.assessed else None
 
     @property
     def css(self) -> str:
@@ -242,14 +242,14 @@ def tile_map(tiles: list[BureauTile]) -> str:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {cols * TILE} {rows * TILE}" '
         'class="tilemap" role="group" aria-label="'
-        + escape(gettext("振興局別の進捗評価（A評価の割合）"))
+        + escape(gettext("振興局別の進捗評価（順調な指標の割合）"))
         + '">'
     ]
     for t, (c, r) in placed:
         x, y = c * TILE + 3, r * TILE + 3
         status = (
-            gettext("A評価 {a}/{n}（{share}）").format(
-                a=t.a_grades, n=t.assessed, share=f"{t.share:.0%}"
+            gettext("順調 {a}/{n}（{share}）").format(
+                a=t.favourable, n=t.assessed, share=f"{t.share:.0%}"
             )
             if t.share is not None
             else gettext("評価できる指標なし")
@@ -259,7 +259,7 @@ def tile_map(tiles: list[BureauTile]) -> str:
             f'<rect class="tile {t.css}" x="{x}" y="{y}" width="{TILE - 6}" height="{TILE - 6}" rx="6"/>'
             f'<text class="tile-name" x="{x + (TILE - 6) / 2}" y="{y + 38}" text-anchor="middle">{escape(t.name)}</text>'
             f'<text class="tile-value" x="{x + (TILE - 6) / 2}" y="{y + 62}" text-anchor="middle">'
-            f"{escape(f'{t.a_grades}/{t.assessed}' if t.assessed else '—')}</text></a>"
+            f"{escape(f'{t.favourable}/{t.assessed}' if t.assessed else '—')}</text></a>"
         )
     parts.append("</svg>")
     return "\n".join(parts)

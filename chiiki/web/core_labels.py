@@ -17,6 +17,9 @@ CORE_LABELS = (
     gettext_noop("目標値（または目標と基準値の差）が0のため計算できません"),
     gettext_noop("累計に必要な年度の実績値がそろっていません"),
     gettext_noop("累計の期間外の年度です"),
+    gettext_noop(
+        "目標値または実績値が0以下のため、比率では計算できません（基準値からの伸びで計算する方法を使います）"
+    ),
     # targets.TargetKind
     gettext_noop("目標値"),
     gettext_noop("全国水準"),
@@ -32,9 +35,5 @@ CORE_LABELS = (
     gettext_noop("達成困難"),
     # forecast.NOTE_NATIONAL_TARGET
     gettext_noop("目標が将来の全国値のため、達成見込みは判定しません"),
-    # grading_schemes.yaml: label and not_assessable of each scheme
-    gettext_noop("北海道（A①・A②・A③・B）"),
-    gettext_noop("判定不能"),
-    gettext_noop("A・B・C・D（100%・90%・70%）"),
-    gettext_noop("◎・○・△（基準値からの進捗）"),
+    # (a grading scheme carries its own labels in both languages: label_en, not_assessable_en)
 )

@@ -14,12 +14,11 @@ from chiiki.accounts.access import membership_of
 from chiiki.accounts.models import Role
 from chiiki.collection.selectors import open_shares
 from chiiki.core.fiscal import fiscal_year_of
-from chiiki.core.schemes import get_scheme
 from chiiki.evaluations.models import Evaluation
 from chiiki.indicators.models import Indicator
 from chiiki.indicators.selectors import grade_counts
 from chiiki.plans.models import Bureau, Organization, Region
-from chiiki.plans.selectors import budget_by_region
+from chiiki.plans.selectors import budget_by_region, schemes_in_use
 
 NOT_ASSESSABLE = "判定不能"
 
@@ -93,12 +92,12 @@ def dashboard(org: Organization, user: Any, reporting_fy: int | None = None) -> 
         waiting = waiting.filter(project__lead_bureau=own_bureau)
     budgets = budget_by_region(org)
     fys = sorted({fy for by_fy in budgets.values() for fy in by_fy})
-    scheme = get_scheme("hokkaido")
+    grades = dict.fromkeys(g for scheme in schemes_in_use(org) for g in scheme.grades())
     return {
         "organization": org,
         "own_bureau": own_bureau,
         "reporting_fy": reporting_fy,
-        "grades": [*scheme.grades(), NOT_ASSESSABLE],
+        "grades": [*grades, NOT_ASSESSABLE],
         "region_rows": region_rows,
         "bureau_rows": bureau_rows,
         "budget_rows": [(r, [budgets.get(r.pk, {}).get(fy) for fy in fys]) for r in regions],

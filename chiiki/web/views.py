@@ -51,14 +51,8 @@ from chiiki.web.search import search
 def home(request: HttpRequest) -> HttpResponse:
     context = selectors.home(request.organization)
     tiles = [
-        BureauTile(
-            b.slug,
-            b.short_name,
-            reverse("bureau", args=[b.slug]),
-            sum(n for g, n in grades.items() if g.startswith("A")),
-            sum(grades.values()),
-        )
-        for b, grades in context["bureau_grades"]
+        BureauTile(b.slug, b.short_name, reverse("bureau", args=[b.slug]), favourable, assessed)
+        for b, favourable, assessed in context["bureau_grades"]
     ]
     context["tile_map"] = mark_safe(tile_map(tiles))  # noqa: S308  # nosec B308 B703  # every text escaped
     return render(request, "web/home.html", context)

@@ -9,6 +9,7 @@ from django.utils.translation import get_language, gettext
 
 from chiiki.core.fiscal import format_fiscal_year
 from chiiki.core.numbers import format_number
+from chiiki.core.schemes import GradingScheme
 from chiiki.web.era import WESTERN, era_style
 
 register = template.Library()
@@ -71,3 +72,15 @@ def lookup(mapping: dict | None, key: object) -> object:
 def rmse(mse: float | None) -> float | None:
     """Root of a mean squared error, for display in the indicator's units."""
     return None if mse is None else mse**0.5
+
+
+@register.filter
+def scheme_label(scheme: GradingScheme) -> str:
+    """A grading scheme's name in the reader's language (the scheme carries both)."""
+    return scheme.label_in(get_language() or "ja")
+
+
+@register.filter
+def not_assessable(scheme: GradingScheme) -> str:
+    """What the scheme prints when nothing can be assessed, in the reader's language."""
+    return scheme.not_assessable_in(get_language() or "ja")
