@@ -15,6 +15,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from chiiki.core.plausibility import Thresholds
 from chiiki.core.rates import parse_rate
+from chiiki.core.schemes import SchemeError
+from chiiki.core.schemes import schemes as _grading_schemes
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -65,6 +67,14 @@ ALLOWED_HOSTS = _env_list("CHIIKI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserve
 # The prefecture shown to visitors without an account when several share a deployment
 # (slug, e.g. "hokkaido"); staff always see their own. Empty: the first by code.
 CHIIKI_ORGANIZATION = os.environ.get("CHIIKI_ORGANIZATION", "").strip()
+
+# Grading schemes an installation adds (CHIIKI_GRADING_SCHEMES: YAML files or folders,
+# separated by the path separator), read and checked now: a broken file stops the start-up
+# (and `chiiki check`) with the file, scheme, band and field named.
+try:
+    _grading_schemes()
+except SchemeError as _exc:
+    raise ImproperlyConfigured(f"CHIIKI_GRADING_SCHEMES: {_exc}") from None
 
 DATA_DIR = Path(os.environ.get("CHIIKI_DATA_DIR", PROJECT_DIR / "var"))
 

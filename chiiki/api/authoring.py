@@ -54,6 +54,11 @@ class EditionIn(s.In):
     end_fy: int | None = Field(None, ge=1900, le=2200, description=FY_IN)
     period_note: str = Field("", max_length=200)
     summary: str = Field("", max_length=5000)
+    grading_scheme: str | None = Field(
+        None,
+        max_length=60,
+        description=d("評価区分の名前（既定: もとの版と同じ）", "Grading scheme"),
+    )
     copy_from: str | None = Field(
         None,
         max_length=60,
@@ -62,6 +67,7 @@ class EditionIn(s.In):
 
 
 class EditionUpdate(s.In):
+    grading_scheme: str | None = Field(None, max_length=60, description=d("評価区分", "Scheme"))
     edition: str = Field(min_length=1, max_length=20)
     title: str = Field(min_length=1, max_length=100)
     start_fy: int = Field(ge=1900, le=2200, description=FY_IN)

@@ -29,6 +29,8 @@ from chiiki.accounts.models import HQ_ROLES
 from chiiki.audit.services import record as audit
 from chiiki.core.errors import ParseError, StaleVersion, check_version
 from chiiki.core.fiscal import parse_fiscal_year
+from chiiki.core.schemes import DEFAULT_SCHEME, schemes
+from chiiki.indicators.grading import recompute
 from chiiki.indicators.models import Indicator, IndicatorListing, TargetRevision, YearTarget
 from chiiki.plans.models import (
     Bureau,
@@ -147,6 +149,20 @@ class Copied:
     indicators: int = 0
 
 
+def grading_scheme(data: dict[str, Any], default: str) -> str:
+    """The grading scheme named (a built-in one or one the installation added)."""
+    name = str(data.get("grading_scheme") or default)
+    if name not in schemes():
+        raise ValidationError(
+            {
+                "grading_scheme": gettext(
+                    "評価区分が見つかりません: {name}（使える区分: {names}）"
+                ).format(name=name, names="、".join(schemes()))
+            }
+        )
+    return name
+
+
 def _edition_fields(data: dict[str, Any]) -> dict[str, Any]:
     fields = {
         "edition": text(
@@ -172,6 +188,7 @@ def _edition_snapshot(plan: Plan) -> dict[str, Any]:
         "end_fy": plan.end_fy,
         "period_note": plan.period_note,
         "status": plan.status,
+        "grading_scheme": plan.grading_scheme,
         "version": plan.version,
     }
 
@@ -208,7 +225,7 @@ def create_edition(
         kind=kind,
         status=EditionStatus.DRAFT,
         predecessor=source,
-        grading_scheme=source.grading_scheme if source else "hokkaido",
+        grading_scheme=grading_scheme(data, source.grading_scheme if source else DEFAULT_SCHEME),
         declared_project_total=None,
         **fields,
     )
@@ -370,12 +387,15 @@ def save_edition(
     plan = _locked_plan(plan_id)
     require_author_edition(actor, plan)
     fields = _edition_fields(data)
+    fields["grading_scheme"] = grading_scheme(data, plan.grading_scheme)
     check_version(plan.version, expected_version, lambda: stale(gettext("計画")))
     old = _edition_snapshot(plan)
     for name, value in fields.items():
         setattr(plan, name, value)
     plan.version += 1
     plan.save()
+    if old["grading_scheme"] != plan.grading_scheme:
+        recompute(Indicator.with_drafts.filter(project__plan=plan).values_list("pk", flat=True))
     audit(
         actor=actor,
         action="plan.edition.saved",

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chiiki.accounts.access import (
@@ -27,6 +28,7 @@ from chiiki.accounts.access import (
 from chiiki.core.errors import StaleVersion
 from chiiki.core.fiscal import format_fiscal_year
 from chiiki.core.numbers import format_number
+from chiiki.core.schemes import schemes
 from chiiki.core.targets import TargetKind
 from chiiki.imports.models import ImportBatch
 from chiiki.imports.services import keep_upload
@@ -59,6 +61,12 @@ def _attempt(
     return result, {}, 200
 
 
+def _scheme_choices() -> list[tuple[str, str]]:
+    """Every grading scheme (built-in and the installation's), named in the reader's language."""
+    language = get_language() or "ja"
+    return [(name, scheme.label_in(language)) for name, scheme in schemes().items()]
+
+
 def _form(request: HttpRequest) -> dict[str, Any]:
     """The POSTed fields as one dict (lists for the multiple choices)."""
     data: dict[str, Any] = {k: request.POST.get(k, "") for k in request.POST}
@@ -75,6 +83,7 @@ def editions(request: HttpRequest) -> HttpResponse:
         "editions": selectors.editions(org),
         "may_create": can_author_edition(request.user, probe),
         "kinds": Plan.Kind.choices,
+        "grading_schemes": _scheme_choices(),
     }
     if request.method == "POST":
         data = _form(request)
@@ -103,6 +112,7 @@ def edition(request: HttpRequest, slug: str) -> HttpResponse:
     plan = context["plan"]
     context["may_author"] = can_author_edition(request.user, plan)
     context["may_add"] = can_add_project(request.user, plan)
+    context["grading_schemes"] = _scheme_choices()
     if request.method == "POST":
         action = request.POST.get("action", "")
         version = posted_int(request, "version")
