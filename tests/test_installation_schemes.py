@@ -67,9 +67,10 @@ def test_a_broken_scheme_file_is_refused_with_its_place(installed):
     )  # fmt: skip
     assert done.returncode != 0
     assert "band 1 field 'when': unknown condition" in done.stderr
-    (installed / "broken.yaml").write_text("five-points:\n  label: again\n  bands: []\n")
+    (installed / "broken.yaml").unlink()
+    (installed / "other.yaml").write_text(FIVE, encoding="utf-8")  # the same name again
     schemes.schemes.cache_clear()
-    with pytest.raises(SchemeError, match="the last band must be|name is taken"):
+    with pytest.raises(SchemeError, match=r"other\.yaml: scheme 'five-points': the name is taken"):
         schemes.schemes()
 
 
