@@ -2,6 +2,11 @@
 
 One row per indicator-year with the columns of :data:`COLUMNS`; the definition columns
 repeat on every row of an indicator and must agree. UTF-8 (with or without BOM) or CP932.
+
+Two optional columns ask "does my table reproduce?": ``published_rate`` (per year, as the
+table prints it: ``89.4``, ``89.4%``, ``100%超``, ``0%未満``, or a dash where none is printed)
+and ``published_grade`` (per indicator). The results then say, per year and for the grade,
+whether the computed value matches, with a summary (``n of m reproduced``).
 Every problem is collected with file, row (as a spreadsheet numbers it: the header is row 1)
 and column; if there is any, nothing is evaluated.
 """
@@ -41,9 +46,10 @@ COLUMNS = [
     "target_kind", "target_value", "target_fy", "revised_target_value", "fy", "actual",
     "national_value",
 ]  # fmt: skip
-OPTIONAL_COLUMNS = ["actuals_cumulative"]
+OPTIONAL_COLUMNS = ["actuals_cumulative", "published_rate", "published_grade"]
 DEFINITION_COLUMNS = [c for c in COLUMNS if c not in ("fy", "actual", "national_value")]
-DEFINITION_COLUMNS.append("actuals_cumulative")
+DEFINITION_COLUMNS += ["actuals_cumulative", "published_grade"]
+_DASHES = {"-", "－", "—", "―", "ー", "‐"}
 MAX_BYTES = 50 * 1024 * 1024
 
 
@@ -61,6 +67,37 @@ class BatchIndicator:
     unit: str
     spec: IndicatorSpec
     years: list[YearActual] = field(default_factory=list)
+    published_rates: dict[int, str] = field(default_factory=dict)  # FY → as printed
+    published_grade: str = ""
+
+
+def published_rate_text(text: str) -> str:
+    """A published rate as printed, normalised (``８９．４％`` → ``89.4%``); "" for a dash.
+    ValueError when it is not a rate at all."""
+    norm = unicodedata.normalize("NFKC", text).replace(" ", "")
+    if not norm or norm in _DASHES:
+        return ""
+    number = norm[:-1] if norm.endswith("%") else norm
+    try:
+        Decimal(number)
+    except ArithmeticError:
+        if norm.endswith(("超", "未満")):
+            return norm
+        raise ValueError(
+            f"公表された進捗率として読めません: 「{text}」（例: 89.4、89.4%、100%超、—）"
+        ) from None
+    return number + "%"
+
+
+def reproduces(published: str, rate: Decimal | None, scheme: GradingScheme) -> bool:
+    """Does the computed (published-form) ``rate`` match the ``published`` one?"""
+    if published == "":
+        return rate is None
+    if rate is None:
+        return False
+    if published.endswith("%") and published[:-1].lstrip("-").replace(".", "", 1).isdigit():
+        return Decimal(published[:-1]) == rate or scheme.format_rate(rate) == published
+    return scheme.format_rate(rate) == published
 
 
 def decode(data: bytes, file: str) -> str:
@@ -184,6 +221,7 @@ def _indicator(
         (first_row, "revised_target_value", revised),
     ]  # fmt: skip
     years: list[YearActual] = []
+    published_rates: dict[int, str] = {}
     seen: dict[int, int] = {}
     for rownum, record in rows:
         fy = cell(rownum, record, "fy", parse_fiscal_year)
@@ -206,6 +244,10 @@ def _indicator(
             )
             continue
         seen[fy] = rownum
+        if record.get("published_rate"):
+            text = cell(rownum, record, "published_rate", published_rate_text)
+            if text is not None:
+                published_rates[fy] = text
         if isinstance(value, Quantity):
             quantities.append((rownum, "actual", value))
         quantities.append((rownum, "national_value", national))
@@ -259,7 +301,13 @@ def _indicator(
         actuals_cumulative=bool(cumulated),
     )
     return BatchIndicator(
-        first["indicator_id"], first["name"], unit or _unit_of(quantities), spec, years
+        first["indicator_id"],
+        first["name"],
+        unit or _unit_of(quantities),
+        spec,
+        years,
+        published_rates,
+        first.get("published_grade", "").strip(),  # as printed (NFKC would turn ③ into 3)
     )
 
 
@@ -300,8 +348,58 @@ def results(
     return [(ind, assess(ind.spec, ind.years, scheme)) for ind in indicators]
 
 
+@dataclass(frozen=True)
+class Reproduction:
+    """How many published rates and grades the computation reproduces."""
+
+    rates: int
+    rates_published: int
+    grades: int
+    grades_published: int
+
+    def line(self) -> str:
+        return (
+            f"公表値の再現: 進捗率 {self.rates}/{self.rates_published}、"
+            f"進捗評価 {self.grades}/{self.grades_published}"
+        )
+
+
+def reproduction(
+    evaluated: list[tuple[BatchIndicator, Assessment]], scheme: GradingScheme
+) -> Reproduction | None:
+    """None when the file gave no published values."""
+    rates = [
+        reproduces(text, a.rates.get(fy), scheme)
+        for ind, a in evaluated
+        for fy, text in ind.published_rates.items()
+    ]
+    grades = [(a.grade or "") == ind.published_grade for ind, a in evaluated if ind.published_grade]
+    if not rates and not grades:
+        return None
+    return Reproduction(sum(rates), len(rates), sum(grades), len(grades))
+
+
+def _grade_reproduced(ind: BatchIndicator, a: Assessment) -> bool | None:
+    return (a.grade or "") == ind.published_grade if ind.published_grade else None
+
+
+def _rate_reproduced(
+    ind: BatchIndicator, a: Assessment, fy: int, scheme: GradingScheme
+) -> bool | None:
+    text = ind.published_rates.get(fy)
+    return None if text is None else reproduces(text, a.rates.get(fy), scheme)
+
+
 def to_json(evaluated: list[tuple[BatchIndicator, Assessment]], scheme: GradingScheme) -> str:
     out: dict[str, Any] = {"scheme": scheme.name, "indicators": []}
+    summary = reproduction(evaluated, scheme)
+    if summary is not None:
+        out["reproduced"] = {
+            "rates": summary.rates,
+            "rates_published": summary.rates_published,
+            "grades": summary.grades,
+            "grades_published": summary.grades_published,
+        }
     for ind, a in evaluated:
         out["indicators"].append({
             "id": ind.id,
@@ -314,6 +412,8 @@ def to_json(evaluated: list[tuple[BatchIndicator, Assessment]], scheme: GradingS
             "achieved": a.achieved,
             "not_assessable_reason": a.reason.value if a.reason else None,
             "not_assessable_reason_ja": a.reason.label_ja if a.reason else None,
+            "published_grade": ind.published_grade or None,
+            "grade_reproduced": _grade_reproduced(ind, a),
             "years": [
                 {
                     "fy": r.fy,
@@ -321,6 +421,8 @@ def to_json(evaluated: list[tuple[BatchIndicator, Assessment]], scheme: GradingS
                     "target": _number(r.target),
                     "rate_exact": str(r.rate) if r.rate is not None else None,
                     "reason": r.reason.value if r.reason else None,
+                    "published_rate": ind.published_rates.get(r.fy),
+                    "rate_reproduced": _rate_reproduced(ind, a, r.fy, scheme),
                 }
                 for r in a.years
             ],
@@ -331,15 +433,31 @@ def to_json(evaluated: list[tuple[BatchIndicator, Assessment]], scheme: GradingS
 def to_csv(evaluated: list[tuple[BatchIndicator, Assessment]], scheme: GradingScheme) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["indicator_id", "name", "fy", "rate", "reason", "grade", "grade_fy"])
+    published = reproduction(evaluated, scheme) is not None
+    head = ["indicator_id", "name", "fy", "rate", "reason", "grade", "grade_fy"]
+    if published:
+        head += ["published_rate", "rate_reproduced", "published_grade", "grade_reproduced"]
+    writer.writerow(head)
     for ind, a in evaluated:
         for r in a.years:
             rate = a.rates.get(r.fy)
-            writer.writerow([
+            row = [
                 neutralise(ind.id), neutralise(ind.name), r.fy, "" if rate is None else f"{rate}",
                 r.reason.value if r.reason else "", a.grade or "", a.grade_fy or "",
-            ])  # fmt: skip
+            ]  # fmt: skip
+            if published:
+                row += [
+                    neutralise(ind.published_rates.get(r.fy, "")),
+                    _yes_no(_rate_reproduced(ind, a, r.fy, scheme)),
+                    neutralise(ind.published_grade),
+                    _yes_no(_grade_reproduced(ind, a)),
+                ]
+            writer.writerow(row)
     return buffer.getvalue()
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else "yes" if value else "no"
 
 
 def to_table(evaluated: list[tuple[BatchIndicator, Assessment]], scheme: GradingScheme) -> str:
@@ -362,6 +480,21 @@ def to_table(evaluated: list[tuple[BatchIndicator, Assessment]], scheme: Grading
                 for i, (c, w) in enumerate(zip(r, widths, strict=True))
             )
         )
+    summary = reproduction(evaluated, scheme)
+    if summary is not None:
+        lines.append(summary.line())
+        for ind, a in evaluated:
+            for fy, text in sorted(ind.published_rates.items()):
+                if not reproduces(text, a.rates.get(fy), scheme):
+                    shown = scheme.format_rate(a.rates.get(fy)) or "—"
+                    lines.append(
+                        f"  {ind.name or ind.id} {format_fiscal_year(fy)}: 計算 {shown}、公表 {text or '—'}"
+                    )
+            if ind.published_grade and (a.grade or "") != ind.published_grade:
+                lines.append(
+                    f"  {ind.name or ind.id} 進捗: 計算 {a.grade or scheme.not_assessable}、"
+                    f"公表 {ind.published_grade}"
+                )
     return "\n".join(lines) + "\n"
 
 
