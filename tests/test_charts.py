@@ -77,7 +77,7 @@ def test_tile_colours_follow_the_share_of_favourable_grades():
         BureauTile("soya", "<宗谷>", "/bureaus/soya/", 0, 0),
     ]
     assert [t.css for t in tiles] == ["tile-high", "tile-mid", "tile-low", "tile-none"]
-    svg = tile_map(tiles)
+    svg = tile_map(tiles, {"tokachi": (4, 2), "kushiro": (5, 2), "nemuro": (5, 1), "soya": (3, 0)})
     assert svg.count("<a href=") == 4 and "順調 4/5（80%）" in svg and "&lt;宗谷&gt;" in svg
 
 

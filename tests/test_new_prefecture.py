@@ -132,6 +132,9 @@ def test_a_fictional_prefecture_from_its_workbook_to_its_first_adopted_plan(
     client.get(reverse("choose_organization") + "?slug=minami")
     html = client.get(reverse("plan", args=["minami-r8"])).content.decode()
     assert "海と山をつなぐ観光プロジェクト" in html
+    home = client.get(reverse("home")).content.decode()
+    assert home.count('class="tile ') == 2  # its own map: one row per region
+    assert 'text-anchor="middle">北部</text>' in home and 'text-anchor="middle">南部</text>' in home
     project = Project.objects.get(plan__slug="minami-r8")
     assert project.region.name == "南部" and project.lead_bureau.name == "南部地域振興局"
     kpi = project.indicators.get()

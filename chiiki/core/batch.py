@@ -419,6 +419,7 @@ def to_json(evaluated: list[tuple[BatchIndicator, Assessment]], scheme: GradingS
                     "fy": r.fy,
                     "compared": _number(r.compared),
                     "target": _number(r.target),
+                    "expected": _number(r.expected),
                     "rate_exact": str(r.rate) if r.rate is not None else None,
                     "reason": r.reason.value if r.reason else None,
                     "published_rate": ind.published_rates.get(r.fy),

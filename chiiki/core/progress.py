@@ -42,6 +42,7 @@ class Method(enum.StrEnum):
     FROM_BASELINE = "from_baseline"  # (actual − baseline) ÷ (target − baseline)
     MAINTAIN = "maintain"  # (2 × target − actual) ÷ target, for lower-is-better
     TRAJECTORY = "trajectory"  # actual ÷ the year's expected value on the baseline→target line
+    YEAR_TARGET = "year_target"  # actual ÷ that year's own target (年度別目標値)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +129,7 @@ class NotComputable(enum.StrEnum):
     INCOMPLETE_CUMULATION = "incomplete_cumulation"
     OUTSIDE_CUMULATION = "outside_cumulation"
     SIGNED_RATIO = "signed_ratio"
+    NO_YEAR_TARGET = "no_year_target"
 
     @property
     def label_ja(self) -> str:
@@ -142,6 +144,7 @@ _NOT_COMPUTABLE_JA = {
     NotComputable.ZERO_DENOMINATOR: "目標値（または目標と基準値の差）が0のため計算できません",
     NotComputable.INCOMPLETE_CUMULATION: "累計に必要な年度の実績値がそろっていません",
     NotComputable.OUTSIDE_CUMULATION: "累計の期間外の年度です",
+    NotComputable.NO_YEAR_TARGET: "この年度の目標値（年度別目標値）がありません",
     NotComputable.SIGNED_RATIO: (
         "目標値または実績値が0以下のため、比率では計算できません（基準値からの伸びで計算する方法を使います）"
     ),
@@ -155,6 +158,7 @@ class YearResult:
     target: Decimal | None  # the target it was compared with
     rate: Decimal | None  # exact, in %
     reason: NotComputable | None = None
+    expected: Decimal | None = None  # trajectory: the value expected that year
 
 
 def round_rate(rate: Decimal, places: int = 1) -> Decimal:
@@ -179,6 +183,18 @@ def target_for_year(
     if target is None:
         return None, NotComputable.NO_TARGET
     return target, None
+
+
+def year_target(spec: IndicatorSpec, fy: int) -> tuple[Decimal | None, NotComputable | None]:
+    """That year's own target: a yearly or interim target, or in the target year the final
+    target in force. Other years have none."""
+    own = dict(spec.year_targets).get(fy)
+    if own is not None:
+        return own, None
+    if fy == spec.target_fy:
+        final = spec.target_in_force(fy)
+        return (final, None) if final is not None else (None, NotComputable.NO_TARGET)
+    return None, NotComputable.NO_YEAR_TARGET
 
 
 def _compared_values(
@@ -262,7 +278,7 @@ def rate_for(
     negative when the indicator moved the wrong way), for either direction, since both
     differences change sign together. The ratio methods refuse signed quantities."""
     down = spec.direction is Direction.DOWN
-    if method is Method.RATIO:
+    if method in (Method.RATIO, Method.YEAR_TARGET):
         return _ratio(down, compared, target)
     if method is Method.FROM_BASELINE:
         if spec.baseline_value is None:
@@ -292,12 +308,19 @@ def year_results(
     results = []
     for y in ordered:
         value, reason = compared[y.fy]
-        target, target_reason = target_for_year(spec, y)
+        if method is Method.YEAR_TARGET and spec.target_kind in (
+            TargetKind.ABSOLUTE,
+            TargetKind.CUMULATIVE,
+        ):
+            target, target_reason = year_target(spec, y.fy)
+        else:
+            target, target_reason = target_for_year(spec, y)
+        expected = expected_value(spec, y.fy) if method is Method.TRAJECTORY else None
         if value is None or target is None:
-            results.append(YearResult(y.fy, value, target, None, reason or target_reason))
+            results.append(YearResult(y.fy, value, target, None, reason or target_reason, expected))
             continue
         rate, rate_reason = rate_for(spec, method, value, target, y.fy)
-        results.append(YearResult(y.fy, value, target, rate, rate_reason))
+        results.append(YearResult(y.fy, value, target, rate, rate_reason, expected))
     return results
 
 

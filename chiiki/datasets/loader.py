@@ -197,6 +197,7 @@ class SourceRec:
 @dataclass
 class Dataset:
     organization: dict[str, str] = field(default_factory=dict)
+    tile_layout: dict[str, list[int]] = field(default_factory=dict)
     sources: list[SourceRec] = field(default_factory=list)
     cooperation_areas_source: str = ""
     regions: list[tuple[str, str]] = field(default_factory=list)
@@ -338,6 +339,21 @@ class _Reader:
                     "order": order,
                 }
             )
+
+        layout = data.get("tile_layout") or {}
+        slugs = {b["slug"] for b in self.ds.bureaus}
+        for slug, place in layout.items():
+            ok = (
+                isinstance(place, list)
+                and len(place) == 2
+                and all(isinstance(v, int) and 0 <= v < 50 for v in place)
+            )
+            if slug not in slugs:
+                src.problem(layout.line, "tile_layout", f"振興局「{slug}」は定義されていません")
+            elif not ok:
+                src.problem(layout.line, "tile_layout", f"「{slug}」の位置は [列, 行] の整数です")
+            else:
+                self.ds.tile_layout[str(slug)] = [int(v) for v in place]
 
     def read_municipalities(self) -> None:
         src = Source("municipalities.csv")
@@ -1032,7 +1048,11 @@ class _Writer:
         org = self.upsert(
             Organization,
             {"code": ds.organization["code"]},
-            {"slug": ds.organization["slug"], "name": ds.organization["name"]},
+            {
+                "slug": ds.organization["slug"],
+                "name": ds.organization["name"],
+                "tile_layout": ds.tile_layout,
+            },
         )
         self.sources = {
             rec.slug: self.upsert(

@@ -37,6 +37,7 @@ METHOD_LABELS = {
     Method.FROM_BASELINE: gettext_lazy("基準値からの伸び ÷ 目標までの伸び"),
     Method.MAINTAIN: gettext_lazy("維持（目標値の水準を保つ）"),
     Method.TRAJECTORY: gettext_lazy("軌跡（その年度に見込む値との比）"),
+    Method.YEAR_TARGET: gettext_lazy("その年度の目標値（年度別目標値）に対する達成率"),
 }
 
 

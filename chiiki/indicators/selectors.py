@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils.translation import gettext
 
 from chiiki.core.forecast import Model, backtest_one, forecast, series_for_backtest
-from chiiki.core.progress import assess, year_results
+from chiiki.core.progress import Method, assess, year_results
 from chiiki.core.schemes import GradingScheme, get_scheme, schemes
 from chiiki.indicators.grading import indicator_spec, year_actual, year_actuals
 from chiiki.indicators.history import (
@@ -171,6 +171,8 @@ def indicator_page(org: Organization, pk: int, as_of: dt.datetime | None = None)
     years = year_actuals(indicator)
     projection = forecast(spec, years)
     scheme = get_scheme(indicator.project.plan.grading_scheme)
+    method = spec.method or scheme.method
+    results = year_results(spec, years, method)
     past: dict[str, Any] | None = None
     if as_of is not None:
         rows = actuals_as_of(indicator, as_of, list(indicator.actuals.all()))
@@ -194,7 +196,14 @@ def indicator_page(org: Organization, pk: int, as_of: dt.datetime | None = None)
             Indicator.objects.filter(predecessor=indicator).select_related("project__plan")
         ),
         # The figure each actual is compared with (running totals for cumulative targets).
-        "compared": {r.fy: r.compared for r in year_results(spec, years)},
+        "compared": {r.fy: r.compared for r in results},
+        # What each year was judged against, where it changes by year (the trajectory's
+        # expected value, the year's own target); empty for the other methods.
+        "judged_against": {
+            r.fy: r.expected if r.expected is not None else r.target for r in results
+        }
+        if method in (Method.TRAJECTORY, Method.YEAR_TARGET)
+        else {},
         "indicator": indicator,
         "project": indicator.project,
         "actuals": list(indicator.actuals.all()),

@@ -20,6 +20,12 @@ class Organization(models.Model):
     code = models.CharField("団体コード", max_length=6, unique=True)
     slug = models.SlugField("識別子", unique=True)
     name = models.CharField("名称", max_length=50)
+    tile_layout = models.JSONField(
+        "地図の配置",
+        default=dict,
+        blank=True,
+        help_text="振興局の識別子 → [列, 行]（トップページのタイル地図）。空なら連携地域ごとに1行",
+    )
 
     class Meta:
         verbose_name = "団体（都道府県）"

@@ -97,10 +97,23 @@ def home(org: Organization) -> dict[str, Any]:
         "plan": plan,
         "rows": rows,
         "bureau_grades": [(b, favourable[b.pk], assessed[b.pk]) for b in bureaus],
+        "tile_layout": tile_layout(org, regions),
         "favourable_grades": list(dict.fromkeys(favourable_grades)),
         "fys": fys,
         "plans": Plan.objects.filter(organization=org).order_by("kind", "-start_fy"),
         "municipality_count": Municipality.objects.filter(organization=org).count(),
+    }
+
+
+def tile_layout(org: Organization, regions: list[Region]) -> dict[str, tuple[int, int]]:
+    """Where each bureau's tile sits on the home page's map: the organization's own layout
+    (data, e.g. Hokkaido's geography), else one row per region, its bureaus in order."""
+    bureaus = [b for r in regions for b in r.bureaus.all()]
+    own = {slug: (int(c), int(r)) for slug, (c, r) in (org.tile_layout or {}).items()}
+    if own and all(b.slug in own for b in bureaus):
+        return own
+    return {
+        b.slug: (i, row) for row, r in enumerate(regions) for i, b in enumerate(r.bureaus.all())
     }
 
 

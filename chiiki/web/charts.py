@@ -202,13 +202,6 @@ def indicator_chart(context: dict[str, object]) -> str:
     )
 
 
-# Tile positions (column, row) roughly following Hokkaido's geography.
-TILES = {
-    "soya": (3, 0),
-    "rumoi": (2, 1), "kamikawa": (3, 1), "okhotsk": (4, 1), "nemuro": (5, 1),
-    "shiribeshi": (1, 2), "ishikari": (2, 2), "sorachi": (3, 2), "tokachi": (4, 2), "kushiro": (5, 2),
-    "hiyama": (0, 3), "oshima": (1, 3), "iburi": (2, 3), "hidaka": (3, 3),
-}  # fmt: skip
 TILE = 96
 
 
@@ -232,9 +225,10 @@ class BureauTile:
         return "tile-high" if share >= 0.8 else "tile-mid" if share >= 0.5 else "tile-low"
 
 
-def tile_map(tiles: list[BureauTile]) -> str:
-    """An SVG tile map of the bureaus; each tile links to its bureau page."""
-    placed = [(t, TILES[t.slug]) for t in tiles if t.slug in TILES]
+def tile_map(tiles: list[BureauTile], layout: dict[str, tuple[int, int]]) -> str:
+    """An SVG tile map of the bureaus at their (column, row) in ``layout``; each tile links to
+    its bureau page."""
+    placed = [(t, layout[t.slug]) for t in tiles if t.slug in layout]
     if not placed:
         return ""
     cols = max(c for _, (c, _) in placed) + 1

@@ -54,7 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
         BureauTile(b.slug, b.short_name, reverse("bureau", args=[b.slug]), favourable, assessed)
         for b, favourable, assessed in context["bureau_grades"]
     ]
-    context["tile_map"] = mark_safe(tile_map(tiles))  # noqa: S308  # nosec B308 B703  # every text escaped
+    context["tile_map"] = mark_safe(tile_map(tiles, context["tile_layout"]))  # noqa: S308  # nosec B308 B703  # every text escaped
     return render(request, "web/home.html", context)
 
 

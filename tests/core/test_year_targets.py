@@ -1,0 +1,56 @@
+"""Targets per year: achievement against the year's own target (年度別目標値), and the
+trajectory's expected value reported with each year it was computed against."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+from chiiki.core.progress import (
+    IndicatorSpec,
+    Method,
+    NotComputable,
+    YearActual,
+    assess,
+    year_results,
+)
+from chiiki.core.schemes import get_scheme
+from chiiki.core.targets import TargetKind
+
+# 新規就農者数: baseline 100 (R6); yearly targets 120 (R7), 140 (R8), 160 (R9); final 200 (R11)
+SPEC = IndicatorSpec(
+    target_kind=TargetKind.ABSOLUTE,
+    target_value=D(200),
+    target_fy=2029,
+    baseline_value=D(100),
+    baseline_fy=2024,
+    year_targets=((2025, D(120)), (2026, D(140)), (2027, D(160))),
+    method=Method.YEAR_TARGET,
+)
+
+
+def test_each_year_is_judged_against_its_own_target():
+    years = [YearActual(2025, D(126)), YearActual(2026, D(133)), YearActual(2028, D(170))]
+    results = {r.fy: r for r in year_results(SPEC, years)}
+    assert results[2025].target == 120 and results[2025].rate == D("105")
+    assert results[2026].target == 140 and results[2026].rate == D(95)
+    # R10 has no target of its own: not computable, said so
+    assert results[2028].rate is None and results[2028].reason is NotComputable.NO_YEAR_TARGET
+
+
+def test_the_grade_asks_whether_this_years_target_is_met():
+    hokkaido = get_scheme("hokkaido")
+    met = assess(SPEC, [YearActual(2025, D(126))], hokkaido)
+    assert (met.grade, met.achieved) == ("A①", True)  # 126 ≥ R7's 120, far from the final 200
+    missed = assess(SPEC, [YearActual(2026, D(133))], hokkaido)
+    assert (missed.grade, missed.rates[2026]) == ("A③", D("95.0"))
+    final = assess(SPEC, [YearActual(2029, D(190))], hokkaido)
+    assert final.rates[2029] == D("95.0")  # the target year: the final target
+
+
+def test_the_trajectory_reports_the_value_it_compared_with():
+    spec = IndicatorSpec(
+        target_kind=TargetKind.ABSOLUTE, target_value=D(200), target_fy=2029,
+        baseline_value=D(100), baseline_fy=2024, method=Method.TRAJECTORY,
+    )  # fmt: skip
+    (r,) = year_results(spec, [YearActual(2026, D(130))])
+    assert r.expected == D(140) and r.target == 200 and r.rate.quantize(D("0.1")) == D("92.9")
