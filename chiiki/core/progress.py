@@ -130,6 +130,7 @@ class NotComputable(enum.StrEnum):
     OUTSIDE_CUMULATION = "outside_cumulation"
     SIGNED_RATIO = "signed_ratio"
     NO_YEAR_TARGET = "no_year_target"
+    NO_PREVIOUS_YEAR = "no_previous_year"
 
     @property
     def label_ja(self) -> str:
@@ -145,6 +146,7 @@ _NOT_COMPUTABLE_JA = {
     NotComputable.INCOMPLETE_CUMULATION: "累計に必要な年度の実績値がそろっていません",
     NotComputable.OUTSIDE_CUMULATION: "累計の期間外の年度です",
     NotComputable.NO_YEAR_TARGET: "この年度の目標値（年度別目標値）がありません",
+    NotComputable.NO_PREVIOUS_YEAR: "比べる前年度の実績値（または全国値）がありません",
     NotComputable.SIGNED_RATIO: (
         "目標値または実績値が0以下のため、比率では計算できません（基準値からの伸びで計算する方法を使います）"
     ),
@@ -166,11 +168,31 @@ def round_rate(rate: Decimal, places: int = 1) -> Decimal:
     return rate.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
-def target_for_year(
-    spec: IndicatorSpec, year: YearActual
+RELATIVE = (TargetKind.ABOVE_PREVIOUS_YEAR, TargetKind.ABOVE_NATIONAL_GROWTH)
+
+
+def relative_target(
+    spec: IndicatorSpec, year: YearActual, previous: YearActual | None
 ) -> tuple[Decimal | None, NotComputable | None]:
-    """The value the actual of ``year`` is compared with."""
+    """A target relative to the year before: its actual (前年度を上回る), or its actual grown as
+    the nation grew (国の伸び率を上回る: A(y−1) × N(y) ÷ N(y−1))."""
+    if previous is None or previous.value is None:
+        return None, NotComputable.NO_PREVIOUS_YEAR
+    if spec.target_kind is TargetKind.ABOVE_PREVIOUS_YEAR:
+        return previous.value, None
+    if year.national is None or previous.national is None or previous.national == 0:
+        return None, NotComputable.NO_PREVIOUS_YEAR
+    return previous.value * year.national / previous.national, None
+
+
+def target_for_year(
+    spec: IndicatorSpec, year: YearActual, previous: YearActual | None = None
+) -> tuple[Decimal | None, NotComputable | None]:
+    """The value the actual of ``year`` is compared with (``previous``: the year before, for
+    the targets relative to it)."""
     kind = spec.target_kind
+    if kind in RELATIVE:
+        return relative_target(spec, year, previous)
     if kind is TargetKind.NATIONAL:
         if year.national is None:
             return None, NotComputable.NO_NATIONAL_VALUE
@@ -305,6 +327,7 @@ def year_results(
     ordered = sorted(years, key=lambda y: y.fy)
     method = spec.method or default_method
     compared = _compared_values(spec, ordered)
+    by_fy = {y.fy: y for y in ordered}
     results = []
     for y in ordered:
         value, reason = compared[y.fy]
@@ -314,7 +337,7 @@ def year_results(
         ):
             target, target_reason = year_target(spec, y.fy)
         else:
-            target, target_reason = target_for_year(spec, y)
+            target, target_reason = target_for_year(spec, y, by_fy.get(y.fy - 1))
         expected = expected_value(spec, y.fy) if method is Method.TRAJECTORY else None
         if value is None or target is None:
             results.append(YearResult(y.fy, value, target, None, reason or target_reason, expected))
@@ -327,9 +350,10 @@ def year_results(
 def achieved(spec: IndicatorSpec, compared: Decimal, target: Decimal) -> bool:
     """Is the target met? Exact comparison (99.96% is not achieved even if shown as 100.0%).
 
-    基準値より増加 needs a strict increase; the other kinds are met at equality.
+    基準値より増加 and the targets relative to the year before (「上回る」) need a strict
+    increase; the other kinds are met at equality.
     """
-    if spec.target_kind is TargetKind.ABOVE_BASELINE:
+    if spec.target_kind in (TargetKind.ABOVE_BASELINE, *RELATIVE):  # 「上回る」: strictly
         return compared < target if spec.direction is Direction.DOWN else compared > target
     return compared <= target if spec.direction is Direction.DOWN else compared >= target
 

@@ -10,6 +10,8 @@ kind                   written as                                  the target is
 ``above_baseline``     ``基準値より増加``                           above the baseline
 ``at_or_above_current`` ``現状値以上``                               at least the baseline
 ``cumulative``         ``累計10,500人`` with a range ``(H27～R1)``  the sum over the range
+``above_previous_year`` ``前年度を上回る`` ``前年度より増加``           above the year before
+``above_national_growth`` ``国の伸び率を上回る``                       last year × the nation's growth
 =====================  ==========================================  =========================
 
 How rates and grades follow from a kind is the KPI engine's business (docs/kpi-rules.md);
@@ -33,6 +35,8 @@ class TargetKind(enum.StrEnum):
     ABOVE_BASELINE = "above_baseline"
     AT_OR_ABOVE_CURRENT = "at_or_above_current"
     CUMULATIVE = "cumulative"
+    ABOVE_PREVIOUS_YEAR = "above_previous_year"
+    ABOVE_NATIONAL_GROWTH = "above_national_growth"
 
     @property
     def label_ja(self) -> str:
@@ -45,6 +49,8 @@ _LABELS = {
     TargetKind.ABOVE_BASELINE: "基準値より増加",
     TargetKind.AT_OR_ABOVE_CURRENT: "現状値以上",
     TargetKind.CUMULATIVE: "累計",
+    TargetKind.ABOVE_PREVIOUS_YEAR: "前年度を上回る",
+    TargetKind.ABOVE_NATIONAL_GROWTH: "国の伸び率を上回る",
 }
 
 _WORDS = {
@@ -53,6 +59,11 @@ _WORDS = {
     "全国平均": TargetKind.NATIONAL,
     "基準値より増加": TargetKind.ABOVE_BASELINE,
     "現状値以上": TargetKind.AT_OR_ABOVE_CURRENT,
+    "前年度を上回る": TargetKind.ABOVE_PREVIOUS_YEAR,
+    "前年度より増加": TargetKind.ABOVE_PREVIOUS_YEAR,
+    "前年度以上": TargetKind.ABOVE_PREVIOUS_YEAR,
+    "国の伸び率を上回る": TargetKind.ABOVE_NATIONAL_GROWTH,
+    "全国の伸び率を上回る": TargetKind.ABOVE_NATIONAL_GROWTH,
 }
 
 
@@ -84,8 +95,10 @@ def parse_target(text: str) -> TargetSpec:
         return TargetSpec(TargetKind.ABSOLUTE, parse_quantity(text))
     except ParseError as exc:
         raise ParseError(
-            "目標値として読めません（数値、全国水準、全国平均値、基準値より増加、現状値以上、累計…）",
-            "not a target (a figure, 全国水準, 全国平均値, 基準値より増加, 現状値以上, 累計…)",
+            "目標値として読めません（数値、全国水準、全国平均値、基準値より増加、現状値以上、累計…、"
+            "前年度を上回る、国の伸び率を上回る）",
+            "not a target (a figure, 全国水準, 全国平均値, 基準値より増加, 現状値以上, 累計…, "
+            "前年度を上回る, 国の伸び率を上回る)",
             text=text,
             column=exc.column,
         ) from exc

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils.translation import gettext
 
 from chiiki.core.forecast import Model, backtest_one, forecast, series_for_backtest
-from chiiki.core.progress import Method, assess, year_results
+from chiiki.core.progress import RELATIVE, Method, assess, year_results
 from chiiki.core.schemes import GradingScheme, get_scheme, schemes
 from chiiki.indicators.grading import indicator_spec, year_actual, year_actuals
 from chiiki.indicators.history import (
@@ -202,7 +202,7 @@ def indicator_page(org: Organization, pk: int, as_of: dt.datetime | None = None)
         "judged_against": {
             r.fy: r.expected if r.expected is not None else r.target for r in results
         }
-        if method in (Method.TRAJECTORY, Method.YEAR_TARGET)
+        if method in (Method.TRAJECTORY, Method.YEAR_TARGET) or spec.target_kind in RELATIVE
         else {},
         "indicator": indicator,
         "project": indicator.project,

@@ -18,6 +18,7 @@ CORE_LABELS = (
     gettext_noop("累計に必要な年度の実績値がそろっていません"),
     gettext_noop("累計の期間外の年度です"),
     gettext_noop("この年度の目標値（年度別目標値）がありません"),
+    gettext_noop("比べる前年度の実績値（または全国値）がありません"),
     gettext_noop(
         "目標値または実績値が0以下のため、比率では計算できません（基準値からの伸びで計算する方法を使います）"
     ),
@@ -27,6 +28,8 @@ CORE_LABELS = (
     gettext_noop("基準値より増加"),
     gettext_noop("現状値以上"),
     gettext_noop("累計"),
+    gettext_noop("前年度を上回る"),
+    gettext_noop("国の伸び率を上回る"),
     # numbers.Missing
     gettext_noop("未公表"),
     gettext_noop("該当なし・調査なし"),

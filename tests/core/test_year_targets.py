@@ -54,3 +54,32 @@ def test_the_trajectory_reports_the_value_it_compared_with():
     )  # fmt: skip
     (r,) = year_results(spec, [YearActual(2026, D(130))])
     assert r.expected == D(140) and r.target == 200 and r.rate.quantize(D("0.1")) == D("92.9")
+
+
+def test_targets_relative_to_the_year_before():
+    """前年度を上回る: each year against the year before, strictly above to be met; 国の伸び率を
+    上回る: last year's figure grown as the nation grew."""
+    hokkaido = get_scheme("hokkaido")
+    previous = IndicatorSpec(target_kind=TargetKind.ABOVE_PREVIOUS_YEAR)
+    years = [YearActual(2020, D(100)), YearActual(2021, D(105)), YearActual(2022, D(103))]
+    results = {r.fy: r for r in year_results(previous, years)}
+    assert results[2020].reason is NotComputable.NO_PREVIOUS_YEAR
+    assert (results[2021].target, results[2021].rate) == (D(100), D(105))
+    assert results[2022].target == 105
+    graded = assess(previous, years, hokkaido)
+    assert (graded.rates[2022], graded.grade, graded.achieved) == (D("98.1"), "A③", False)
+    flat = assess(previous, [YearActual(2021, D(5)), YearActual(2022, D(5))], hokkaido)
+    assert flat.achieved is False  # equal is not 「上回る」
+
+    growth = IndicatorSpec(target_kind=TargetKind.ABOVE_NATIONAL_GROWTH)
+    years = [YearActual(2021, D(100), national=D(1000)), YearActual(2022, D(104), national=D(1030))]
+    r = year_results(growth, years)[1]
+    assert r.target == D(103) and r.rate.quantize(D("0.1")) == D("101.0")
+    assert assess(growth, years, hokkaido).grade == "A①"
+
+
+def test_relative_targets_are_read_from_their_published_words():
+    from chiiki.core.targets import parse_target
+
+    assert parse_target("前年度を上回る").kind is TargetKind.ABOVE_PREVIOUS_YEAR
+    assert parse_target("国の伸び率を上回る").kind is TargetKind.ABOVE_NATIONAL_GROWTH
