@@ -294,3 +294,22 @@ def test_edition_form_errors_are_located(org, personas):
                 actor=hq, organization=org, data={**data, "kind": "regional_policy"}
             )
         assert field in bad.value.message_dict, (data, bad.value.message_dict)
+
+
+def test_the_kpi_page_shows_what_each_year_was_judged_against(client, org, personas):
+    """A trajectory through an interim target: R7 is judged against 140人, the point between
+    the baseline (100人, R6) and the interim target (180人, R8)."""
+    hq = personas["hq_admin"]
+    draft = copy_r3(hq, org)
+    project = Project.with_drafts.filter(plan=draft).first()
+    indicator = kpis.save_indicator(
+        actor=hq, project_id=project.pk, data={**KPI, "method": "trajectory"},
+        year_targets=[{"fy": "R8", "value": "180"}],
+    )  # fmt: skip
+    authoring.adopt_edition(actor=hq, plan_id=draft.pk, expected_version=draft.version)
+    Actual.objects.create(indicator=indicator, fy=2025, value=Decimal(133))
+    from chiiki.indicators.grading import recompute
+
+    recompute([indicator.pk])
+    html = client.get(reverse("indicator", args=[indicator.pk])).content.decode()
+    assert "その年度に比べた値" in html and "140人" in html and "95.0%" in html

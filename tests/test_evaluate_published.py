@@ -75,3 +75,31 @@ def test_a_bad_published_rate_is_located(tmp_path):
     rows[2] = rows[2].replace(",89.6,A③", ",89.6,B")
     with pytest.raises(Exception, match="published_grade"):
         read_batch(("\n".join(rows) + "\n").encode(), "grades.csv")
+
+
+def test_the_other_governments_rules_from_the_example_file(monkeypatch):
+    """docs/examples/other-rules.csv: a signed quantity judged from the baseline, yearly
+    targets, a target relative to the year before; graded by Hokkaido's scheme and by a
+    scheme the installation adds (docs/examples/five-points.yaml)."""
+    from chiiki.core import schemes
+
+    data = json.loads(evaluate("docs/examples/other-rules.csv", "--format", "json"))
+    by_id = {i["id"]: i for i in data["indicators"]}
+    assert by_id["net-migration"]["rates"] == {"2022": 12.8, "2023": 24.4}
+    assert by_id["new-farmers"]["rates"] == {"2025": 105.0, "2026": 95.0}
+    assert [y["target"] for y in by_id["new-farmers"]["years"]] == [120, 140]
+    assert by_id["visitors"]["rates"] == {"2021": None, "2022": 105.0, "2023": 98.1}
+    assert by_id["visitors"]["years"][0]["reason"] == "no_previous_year"
+    assert [by_id[k]["grade"] for k in ("net-migration", "new-farmers", "visitors")] == [
+        "B", "A③", "A③",
+    ]  # fmt: skip
+    monkeypatch.setenv("CHIIKI_GRADING_SCHEMES", "docs/examples/five-points.yaml")
+    schemes.schemes.cache_clear()
+    try:
+        five = json.loads(
+            evaluate("docs/examples/other-rules.csv", "--format", "json", "--scheme", "five-points")
+        )
+    finally:
+        monkeypatch.delenv("CHIIKI_GRADING_SCHEMES")
+        schemes.schemes.cache_clear()
+    assert [i["grade"] for i in five["indicators"]] == ["D", "A", "A"]

@@ -3,7 +3,9 @@
 One row per indicator-year with the columns of :data:`COLUMNS`; the definition columns
 repeat on every row of an indicator and must agree. UTF-8 (with or without BOM) or CP932.
 
-Two optional columns ask "does my table reproduce?": ``published_rate`` (per year, as the
+An optional ``year_target`` column gives a year's own target (年度別目標値, for the
+``year_target`` and ``trajectory`` methods). Two more optional columns ask "does my table
+reproduce?": ``published_rate`` (per year, as the
 table prints it: ``89.4``, ``89.4%``, ``100%超``, ``0%未満``, or a dash where none is printed)
 and ``published_grade`` (per indicator). The results then say, per year and for the grade,
 whether the computed value matches, with a summary (``n of m reproduced``).
@@ -46,7 +48,7 @@ COLUMNS = [
     "target_kind", "target_value", "target_fy", "revised_target_value", "fy", "actual",
     "national_value",
 ]  # fmt: skip
-OPTIONAL_COLUMNS = ["actuals_cumulative", "published_rate", "published_grade"]
+OPTIONAL_COLUMNS = ["actuals_cumulative", "published_rate", "published_grade", "year_target"]
 DEFINITION_COLUMNS = [c for c in COLUMNS if c not in ("fy", "actual", "national_value")]
 DEFINITION_COLUMNS += ["actuals_cumulative", "published_grade"]
 _DASHES = {"-", "－", "—", "―", "ー", "‐"}
@@ -222,6 +224,7 @@ def _indicator(
     ]  # fmt: skip
     years: list[YearActual] = []
     published_rates: dict[int, str] = {}
+    year_targets: list[tuple[int, Decimal]] = []
     seen: dict[int, int] = {}
     for rownum, record in rows:
         fy = cell(rownum, record, "fy", parse_fiscal_year)
@@ -244,6 +247,11 @@ def _indicator(
             )
             continue
         seen[fy] = rownum
+        if record.get("year_target"):
+            own = cell(rownum, record, "year_target", parse_quantity)
+            if own is not None:
+                quantities.append((rownum, "year_target", own))
+                year_targets.append((fy, own.number))
         if record.get("published_rate"):
             text = cell(rownum, record, "published_rate", published_rate_text)
             if text is not None:
@@ -299,6 +307,7 @@ def _indicator(
         direction=direction,
         method=method,
         actuals_cumulative=bool(cumulated),
+        year_targets=tuple(year_targets),
     )
     return BatchIndicator(
         first["indicator_id"],
