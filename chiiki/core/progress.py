@@ -358,6 +358,18 @@ def achieved(spec: IndicatorSpec, compared: Decimal, target: Decimal) -> bool:
     return compared <= target if spec.direction is Direction.DOWN else compared >= target
 
 
+_VALUED = (TargetKind.ABSOLUTE, TargetKind.CUMULATIVE)
+
+
+def _meets(spec: IndicatorSpec, compared: Decimal, target: Decimal) -> bool:
+    return compared <= target if spec.direction is Direction.DOWN else compared >= target
+
+
+def _better(spec: IndicatorSpec, now: Decimal, before: Decimal) -> bool:
+    """Strictly better than the year before, in the indicator's direction."""
+    return now < before if spec.direction is Direction.DOWN else now > before
+
+
 def original_target_achieved(spec: IndicatorSpec, compared: Decimal, fy: int) -> bool:
     """The target in force for ``fy`` is a harder revision and the original target is met."""
     original = spec.original_target
@@ -383,9 +395,11 @@ class Assessment:
 class GradeFacts:
     """What a grading band can look at."""
 
-    achieved: bool
+    achieved: bool  # the target the graded year was compared with (its own, for year_target)
     original_target_achieved: bool
     rate: Decimal  # rounded as the scheme publishes it
+    final_target_achieved: bool = False  # the final target in force (absolute, cumulative)
+    improved: bool | None = None  # better than the year before with a figure (None: none)
 
 
 class Grades(Protocol):
@@ -418,9 +432,14 @@ def assess(spec: IndicatorSpec, years: Iterable[YearActual], scheme: Grades) -> 
         )
     assert latest.compared is not None and latest.target is not None and latest.rate is not None
     met = achieved(spec, latest.compared, latest.target)
+    final = spec.target_in_force(latest.fy) if spec.target_kind in _VALUED else None
+    earlier = [r for r in results if r.fy < latest.fy and r.compared is not None]
+    before = earlier[-1].compared if earlier else None
     facts = GradeFacts(
         achieved=met,
         original_target_achieved=original_target_achieved(spec, latest.compared, latest.fy),
         rate=round_rate(latest.rate, scheme.places),
+        final_target_achieved=final is not None and _meets(spec, latest.compared, final),
+        improved=None if before is None else _better(spec, latest.compared, before),
     )
     return Assessment(scheme.name, results, rates, scheme.grade(facts), latest.fy, None, met)

@@ -28,7 +28,16 @@ from chiiki.core.progress import GradeFacts, Method
 SCHEMES_FILE = Path(__file__).with_name("grading_schemes.yaml")
 SCHEMES_ENV = "CHIIKI_GRADING_SCHEMES"
 DEFAULT_SCHEME = "hokkaido"
-_CONDITIONS = {"achieved", "original_target_achieved", "rate_at_least", "rate_above", "always"}
+_CONDITIONS = {
+    "achieved",  # the target the graded year was compared with is met
+    "original_target_achieved",  # a harder revision missed, the original target met
+    "final_target_achieved",  # the final target in force is met (with yearly targets)
+    "improved",  # better than the year before (in the indicator's direction)
+    "not_improved",  # the same or worse than the year before
+    "rate_at_least",
+    "rate_above",
+    "always",
+}
 
 
 class SchemeError(ValueError):
@@ -50,6 +59,12 @@ class Band:
             return facts.achieved
         if self.condition == "original_target_achieved":
             return facts.original_target_achieved
+        if self.condition == "final_target_achieved":
+            return facts.final_target_achieved
+        if self.condition == "improved":
+            return facts.improved is True
+        if self.condition == "not_improved":
+            return facts.improved is False
         if self.condition == "rate_at_least":
             assert self.threshold is not None
             return facts.rate >= self.threshold

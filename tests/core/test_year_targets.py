@@ -83,3 +83,26 @@ def test_relative_targets_are_read_from_their_published_words():
 
     assert parse_target("前年度を上回る").kind is TargetKind.ABOVE_PREVIOUS_YEAR
     assert parse_target("国の伸び率を上回る").kind is TargetKind.ABOVE_NATIONAL_GROWTH
+
+
+def test_bands_can_ask_about_the_final_target_and_the_direction_of_change():
+    """A scheme over yearly targets: ◎ the final target already met, ○ this year's target met,
+    △ not met but better than the year before, × otherwise (parse_schemes, as a file would)."""
+    from chiiki.core.schemes import parse_schemes
+
+    (scheme,) = parse_schemes({
+        "yearly": {
+            "label": "年度目標（◎○△×）", "method": "year_target",
+            "bands": [
+                {"grade": "◎", "when": "final_target_achieved", "favourable": True},
+                {"grade": "○", "when": "achieved", "favourable": True},
+                {"grade": "△", "when": "improved"},
+                {"grade": "×", "when": "always"},
+            ],
+        }
+    }).values()  # fmt: skip
+    grade = lambda *years: assess(SPEC, [YearActual(fy, D(v)) for fy, v in years], scheme).grade  # noqa: E731
+    assert grade((2025, 126)) == "○"  # R7's 120 met, the final 200 not
+    assert grade((2025, 205)) == "◎"
+    assert grade((2025, 126), (2026, 133)) == "△"  # R8's 140 missed, but up from 126
+    assert grade((2025, 126), (2026, 120)) == "×"
