@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,6 +72,21 @@ class BatchIndicator:
     years: list[YearActual] = field(default_factory=list)
     published_rates: dict[int, str] = field(default_factory=dict)  # FY → as printed
     published_grade: str = ""
+
+
+_FOOTNOTE = re.compile(r"\s*[※＊*]\s*\d*\s*$")
+
+
+def _dash(text: str) -> bool:
+    return unicodedata.normalize("NFKC", text).strip() in _DASHES
+
+
+def noted_quantity(text: str) -> Quantity | None:
+    """A baseline or target as tables print it: a dash where there is none (—, －), and a
+    footnote mark after the figure (``1,200※``, ``1,200※2``) left out."""
+    if _dash(text):
+        return None
+    return parse_quantity(_FOOTNOTE.sub("", text))
 
 
 def published_rate_text(text: str) -> str:
@@ -203,10 +219,10 @@ def _indicator(
     kind = cell(first_row, first, "target_kind", _target_kind)
     direction = cell(first_row, first, "direction", lambda t: Direction(t or "up"))
     method = cell(first_row, first, "method", lambda t: Method(t) if t else None)
-    baseline = optional("baseline_value", parse_quantity)
-    baseline_fy = optional("baseline_fy", parse_fiscal_year)
-    target = optional("target_value", parse_quantity)
-    revised = optional("revised_target_value", parse_quantity)
+    baseline = optional("baseline_value", noted_quantity)
+    baseline_fy = optional("baseline_fy", lambda t: None if _dash(t) else parse_fiscal_year(t))
+    target = optional("target_value", noted_quantity)
+    revised = optional("revised_target_value", noted_quantity)
     target_first = target_last = None
     if first["target_fy"]:
         rng = cell(first_row, first, "target_fy", parse_fiscal_year_range)

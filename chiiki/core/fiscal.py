@@ -211,11 +211,31 @@ class FiscalYearRange:
         return list(range(self.first, self.last + 1))
 
 
+_SPAN_NOTE = re.compile(r"(?:の)?(?:(\d+)(?:年|年度|か年|ヵ年|カ年)(?:間)?)?(?:の)?累計$")
+_SHORT_END = re.compile(r"^(\d{1,2})(?:年度|年)?$")
+
+
 def parse_fiscal_year_range(text: str) -> FiscalYearRange:
-    """Parse ``H28～R1``, ``H27-R1``, ``2016〜2019`` (inclusive). A single FY is a 1-year range."""
+    """Parse ``H28～R1``, ``H27-R1``, ``2016〜2019`` (inclusive). A single FY is a 1-year range.
+
+    As tables also write them: the end year shortened to its last digits (``2023～27年``,
+    ``R5～9``, read in the first year's century or era) and a note of the span
+    (``2023～27年の5年累計``), which must agree with the range."""
     raw = text
     norm = _unwrap(_normalize(text))
+    stated = None
+    note = _SPAN_NOTE.search(norm)
+    if note is not None and note.start() > 0:
+        stated = int(note.group(1)) if note.group(1) else None
+        norm = norm[: note.start()].strip()
     parts = [p for p in re.split("[" + re.escape(_DASHES) + "]", norm) if p.strip()]
+    if len(parts) == 2 and (short := _SHORT_END.match(parts[1].strip())):
+        head = parts[0].strip()
+        digits = short.group(1)
+        if re.fullmatch(r"\d{4}(?:年度|年)?", head):
+            parts[1] = head[: 4 - len(digits)] + digits
+        elif re.fullmatch(r"[A-Za-z]+\d{1,2}(?:年度|年)?", head):
+            parts[1] = re.match(r"[A-Za-z]+", head).group(0) + digits  # type: ignore[union-attr]
     if len(parts) == 1:
         fy = parse_fiscal_year(parts[0])
         return FiscalYearRange(fy, fy)
@@ -226,6 +246,12 @@ def parse_fiscal_year_range(text: str) -> FiscalYearRange:
             text=raw,
         )
     first, last = parse_fiscal_year(parts[0]), parse_fiscal_year(parts[1])
+    if stated is not None and stated != last - first + 1:
+        raise ParseError(
+            f"{stated}年の累計と書かれていますが、範囲は{last - first + 1}年です",
+            f"the note says {stated} years but the range spans {last - first + 1}",
+            text=raw,
+        )
     if first > last:
         raise ParseError(
             f"範囲の始まり（{format_fiscal_year(first)}）が終わり（{format_fiscal_year(last)}）より後です",
