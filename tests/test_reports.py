@@ -411,3 +411,37 @@ def test_the_fast_csv_path_writes_exactly_what_the_careful_one_does():
             csv.writer(buffer_a).writerow(careful)
             csv.writer(buffer_b).writerow(fast(list(row)))
             assert buffer_a.getvalue() == buffer_b.getvalue(), (name, row)
+
+
+@pytest.mark.django_db
+def test_the_progress_report_of_a_regional_plan_and_the_default_plan(org, personas):
+    """R3 (a regional plan): its tables are headed 計画策定時, not the strategy's 戦略策定時, and
+    the 20 projects with neither KPIs nor an evaluation are named in a note instead of printed
+    empty. The default report is the latest edition in force that has actuals."""
+    from decimal import Decimal
+
+    from chiiki.indicators.grading import recompute
+    from chiiki.indicators.models import Actual, Indicator
+    from chiiki.plans import authoring
+    from chiiki.plans.models import Plan
+    from chiiki.reports.builders import progress_report
+
+    r3 = progress_report(org, plan_slug="regional-policy-r3", fy=2021)
+    assert len(r3.sections) == 1 + 6  # the summary, and the 6 projects with KPIs
+    assert "数値目標・KPIと評価のないプロジェクト（20件）は省略しています" in r3.notes[-1]
+    heads = [c.text for s in r3.sections[1:] for b in s.blocks if hasattr(b, "head")
+             for row in b.head for c in row]  # fmt: skip
+    assert "計画策定時" in heads and "戦略策定時" not in heads
+    assert progress_report(org).filename == "progress-creation-strategy-1-2018"
+    # a new edition in force with actuals becomes the default
+    hq = personas["hq_admin"]
+    draft = authoring.create_edition(
+        actor=hq, organization=org, copy_from=Plan.objects.get(slug="regional-policy-r3").pk,
+        data={"slug": "regional-policy-r8", "edition": "R8", "title": "連携地域別政策展開方針",
+              "start_fy": "R8"},
+    )  # fmt: skip
+    authoring.adopt_edition(actor=hq, plan_id=draft.pk, expected_version=draft.version)
+    kpi = Indicator.objects.filter(project__plan=draft).first()
+    Actual.objects.create(indicator=kpi, fy=2026, value=Decimal(3))
+    recompute([kpi.pk])
+    assert progress_report(org).filename == "progress-regional-policy-r8-2026"

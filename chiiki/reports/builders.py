@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils.translation import gettext_noop
 
 from chiiki.core.fiscal import format_fiscal_year
@@ -34,6 +34,7 @@ from chiiki.indicators.models import Actual, Indicator
 from chiiki.indicators.selectors import listings_prefetch, progress_rows, project_indicators
 from chiiki.plans.models import (
     Bureau,
+    EditionStatus,
     Organization,
     Plan,
     Program,
@@ -80,6 +81,21 @@ def _plan(org: Organization, slug: str | None, kind: str) -> Plan:
     plan = plans.filter(kind=kind).order_by("-start_fy").first()
     if plan is None:
         raise ReportNotFound("対象の計画がありません")
+    return plan
+
+
+def _measured_plan(org: Organization) -> Plan:
+    """The plan a progress report is about by default: the latest edition in force that has
+    actuals (else the latest that has any), of whatever kind."""
+    measured = (
+        Plan.objects.filter(organization=org, projects__indicators__actuals__isnull=False)
+        .distinct()
+        .order_by(F("start_fy").asc(nulls_first=True), "pk")
+    )
+    in_force = [p for p in measured if p.status == EditionStatus.ADOPTED]
+    plan = (in_force or list(measured) or [None])[-1]
+    if plan is None:
+        raise ReportNotFound("実績値のある計画がありません")
     return plan
 
 
@@ -370,7 +386,7 @@ def progress_report(
     published evaluations (分析と課題) appear. ``region_slug``/``bureau_slug`` keep the
     projects of that region / led by that bureau.
     """
-    plan = _plan(org, plan_slug, Plan.Kind.CREATION_STRATEGY)
+    plan = _plan(org, plan_slug, Plan.Kind.CREATION_STRATEGY) if plan_slug else _measured_plan(org)
     scheme = get_scheme(plan.grading_scheme)
     projects_qs = Project.objects.filter(plan=plan)
     if region_slug:
@@ -407,6 +423,7 @@ def progress_report(
     notes: list[str] = []
     count: dict[tuple[int, str], Counter[str]] = defaultdict(Counter)
     sections: list[Section] = []
+    omitted: list[str] = []
     for n, project in enumerate(projects, start=1):
         blocks: list[Bullets | Paragraph | Table] = []
         groups: dict[str, list[str]] = {}
@@ -421,10 +438,14 @@ def progress_report(
                 continue
             blocks.append(
                 _indicator_table(
-                    str(label), inds, fys, fy, scheme, fy_label, notes, count[(project.pk, kind)]
+                    str(label), inds, fys, fy, scheme, fy_label, notes,
+                    count[(project.pk, kind)], adopted=_adopted_heading(plan),
                 )
-            )
+            )  # fmt: skip
         evaluation = next((e for e in project.evaluations.all() if e.fy <= fy), None)
+        if not tables[project.pk] and evaluation is None:
+            omitted.append(project.name)  # nothing of its progress to report
+            continue
         if evaluation is not None:
             title = "分析と課題" + (
                 f"（{fy_label(evaluation.fy)}の評価）" if evaluation.fy != fy else ""
@@ -433,6 +454,11 @@ def progress_report(
         number = project.number or n
         sections.append(
             Section(f"{number}. {project.name}", blocks, sheet=f"{number} {project.name}")
+        )
+    if omitted:
+        notes.append(
+            f"数値目標・KPIと評価のないプロジェクト（{len(omitted)}件）は省略しています: "
+            + "、".join(omitted)
         )
     shown_in: dict[int, list[Project]] = defaultdict(list)
     for project in projects:
@@ -492,6 +518,11 @@ def progress_report(
     )
 
 
+def _adopted_heading(plan: Plan) -> str:
+    """The column heading for the values set when the plan was adopted."""
+    return "戦略策定時" if plan.kind == Plan.Kind.CREATION_STRATEGY else "計画策定時"
+
+
 def _plan_label(plan: Plan) -> str:
     return "重点戦略プロジェクト " if plan.kind == Plan.Kind.CREATION_STRATEGY else "プロジェクト "
 
@@ -505,6 +536,7 @@ def _indicator_table(
     fy_label: FyLabel,
     notes: list[str],
     count: Counter[str],
+    adopted: str = "戦略策定時",
 ) -> Table:
     width = len(fys) or 1
     table_head = [
@@ -515,7 +547,7 @@ def _indicator_table(
             head("実績値", colspan=width + 1),
             head("進捗", rowspan=2),
         ],
-        [head("戦略策定時"), head("戦略策定時"), head("見直し後"), head("")]
+        [head(adopted), head(adopted), head("見直し後"), head("")]
         + ([head(fy_label(y)) for y in fys] or [head("")]),
     ]
     body: list[Row] = []
