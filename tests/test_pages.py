@@ -224,3 +224,18 @@ def test_year_pickers_open_any_year_without_editing_the_url(client, personas):
     r = client.get("/bureaus/tokachi/actuals/?fy=H30")
     assert r.status_code == 302 and r["Location"] == "/bureaus/tokachi/actuals/2018/"
     assert 'value="R3"' in client.get("/bureaus/tokachi/actuals/2021/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_kpi_table_without_any_actual_keeps_its_columns(client):
+    """R3's KPIs have no actuals yet: each row still fills the actuals column (said, not
+    dropped), so every row has as many cells as the header."""
+    import re
+
+    html = client.get(
+        reverse("project", args=["regional-policy-r3", "tokachi-kankyo-senshin"])
+    ).content.decode()
+    table = html[html.index('<table class="data kpi">') : html.index("</table>")]
+    assert "実績値はまだありません" in table
+    first = re.search(r"<tbody>\s*<tr>(.*?)</tr>", table, re.S).group(1)
+    assert first.count("<td") + first.count("<th") == 6  # name, baseline, 2 targets, actuals, grade
