@@ -239,3 +239,13 @@ def test_a_kpi_table_without_any_actual_keeps_its_columns(client):
     assert "実績値はまだありません" in table
     first = re.search(r"<tbody>\s*<tr>(.*?)</tr>", table, re.S).group(1)
     assert first.count("<td") + first.count("<th") == 6  # name, baseline, 2 targets, actuals, grade
+
+
+@pytest.mark.django_db
+def test_a_project_without_a_stated_lead_bureau_says_why(client):
+    html = client.get(
+        reverse("project", args=["regional-policy-r3", "kn-zero-carbon"])
+    ).content.decode()
+    assert (
+        "出典に主担当の振興局の記載はありません（釧路・根室の連携地域全体の取組として公表）" in html
+    )
