@@ -249,3 +249,11 @@ def test_a_project_without_a_stated_lead_bureau_says_why(client):
     assert (
         "出典に主担当の振興局の記載はありません（釧路・根室の連携地域全体の取組として公表）" in html
     )
+
+
+@pytest.mark.django_db
+def test_a_bureaus_budgets_are_a_column_per_year(client):
+    """The year is in the header, not in the money cell (空知's 炭鉄港 program: 5,715千円 in R3)."""
+    html = client.get(reverse("bureau", args=["sorachi"])).content.decode()
+    assert "R3予算額" in html
+    assert '<td class="num">5,715</td>' in html and "R3 5,715" not in html

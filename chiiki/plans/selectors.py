@@ -180,6 +180,11 @@ def bureau_page(org: Organization, slug: str) -> dict[str, Any]:
         "led": led,
         "joined": joined,
         "programs": [p for p in programs if p.kind == Program.Kind.PROJECT],
+        # one column per fiscal year; each program's amount by year (None: no budget that year)
+        "budget_fys": sorted({b.fy for p in programs for b in p.budgets.all()}),
+        "budget_by_program": {
+            p.pk: {b.fy: b.amount_thousand_yen for b in p.budgets.all()} for p in programs
+        },
         "original_programs": [p for p in programs if p.kind == Program.Kind.BUREAU_ORIGINAL],
         "municipalities": list(bureau.municipalities.order_by("code")),
         "initiatives": list(bureau.initiatives.order_by("-fy", "order")),
