@@ -223,3 +223,26 @@ def test_the_compiled_catalogue_is_kept_in_git_so_a_fresh_clone_serves_english()
         check=True,
     ).stdout.strip()
     assert tracked == "chiiki/locale/en/LC_MESSAGES/django.mo"
+
+
+def test_a_refused_value_is_explained_in_the_readers_language_only(client, personas):
+    """The core words its parse errors in both languages; a screen or an API answer shows the
+    reader's one: an English screen gets no Japanese in the message (the input is quoted as
+    typed), a Japanese screen no English."""
+    import re as _re
+
+    from django.urls import reverse
+
+    from .conftest import PASSWORD
+
+    assert client.login(username="hq-planner", password=PASSWORD)
+    form = {"copy_from": "", "kind": "regional_policy", "title": "x", "edition": "R8",
+            "slug": "plan-r8", "start_fy": "R20x", "end_fy": ""}  # fmt: skip
+    client.cookies["django_language"] = "en"
+    english = client.post(reverse("editions"), form).content.decode()
+    box = _re.search(r'<div class="errors" role="alert">(.*?)</div>', english, _re.S).group(1)
+    assert "R20x" in box and not JAPANESE.search(box), box
+    client.cookies["django_language"] = "ja"
+    japanese = client.post(reverse("editions"), form).content.decode()
+    box = _re.search(r'<div class="errors" role="alert">(.*?)</div>', japanese, _re.S).group(1)
+    assert JAPANESE.search(box) and " / " not in box, box

@@ -41,6 +41,15 @@ class ParseError(ValueError):
         where = f"（{self.column}文字目）" if self.column is not None else ""
         return f"{self.message_ja}{where}: 「{self.text}」"
 
+    def describe_en(self) -> str:
+        """The same in English: message, position, input."""
+        where = f" (character {self.column})" if self.column is not None else ""
+        return f"{self.message_en}{where}: “{self.text}”"
+
+    def describe_in(self, language: str) -> str:
+        """One language only, for a screen or an API answer in that language."""
+        return self.describe_en() if language.startswith("en") else self.describe_ja()
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:

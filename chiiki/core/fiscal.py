@@ -149,7 +149,7 @@ def parse_fiscal_year_label(text: str) -> FiscalYearLabel:
     if match is None:
         raise ParseError(
             "年度として読めません（例: R3, 令和3年度, H26, 2021年度）",
-            "not a fiscal year (e.g. R3, 令和3年度, H26, 2021年度)",
+            "not a fiscal year (e.g. R3, H26, 2021, or written out in Japanese)",
             text=raw,
             column=_first_bad_column(norm),
         )

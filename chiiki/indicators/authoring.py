@@ -25,6 +25,7 @@ from chiiki.core.fiscal import format_fiscal_year
 from chiiki.core.numbers import format_number, parse_quantity
 from chiiki.core.progress import Method
 from chiiki.core.targets import TargetKind
+from chiiki.i18n import parse_message
 from chiiki.indicators.grading import recompute
 from chiiki.indicators.models import Indicator, TargetRevision, YearTarget
 from chiiki.indicators.services import value_in_unit
@@ -48,7 +49,7 @@ def figure(raw: Any, unit: str, field: str) -> Decimal | None:
     try:
         parsed = parse_quantity(str(raw))
     except ParseError as exc:
-        raise ValidationError({field: exc.describe_ja()}) from None
+        raise ValidationError({field: parse_message(exc)}) from None
     try:
         value, _marker = value_in_unit(SimpleNamespace(unit=unit), parsed)  # type: ignore[arg-type]
     except ValidationError as exc:

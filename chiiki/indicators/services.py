@@ -25,6 +25,7 @@ from chiiki.core.errors import ParseError, StaleVersion, version_holds
 from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year, parse_fiscal_year
 from chiiki.core.numbers import Missing, Quantity, check_figure, format_value, parse_value
 from chiiki.evaluations.selectors import locked_years
+from chiiki.i18n import parse_message
 from chiiki.indicators.grading import recompute
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.storage import CHUNK, chunks, copy_rows, update_rows
@@ -61,7 +62,7 @@ def parse_actual_value(indicator: Indicator, text: str) -> tuple[Decimal | None,
     try:
         parsed = parse_value(text)
     except ParseError as exc:
-        raise ValidationError({"value": exc.describe()}) from exc
+        raise ValidationError({"value": parse_message(exc)}) from exc
     return value_in_unit(indicator, parsed)
 
 
@@ -89,7 +90,7 @@ def _storable(value: Decimal) -> Decimal:
     try:
         return check_figure(value)
     except ParseError as exc:
-        raise ValidationError({"value": exc.describe()}) from None
+        raise ValidationError({"value": parse_message(exc)}) from None
 
 
 def actual_snapshot(actual: Actual | None) -> dict[str, Any] | None:
@@ -363,7 +364,7 @@ def _year(fy: str | int) -> int:
     try:
         return parse_fiscal_year(fy)
     except ParseError as exc:
-        raise ValidationError({"fy": exc.describe()}) from exc
+        raise ValidationError({"fy": parse_message(exc)}) from exc
 
 
 def _parsed(indicator: Indicator, value: str) -> tuple[Decimal | None, str]:

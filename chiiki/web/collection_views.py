@@ -24,6 +24,7 @@ from chiiki.collection import selectors, services
 from chiiki.collection.models import Entry
 from chiiki.core.errors import ParseError
 from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year, parse_fiscal_year
+from chiiki.i18n import parse_message
 from chiiki.web.posted import posted_int
 
 
@@ -51,12 +52,12 @@ def rounds(request: HttpRequest) -> HttpResponse:
         try:
             fy = parse_fiscal_year(data.get("fy", ""))
         except ParseError as exc:
-            errors["fy"] = exc.describe_ja()
+            errors["fy"] = parse_message(exc)
         if data.get("budget_fy", "").strip():
             try:
                 budget_fy = parse_fiscal_year(data["budget_fy"])
             except ParseError as exc:
-                errors["budget_fy"] = exc.describe_ja()
+                errors["budget_fy"] = parse_message(exc)
         try:
             deadline = dt.date.fromisoformat(data.get("deadline", "").strip())
         except ValueError:

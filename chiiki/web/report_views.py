@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from chiiki.core.errors import ParseError
 from chiiki.core.fiscal import parse_fiscal_year
+from chiiki.i18n import parse_message
 from chiiki.plans.models import Bureau, Organization, Plan, ProgramBudget, Region
 from chiiki.reports import opendata
 from chiiki.reports.builders import FILTERS, REPORTS, ReportNotFound
@@ -69,7 +70,9 @@ def report(request: HttpRequest, kind: str) -> HttpResponse:
     try:
         kwargs = _report_args(request, kind)
     except ParseError as exc:
-        return HttpResponseBadRequest(_("年度が読めません: {error}").format(error=exc.describe()))
+        return HttpResponseBadRequest(
+            _("年度が読めません: {error}").format(error=parse_message(exc))
+        )
     if fmt == "html":  # on screen the reader's 和暦/西暦 choice; downloads keep the official 和暦
         kwargs["fy_label"] = fy_filter
     try:

@@ -30,6 +30,7 @@ from chiiki.core.errors import ParseError
 from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year, parse_fiscal_year
 from chiiki.evaluations import services as workflow
 from chiiki.evaluations.selectors import evaluation_page, project_evaluations
+from chiiki.i18n import parse_message
 from chiiki.indicators.selectors import indicator_page
 from chiiki.indicators.services import (
     BulkEntryError,
@@ -342,7 +343,7 @@ def _chosen_year(request: HttpRequest) -> int | None:
     try:
         return parse_fiscal_year(text)
     except ParseError as exc:
-        messages.error(request, exc.describe_ja())
+        messages.error(request, parse_message(exc))
         return None
 
 
