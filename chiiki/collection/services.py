@@ -285,7 +285,7 @@ def _read(entry: Entry, text: str) -> tuple[Decimal | None, str, str]:
     typed_unit = parsed.display_unit if isinstance(parsed, Quantity) else ""
     if entry.kind == Entry.Kind.ACTUAL:
         assert entry.indicator is not None and parsed is not None
-        value, marker = value_in_unit(entry.indicator, parsed)
+        value, marker = value_in_unit(entry.indicator.unit, parsed)
         return value, marker, typed_unit
     try:
         return Decimal(parse_budget(text)), "", typed_unit

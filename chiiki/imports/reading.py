@@ -578,7 +578,7 @@ def _actual_change(
     text = _number_text(entry.raw)
     try:
         parsed = parse_value(text)  # the figure; its error names the position in both languages
-        value, marker = value_in_unit(ind, parsed)  # then the unit
+        value, marker = value_in_unit(ind.unit, parsed)  # then the unit
     except ParseError as exc:
         raise _Refused(exc.describe_ja(), exc.message_en) from None
     except ValidationError as exc:

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext, gettext_lazy
 
 from chiiki.accounts.access import require_author_project
@@ -29,7 +27,15 @@ from chiiki.i18n import parse_message
 from chiiki.indicators.grading import recompute
 from chiiki.indicators.models import Indicator, TargetRevision, YearTarget
 from chiiki.indicators.services import value_in_unit
-from chiiki.plans.authoring import fiscal_year, locked_project, new_slug, stale, text, whole
+from chiiki.plans.authoring import (
+    fiscal_year,
+    locked_project,
+    new_slug,
+    next_order,
+    stale,
+    text,
+    whole,
+)
 
 VALUED = (TargetKind.ABSOLUTE, TargetKind.CUMULATIVE)
 # How each method reads to a planner (screens, the plan-structure workbook).
@@ -51,7 +57,7 @@ def figure(raw: Any, unit: str, field: str) -> Decimal | None:
     except ParseError as exc:
         raise ValidationError({field: parse_message(exc)}) from None
     try:
-        value, _marker = value_in_unit(SimpleNamespace(unit=unit), parsed)  # type: ignore[arg-type]
+        value, _marker = value_in_unit(unit, parsed)
     except ValidationError as exc:
         raise ValidationError({field: exc.message_dict.get("value", exc.messages)}) from None
     return value
@@ -251,7 +257,7 @@ def save_indicator(
         siblings = Indicator.with_drafts.filter(project=project)
         stem = "kpi" if fields["kind"] == Indicator.Kind.KPI else "goal"
         indicator.slug = new_slug(data, siblings.values_list("slug", flat=True), stem)
-        indicator.order = (siblings.aggregate(m=Max("order"))["m"] or 0) + 1
+        indicator.order = next_order(siblings)
     indicator.version += 1
     indicator.save()
     if rows is not None:

@@ -63,23 +63,23 @@ def parse_actual_value(indicator: Indicator, text: str) -> tuple[Decimal | None,
         parsed = parse_value(text)
     except ParseError as exc:
         raise ValidationError({"value": parse_message(exc)}) from exc
-    return value_in_unit(indicator, parsed)
+    return value_in_unit(indicator.unit, parsed)
 
 
-def value_in_unit(indicator: Indicator, parsed: Quantity | Missing) -> tuple[Decimal | None, str]:
-    """A parsed figure as (value, marker) in the indicator's unit (``1.2万人`` → 12 千人);
+def value_in_unit(unit: str, parsed: Quantity | Missing) -> tuple[Decimal | None, str]:
+    """A parsed figure as (value, marker) in an indicator's ``unit`` (``1.2万人`` → 12 千人);
     ValidationError when its unit cannot be converted."""
     if not isinstance(parsed, Quantity):
         return None, parsed.value
-    if not parsed.display_unit or parsed.display_unit == indicator.unit:
+    if not parsed.display_unit or parsed.display_unit == unit:
         return _storable(parsed.number), ""
     try:
-        return _storable(parsed.in_unit(indicator.unit)), ""
+        return _storable(parsed.in_unit(unit)), ""
     except ValueError:
         raise ValidationError(
             {
                 "value": gettext("単位は「{unit}」で入力してください（入力: {given}）").format(
-                    unit=indicator.unit or gettext("単位なし"), given=parsed.display_unit
+                    unit=unit or gettext("単位なし"), given=parsed.display_unit
                 )
             }
         ) from None

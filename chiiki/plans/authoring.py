@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils.translation import gettext
 
 from chiiki.accounts.access import (
@@ -122,6 +122,11 @@ def _free_slug(taken: Iterable[str], stem: str) -> str:
     return f"{stem}-{n}"
 
 
+def next_order(siblings: QuerySet[Any]) -> int:
+    """The display order after the last of ``siblings`` (a new record goes to the end)."""
+    return (siblings.aggregate(m=Max("order"))["m"] or 0) + 1
+
+
 def new_slug(data: dict[str, Any], taken: Iterable[str], stem: str) -> str:
     """The identifier of a new record: the one given (``data["slug"]``, checked and unique
     among ``taken``), else the next free ``stem-N``."""
@@ -133,9 +138,6 @@ def new_slug(data: dict[str, Any], taken: Iterable[str], stem: str) -> str:
             {"slug": gettext("この識別子はすでに使われています: {slug}").format(slug=slug)}
         )
     return slug
-
-
-_new_slug = new_slug
 
 
 # --------------------------------------------------------------------------- editions
@@ -471,7 +473,7 @@ def save_section(
         section = PlanSection(
             plan=plan,
             slug=_free_slug(sections.values_list("slug", flat=True), "section"),
-            order=(sections.aggregate(m=Max("order"))["m"] or 0) + 1,
+            order=next_order(sections),
         )
     section.title, section.description = title, description
     section.save()
@@ -624,9 +626,9 @@ def save_project(
         setattr(project, name, value)
     if project_id is None:
         siblings = Project.with_drafts.filter(plan=plan)
-        project.slug = _new_slug(data, siblings.values_list("slug", flat=True), "project")
+        project.slug = new_slug(data, siblings.values_list("slug", flat=True), "project")
         if "order" not in fields:
-            project.order = (siblings.aggregate(m=Max("order"))["m"] or 0) + 1
+            project.order = next_order(siblings)
     project.version += 1
     project.save()
     project.other_bureaus.set(others)
@@ -848,9 +850,9 @@ def save_program(
     program.description = text(data, "description", limit=5000)
     if program_id is None:
         taken = Program.with_drafts.filter(organization_id=org).values_list("slug", flat=True)
-        program.slug = _new_slug(data, taken, f"{project.plan.slug}-program")
+        program.slug = new_slug(data, taken, f"{project.plan.slug}-program")
         siblings = Program.with_drafts.filter(project=project)
-        program.order = (siblings.aggregate(m=Max("order"))["m"] or 0) + 1
+        program.order = next_order(siblings)
     program.version += 1
     program.save()
     audit(

@@ -28,6 +28,7 @@ from openpyxl import load_workbook
 from chiiki.audit.services import record as audit
 from chiiki.core.codes import parse_local_government_code, prefecture_code
 from chiiki.core.errors import ParseError, Problem, ProblemsError
+from chiiki.plans.authoring import SLUG_RE
 from chiiki.plans.models import Bureau, Municipality, Organization, Region
 from chiiki.reports.xlsx import FIXED_TIME, SAFE_WORKBOOK
 
@@ -38,7 +39,6 @@ HEADS = {
     BUREAUS: ["識別子", "名称", "略称", "種別", "連携地域", "所在地"],
     MUNICIPALITIES: ["団体コード", "市区町村名（漢字）", "市区町村名（カナ）", "振興局"],
 }
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KATAKANA = re.compile(r"^[ァ-ヶー・]+$")
 KINDS = {"総合振興局": Bureau.Kind.GENERAL, "振興局": Bureau.Kind.SUB,
          "general": Bureau.Kind.GENERAL, "sub": Bureau.Kind.SUB}  # fmt: skip
@@ -138,7 +138,7 @@ def create_organization(data: bytes, *, actor: Any = None) -> Organization:
     r, row = org_rows[0]
     org_code = _code(row["団体コード"], Problem(ORGANIZATION, r, "団体コード", ""), problems)
     org_slug = row["識別子"]
-    if not SLUG.match(org_slug):
+    if not SLUG_RE.match(org_slug):
         problems.append(
             Problem(ORGANIZATION, r, "識別子", "半角の英小文字・数字・ハイフンで書いてください")
         )
@@ -160,7 +160,7 @@ def create_organization(data: bytes, *, actor: Any = None) -> Organization:
         for column in ("識別子", "名称"):
             if not row[column]:
                 problems.append(Problem(REGIONS, r, column, f"{column}を書いてください"))
-        if row["識別子"] and not SLUG.match(row["識別子"]):
+        if row["識別子"] and not SLUG_RE.match(row["識別子"]):
             problems.append(
                 Problem(REGIONS, r, "識別子", "半角の英小文字・数字・ハイフンで書いてください")
             )
@@ -177,7 +177,7 @@ def create_organization(data: bytes, *, actor: Any = None) -> Organization:
         for column in ("識別子", "名称", "略称", "連携地域"):
             if not row[column]:
                 problems.append(Problem(BUREAUS, r, column, f"{column}を書いてください"))
-        if row["識別子"] and not SLUG.match(row["識別子"]):
+        if row["識別子"] and not SLUG_RE.match(row["識別子"]):
             problems.append(
                 Problem(BUREAUS, r, "識別子", "半角の英小文字・数字・ハイフンで書いてください")
             )
