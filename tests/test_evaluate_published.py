@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from chiiki.core.batch import published_rate_text, read_batch, reproduces
+from chiiki.core.batch import BatchError, published_rate_text, read_batch, reproduces
 from chiiki.core.schemes import get_scheme
 
 EXAMPLE = "docs/examples/seed003-published.csv"
@@ -84,7 +84,7 @@ def test_the_other_governments_rules_from_the_example_file(monkeypatch):
     from chiiki.core import schemes
 
     data = json.loads(evaluate("docs/examples/other-rules.csv", "--format", "json"))
-    by_id = {i["id"]: i for i in data["indicators"]}
+    by_id = {i["id"]: i for i in data["indicators"] if "series" not in i}
     assert by_id["net-migration"]["rates"] == {"2022": 12.8, "2023": 24.4}
     assert by_id["new-farmers"]["rates"] == {"2025": 105.0, "2026": 95.0}
     assert [y["target"] for y in by_id["new-farmers"]["years"]] == [120, 140]
@@ -102,4 +102,71 @@ def test_the_other_governments_rules_from_the_example_file(monkeypatch):
     finally:
         monkeypatch.delenv("CHIIKI_GRADING_SCHEMES")
         schemes.schemes.cache_clear()
-    assert [i["grade"] for i in five["indicators"]] == ["D", "A", "A"]
+    assert [i["grade"] for i in five["indicators"]] == ["D", "A", "A", "A", "S", "B"]
+
+
+def test_an_indicator_with_several_series(monkeypatch):
+    """top-quarter in docs/examples/other-rules.csv: 小学校 and 中学校, each with its own
+    actuals; Hokkaido's scheme takes the worst series grade, the example five-point scheme
+    (series_rule: mean_rate) grades on the mean rate."""
+    from chiiki.core import schemes
+
+    data = json.loads(evaluate("docs/examples/other-rules.csv", "--format", "json"))
+    entries = [i for i in data["indicators"] if i["id"] == "top-quarter"]
+    whole, elementary, junior = entries
+    assert whole["series_names"] == ["小学校", "中学校"] and whole["series_rule"] == "worst"
+    assert whole["target_kind"] == "series" and whole["years"] == []
+    assert elementary["rates"] == {"2023": 92.6, "2024": 101.9} and elementary["grade"] == "A①"
+    assert junior["rates"] == {"2023": 74.1, "2024": 80.0} and junior["grade"] == "A③"
+    assert (whole["grade"], whole["grade_fy"]) == ("A③", 2024)
+    table = evaluate("docs/examples/other-rules.csv")
+    assert "算数・数学の正答率が全国の上位25%にある児童生徒の割合（小学校・中学校）" in table
+    csv_rows = evaluate("docs/examples/other-rules.csv", "--format", "csv").splitlines()
+    assert csv_rows[0].startswith("indicator_id,series,name,fy,rate")
+    assert (
+        "top-quarter,,算数・数学の正答率が全国の上位25%にある児童生徒の割合,,,,A③,2024" in csv_rows
+    )
+    monkeypatch.setenv("CHIIKI_GRADING_SCHEMES", "docs/examples/five-points.yaml")
+    schemes.schemes.cache_clear()
+    try:
+        five = json.loads(
+            evaluate("docs/examples/other-rules.csv", "--format", "json", "--scheme", "five-points")
+        )
+    finally:
+        monkeypatch.delenv("CHIIKI_GRADING_SCHEMES")
+        schemes.schemes.cache_clear()
+    whole = next(i for i in five["indicators"] if i.get("series_names"))
+    # (101.9 + 80.0) ÷ 2 = 90.95 → 91.0%: A (90% or more), not S (not every series met)
+    assert whole["series_rule"] == "mean_rate" and whole["grade"] == "A"
+
+
+def test_series_rows_must_all_name_their_series():
+    header = (
+        "indicator_id,name,unit,direction,method,baseline_value,baseline_fy,target_kind,"
+        "target_value,target_fy,revised_target_value,fy,actual,national_value,series\n"
+    )
+    rows = "x,割合,%,up,,,,absolute,27,R9,,R6,25,,小学校\nx,割合,%,up,,,,absolute,27,R9,,R6,20,,\n"
+    with pytest.raises(BatchError) as caught:
+        read_batch((header + rows).encode(), "series.csv")
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.field) == (3, "series") and "系列名" in problem.message
+
+
+def test_a_published_grade_of_a_series_indicator_is_the_indicators():
+    header = (
+        "indicator_id,name,unit,direction,method,baseline_value,baseline_fy,target_kind,"
+        "target_value,target_fy,revised_target_value,fy,actual,national_value,series,"
+        "published_grade\n"
+    )
+    rows = (
+        "x,割合,%,up,,,,absolute,27,R9,,R6,27.5,,小学校,A③\n"
+        "x,割合,%,up,,,,absolute,27,R9,,R6,21.6,,中学校,A③\n"
+    )
+    path = "series.csv"
+    from chiiki.core.batch import reproduction, results
+
+    scheme = get_scheme("hokkaido")
+    evaluated = results(read_batch((header + rows).encode(), path), scheme)
+    summary = reproduction(evaluated, scheme)
+    # one grade compared (the indicator's A③), not the 小学校 series' own A①
+    assert (summary.grades, summary.grades_published) == (1, 1)

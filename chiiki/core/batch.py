@@ -9,6 +9,12 @@ reproduce?": ``published_rate`` (per year, as the
 table prints it: ``89.4``, ``89.4%``, ``100%超``, ``0%未満``, or a dash where none is printed)
 and ``published_grade`` (per indicator). The results then say, per year and for the grade,
 whether the computed value matches, with a summary (``n of m reproduced``).
+
+An optional ``series`` column names the series of an indicator with several (小学校, 中学校 …):
+the rows of one ``indicator_id`` and ``series`` are one series with its own definition and
+actuals, and the indicator is graded from its series by the scheme's series rule
+(:mod:`chiiki.core.series`); its ``published_grade`` is the indicator's (per series under the
+``each`` rule).
 Every problem is collected with file, row (as a spreadsheet numbers it: the header is row 1)
 and column; if there is any, nothing is evaluated.
 """
@@ -36,9 +42,11 @@ from chiiki.core.progress import (
     Method,
     Revision,
     YearActual,
+    YearResult,
     assess,
 )
 from chiiki.core.schemes import GradingScheme
+from chiiki.core.series import SeriesRule, assess_series
 from chiiki.core.targets import TargetKind
 from chiiki.core.text import neutralise
 
@@ -49,7 +57,9 @@ COLUMNS = [
     "target_kind", "target_value", "target_fy", "revised_target_value", "fy", "actual",
     "national_value",
 ]  # fmt: skip
-OPTIONAL_COLUMNS = ["actuals_cumulative", "published_rate", "published_grade", "year_target"]
+OPTIONAL_COLUMNS = [
+    "actuals_cumulative", "published_rate", "published_grade", "year_target", "series",
+]  # fmt: skip
 DEFINITION_COLUMNS = [c for c in COLUMNS if c not in ("fy", "actual", "national_value")]
 DEFINITION_COLUMNS += ["actuals_cumulative", "published_grade"]
 _DASHES = {"-", "－", "—", "―", "ー", "‐"}
@@ -72,6 +82,8 @@ class BatchIndicator:
     years: list[YearActual] = field(default_factory=list)
     published_rates: dict[int, str] = field(default_factory=dict)  # FY → as printed
     published_grade: str = ""
+    series: str = ""  # the series' name, for an indicator with several
+    series_names: tuple[str, ...] = ()  # the indicator's series, on its combined entry
 
 
 _FOOTNOTE = re.compile(r"\s*[※＊*]\s*\d*\s*$")
@@ -159,7 +171,7 @@ def read_batch(data: bytes, file: str) -> list[BatchIndicator]:
         if unknown:
             parts.append(f"知らない列があります: {', '.join(unknown)}")
         raise BatchError([Problem(file, 1, "header", "。".join(parts))])
-    groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    groups: dict[tuple[str, str], list[tuple[int, dict[str, str]]]] = {}
     try:
         for row in reader:
             rownum = reader.line_num
@@ -174,9 +186,21 @@ def read_batch(data: bytes, file: str) -> list[BatchIndicator]:
             if not record["indicator_id"]:
                 problems.append(Problem(file, rownum, "indicator_id", "指標IDが空です"))
                 continue
-            groups.setdefault(record["indicator_id"], []).append((rownum, record))
+            key = (record["indicator_id"], record.get("series", ""))
+            groups.setdefault(key, []).append((rownum, record))
     except csv.Error as exc:
         problems.append(Problem(file, reader.line_num, "row", f"CSV として読めません: {exc}"))
+    named = {i for i, series in groups if series}
+    for (indicator_id, series), rows in groups.items():
+        if not series and indicator_id in named:
+            problems.append(
+                Problem(
+                    file,
+                    rows[0][0],
+                    "series",
+                    f"指標「{indicator_id}」には系列名のある行があります。この行にも系列名を書いてください",
+                )
+            )
     indicators = [_indicator(file, rows, problems) for rows in groups.values()]
     if not groups and not problems:
         problems.append(Problem(file, None, "file", "データ行がありません"))
@@ -333,6 +357,7 @@ def _indicator(
         years,
         published_rates,
         first.get("published_grade", "").strip(),  # as printed (NFKC would turn ③ into 3)
+        first.get("series", ""),
     )
 
 
@@ -370,7 +395,37 @@ def _number(value: Decimal | None) -> float | int | None:
 def results(
     indicators: list[BatchIndicator], scheme: GradingScheme
 ) -> list[tuple[BatchIndicator, Assessment]]:
-    return [(ind, assess(ind.spec, ind.years, scheme)) for ind in indicators]
+    """Each indicator assessed; an indicator with several series as one entry graded by the
+    scheme's series rule (no years of its own) followed by its series, each assessed alone."""
+    out: list[tuple[BatchIndicator, Assessment]] = []
+    by_id: dict[str, list[BatchIndicator]] = {}
+    for ind in indicators:
+        by_id.setdefault(ind.id, []).append(ind)
+    for group in by_id.values():
+        assessed = [(ind, assess(ind.spec, ind.years, scheme)) for ind in group]
+        if not group[0].series:
+            out += assessed
+            continue
+        combined = assess_series([(i.series, a) for i, a in assessed], scheme, scheme.series_rule)
+        each = combined.rule is SeriesRule.EACH
+        grades = {i.published_grade for i in group}
+        published = "" if each or len(grades) != 1 else grades.pop()
+        whole = BatchIndicator(
+            group[0].id,
+            group[0].name,
+            group[0].unit,
+            IndicatorSpec(TargetKind.SERIES),
+            published_grade=published,
+            series_names=tuple(i.series for i in group),
+        )
+        for ind, _a in assessed:
+            if not each:
+                ind.published_grade = ""  # the indicator's, compared with the combined grade
+        whole_assessed = Assessment(
+            scheme.name, grade=combined.grade, grade_fy=combined.grade_fy, reason=combined.reason
+        )
+        out += [(whole, whole_assessed), *assessed]
+    return out
 
 
 @dataclass(frozen=True)
@@ -428,6 +483,12 @@ def to_json(evaluated: list[tuple[BatchIndicator, Assessment]], scheme: GradingS
     for ind, a in evaluated:
         out["indicators"].append({
             "id": ind.id,
+            **({"series": ind.series} if ind.series else {}),
+            **(
+                {"series_names": list(ind.series_names), "series_rule": scheme.series_rule.value}
+                if ind.series_names
+                else {}
+            ),
             "name": ind.name,
             "unit": ind.unit,
             "target_kind": ind.spec.target_kind.value,
@@ -460,21 +521,30 @@ def to_csv(evaluated: list[tuple[BatchIndicator, Assessment]], scheme: GradingSc
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     published = reproduction(evaluated, scheme) is not None
+    with_series = any(ind.series for ind, _a in evaluated)
     head = ["indicator_id", "name", "fy", "rate", "reason", "grade", "grade_fy"]
+    if with_series:
+        head.insert(1, "series")
     if published:
         head += ["published_rate", "rate_reproduced", "published_grade", "grade_reproduced"]
     writer.writerow(head)
     for ind, a in evaluated:
-        for r in a.years:
-            rate = a.rates.get(r.fy)
-            row = [
-                neutralise(ind.id), neutralise(ind.name), r.fy, "" if rate is None else f"{rate}",
-                r.reason.value if r.reason else "", a.grade or "", a.grade_fy or "",
+        # an indicator graded from its series has one row, with no year, for its grade
+        years: list[YearResult | None] = list(a.years) if a.years else [None]
+        for r in years:
+            rate = a.rates.get(r.fy) if r else None
+            row: list[Any] = [
+                neutralise(ind.id), neutralise(ind.name), r.fy if r else "",
+                "" if rate is None else f"{rate}",
+                (r.reason.value if r.reason else "") if r else (a.reason.value if a.reason else ""),
+                a.grade or "", a.grade_fy or "",
             ]  # fmt: skip
+            if with_series:
+                row.insert(1, neutralise(ind.series))
             if published:
                 row += [
-                    neutralise(ind.published_rates.get(r.fy, "")),
-                    _yes_no(_rate_reproduced(ind, a, r.fy, scheme)),
+                    neutralise(ind.published_rates.get(r.fy, "") if r else ""),
+                    _yes_no(_rate_reproduced(ind, a, r.fy, scheme) if r else None),
                     neutralise(ind.published_grade),
                     _yes_no(_grade_reproduced(ind, a)),
                 ]
@@ -492,7 +562,7 @@ def to_table(evaluated: list[tuple[BatchIndicator, Assessment]], scheme: Grading
     head = ["指標", *(format_fiscal_year(fy) for fy in fys), "進捗"]
     rows = [head]
     for ind, a in evaluated:
-        cells = [ind.name or ind.id]
+        cells = [_label(ind)]
         cells += [scheme.format_rate(a.rates.get(fy)) if fy in a.rates else "" for fy in fys]
         cells.append(
             a.grade or f"{scheme.not_assessable}（{a.reason.label_ja if a.reason else ''}）"
@@ -514,14 +584,28 @@ def to_table(evaluated: list[tuple[BatchIndicator, Assessment]], scheme: Grading
                 if not reproduces(text, a.rates.get(fy), scheme):
                     shown = scheme.format_rate(a.rates.get(fy)) or "—"
                     lines.append(
-                        f"  {ind.name or ind.id} {format_fiscal_year(fy)}: 計算 {shown}、公表 {text or '—'}"
+                        f"  {_full_name(ind)} {format_fiscal_year(fy)}: 計算 {shown}、公表 {text or '—'}"
                     )
             if ind.published_grade and (a.grade or "") != ind.published_grade:
                 lines.append(
-                    f"  {ind.name or ind.id} 進捗: 計算 {a.grade or scheme.not_assessable}、"
+                    f"  {_full_name(ind)} 進捗: 計算 {a.grade or scheme.not_assessable}、"
                     f"公表 {ind.published_grade}"
                 )
     return "\n".join(lines) + "\n"
+
+
+def _full_name(ind: BatchIndicator) -> str:
+    name = ind.name or ind.id
+    return f"{name}（{ind.series}）" if ind.series else name
+
+
+def _label(ind: BatchIndicator) -> str:
+    name = ind.name or ind.id
+    if ind.series:
+        return f"  {ind.series}"
+    if ind.series_names:
+        return f"{name}（{'・'.join(ind.series_names)}）"
+    return name
 
 
 def _width(text: str) -> int:

@@ -131,6 +131,9 @@ class NotComputable(enum.StrEnum):
     SIGNED_RATIO = "signed_ratio"
     NO_YEAR_TARGET = "no_year_target"
     NO_PREVIOUS_YEAR = "no_previous_year"
+    NO_SERIES = "no_series"
+    PER_SERIES = "per_series"
+    SERIES_NOT_ASSESSABLE = "series_not_assessable"
 
     @property
     def label_ja(self) -> str:
@@ -147,6 +150,9 @@ _NOT_COMPUTABLE_JA = {
     NotComputable.OUTSIDE_CUMULATION: "累計の期間外の年度です",
     NotComputable.NO_YEAR_TARGET: "この年度の目標値（年度別目標値）がありません",
     NotComputable.NO_PREVIOUS_YEAR: "比べる前年度の実績値（または全国値）がありません",
+    NotComputable.NO_SERIES: "系列がまだありません",
+    NotComputable.PER_SERIES: "系列ごとに評価しています",
+    NotComputable.SERIES_NOT_ASSESSABLE: "評価できない系列があります",
     NotComputable.SIGNED_RATIO: (
         "目標値または実績値が0以下のため、比率では計算できません（基準値からの伸びで計算する方法を使います）"
     ),
@@ -389,6 +395,7 @@ class Assessment:
     grade_fy: int | None = None
     reason: NotComputable | None = None  # why there is no grade
     achieved: bool | None = None
+    facts: GradeFacts | None = None  # what the grade was decided on
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,4 +449,4 @@ def assess(spec: IndicatorSpec, years: Iterable[YearActual], scheme: Grades) -> 
         final_target_achieved=final is not None and _meets(spec, latest.compared, final),
         improved=None if before is None else _better(spec, latest.compared, before),
     )
-    return Assessment(scheme.name, results, rates, scheme.grade(facts), latest.fy, None, met)
+    return Assessment(scheme.name, results, rates, scheme.grade(facts), latest.fy, None, met, facts)

@@ -1,6 +1,7 @@
 """Grading schemes as data (grading_schemes.yaml): bands tried in order, first match wins.
 
-A scheme decides the default rate method, the published rounding, the label for "not
+A scheme decides the default rate method, the published rounding, how an indicator with
+several series is graded (``series_rule``, :mod:`chiiki.core.series`), the label for "not
 assessable" (in Japanese and English), optionally how out-of-range rates are shown
 (``100%超``), and per band its meaning, whether it counts as favourable (the dashboard, the
 tile map) and an optional numeric score. Code only knows the band conditions; everything else
@@ -24,6 +25,7 @@ from typing import Any
 import yaml
 
 from chiiki.core.progress import GradeFacts, Method
+from chiiki.core.series import SeriesRule
 
 SCHEMES_FILE = Path(__file__).with_name("grading_schemes.yaml")
 SCHEMES_ENV = "CHIIKI_GRADING_SCHEMES"
@@ -94,6 +96,7 @@ class GradingScheme:
     label_en: str = ""
     not_assessable_en: str = ""
     origin: str = ""  # the file it was read from
+    series_rule: SeriesRule = SeriesRule.WORST  # an indicator with several series
 
     def grade(self, facts: GradeFacts) -> str:
         return next(band.grade for band in self.bands if band.matches(facts))
@@ -183,7 +186,7 @@ def _band(origin: str, scheme: str, index: int, raw: Any) -> Band:
 
 
 _SCHEME_FIELDS = {"label", "label_en", "method", "places", "not_assessable",
-                  "not_assessable_en", "display_bounds", "bands"}  # fmt: skip
+                  "not_assessable_en", "display_bounds", "bands", "series_rule"}  # fmt: skip
 
 
 def parse_schemes(data: Any, origin: str = "grading_schemes.yaml") -> dict[str, GradingScheme]:
@@ -213,6 +216,13 @@ def parse_schemes(data: Any, origin: str = "grading_schemes.yaml") -> dict[str, 
             raise SchemeError(
                 f"{_where(origin, str(name), field='method')}: unknown method {raw['method']!r} "
                 f"(known: {', '.join(m.value for m in Method)})"
+            ) from None
+        try:
+            series_rule = SeriesRule(raw.get("series_rule", "worst"))
+        except ValueError:
+            raise SchemeError(
+                f"{_where(origin, str(name), field='series_rule')}: unknown rule "
+                f"{raw['series_rule']!r} (known: {', '.join(r.value for r in SeriesRule)})"
             ) from None
         places = raw.get("places", 1)
         if not isinstance(places, int) or not 0 <= places <= 4:
@@ -245,6 +255,7 @@ def parse_schemes(data: Any, origin: str = "grading_schemes.yaml") -> dict[str, 
             label_en=str(raw.get("label_en", "")),
             not_assessable_en=str(raw.get("not_assessable_en", "")),
             origin=origin,
+            series_rule=series_rule,
         )
     return schemes
 

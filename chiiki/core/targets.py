@@ -12,6 +12,7 @@ kind                   written as                                  the target is
 ``cumulative``         ``累計10,500人`` with a range ``(H27～R1)``  the sum over the range
 ``above_previous_year`` ``前年度を上回る`` ``前年度より増加``           above the year before
 ``above_national_growth`` ``国の伸び率を上回る``                       last year × the nation's growth
+``series``             (小学校・中学校・高校 …, each its own target)    set per series
 =====================  ==========================================  =========================
 
 How rates and grades follow from a kind is the KPI engine's business (docs/kpi-rules.md);
@@ -37,6 +38,7 @@ class TargetKind(enum.StrEnum):
     CUMULATIVE = "cumulative"
     ABOVE_PREVIOUS_YEAR = "above_previous_year"
     ABOVE_NATIONAL_GROWTH = "above_national_growth"
+    SERIES = "series"  # targets set per series (chiiki.core.series)
 
     @property
     def label_ja(self) -> str:
@@ -51,6 +53,7 @@ _LABELS = {
     TargetKind.CUMULATIVE: "累計",
     TargetKind.ABOVE_PREVIOUS_YEAR: "前年度を上回る",
     TargetKind.ABOVE_NATIONAL_GROWTH: "国の伸び率を上回る",
+    TargetKind.SERIES: "系列ごとに設定",
 }
 
 _WORDS = {
