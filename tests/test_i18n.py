@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation.template import templatize
 
 import chiiki
-from chiiki.core import forecast, numbers, progress, schemes, targets
+from chiiki.core import forecast, numbers, progress, schemes, series, targets
 from chiiki.indicators.models import Indicator
 from chiiki.web.core_labels import CORE_LABELS
 from chiiki.web.templatetags.chiiki_format import fy
@@ -98,7 +98,8 @@ def test_the_catalogue_holds_no_leftovers_or_untranslated_entries():
 def test_core_labels_lists_every_label_the_core_gives_in_japanese():
     labels = {
         member.label_ja
-        for enum in (progress.NotComputable, targets.TargetKind, numbers.Missing, forecast.Status)
+        for enum in (progress.NotComputable, targets.TargetKind, numbers.Missing, forecast.Status,
+                     series.SeriesRule)  # fmt: skip
         for member in enum
     }
     labels.add(forecast.NOTE_NATIONAL_TARGET)

@@ -109,7 +109,11 @@ class YearTargetIn(s.In):
 
 class IndicatorIn(s.In):
     kind: str = Field(description=d("numeric_goal=数値目標, kpi=KPI", "numeric_goal or kpi"))
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(
+        "",
+        max_length=200,
+        description=d("指標名（系列では空欄: まとめる指標の名称）", "Name (a series: empty)"),
+    )
     unit: str = Field("", max_length=20)
     decimal_places: int = Field(0, ge=0, le=6)
     direction: str = Field("up", description=d("up / down", "Desired direction"))
@@ -118,7 +122,8 @@ class IndicatorIn(s.In):
     baseline_fy: int | None = Field(None, ge=1900, le=2200, description=FY_IN)
     target_kind: str = Field(
         description=d(
-            "absolute / national / above_baseline / at_or_above_current / cumulative",
+            "absolute / national / above_baseline / at_or_above_current / cumulative / "
+            "above_previous_year / above_national_growth / series（系列ごとに設定）",
             "Target kind",
         )
     )
@@ -127,6 +132,14 @@ class IndicatorIn(s.In):
     target_first_fy: int | None = Field(None, ge=1900, le=2200, description=FY_IN)
     actuals_cumulative: bool = False
     is_main: bool = False
+    parent: int | None = Field(
+        None,
+        description=d(
+            "系列をまとめる指標のID（目標の種類が series の、同じプロジェクトの指標）",
+            "Id of the indicator (target kind series, same project) this one is a series of",
+        ),
+    )
+    series_name: str = Field("", max_length=50, description=d("系列名（例: 小学校）", "Series"))
     year_targets: list[YearTargetIn] = Field(
         default_factory=list,
         max_length=50,

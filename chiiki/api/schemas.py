@@ -285,7 +285,20 @@ class IndicatorOut(Schema):
     grade_fy: int | None = Field(description=d("評価の年度", "Fiscal year graded"))
     grade_reason: str = Field(description=d("評価できない理由", "Why it could not be graded"))
     published_grade: str = Field(description=d("公表資料の評価", "Grade printed in the report"))
+    parent: int | None = Field(
+        description=d(
+            "系列をまとめる指標のID（この指標が系列のとき）",
+            "Id of the indicator this one is a series of",
+        )
+    )
+    series_name: str = Field(
+        description=d("系列名（小学校・中学校 …、系列でなければ空）", "Series name, if a series")
+    )
     version: int = Field(description=d("版数（If-Match に使う）", "Version, for If-Match"))
+
+    @staticmethod
+    def resolve_parent(obj: Any) -> int | None:
+        return int(obj.parent_id) if obj.parent_id else None
 
     @staticmethod
     def resolve_project(obj: Any) -> int:

@@ -37,7 +37,7 @@ from chiiki.core.plausibility import Finding, Thresholds, check
 from chiiki.core.text import plain_lines
 from chiiki.evaluations.selectors import locked_years
 from chiiki.i18n import parse_message
-from chiiki.indicators.models import Actual, Indicator
+from chiiki.indicators.models import HOLDS_FIGURES, Actual, Indicator
 from chiiki.indicators.services import (
     ActualWrite,
     future_fy_message,
@@ -88,7 +88,7 @@ def in_force(organization: Organization, fy: int) -> Any:
         & (Q(project__plan__start_fy__isnull=True) | Q(project__plan__start_fy__lte=fy))
         & (Q(project__plan__end_fy__isnull=True) | Q(project__plan__end_fy__gte=fy))
     )
-    return Indicator.objects.filter(plans).select_related("project")
+    return Indicator.objects.filter(plans, HOLDS_FIGURES).select_related("project")
 
 
 def running_programs(organization: Organization, budget_fy: int) -> Any:

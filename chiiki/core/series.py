@@ -103,6 +103,6 @@ def assess_series(
     if rule is SeriesRule.ALL:
         rate = min(f.rate for f in facts)
     else:
-        rate = round_rate(sum(f.rate for f in facts) / len(facts), scheme.places)
+        rate = round_rate(sum((f.rate for f in facts), Decimal(0)) / len(facts), scheme.places)
     combined = _combined_facts(facts, rate)
     return SeriesAssessment(rule, parts, scheme.grade(combined), grade_fy, None, rate)

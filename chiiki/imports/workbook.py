@@ -24,7 +24,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year
-from chiiki.indicators.models import Actual, Indicator
+from chiiki.indicators.models import HOLDS_FIGURES, Actual, Indicator
 from chiiki.plans.models import Organization, Plan, Program, ProgramBudget
 from chiiki.reports.xlsx import FIXED_TIME, SAFE_WORKBOOK, Formats, figure_format
 
@@ -62,7 +62,7 @@ def export_workbook(
     plans = _plans(org, plan_slug)
     last_fy = fiscal_year_of(timezone.localdate()) - 1
     indicators = list(
-        Indicator.objects.filter(project__plan__in=plans)
+        Indicator.objects.filter(HOLDS_FIGURES, project__plan__in=plans)
         .filter(**({"project__lead_bureau__slug": bureau_slug} if bureau_slug else {}))
         .select_related("project__plan")
         .prefetch_related(Prefetch("actuals", queryset=Actual.objects.order_by("fy")))

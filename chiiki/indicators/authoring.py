@@ -83,6 +83,8 @@ def _snapshot(indicator: Indicator) -> dict[str, Any]:
         "target_first_fy": indicator.target_first_fy,
         "actuals_cumulative": indicator.actuals_cumulative,
         "is_main": indicator.is_main,
+        "parent": indicator.parent_id,
+        "series_name": indicator.series_name,
         "year_targets": [
             {"fy": t.fy, "kind": t.kind, "value": num(t.value)}
             for t in YearTarget.objects.filter(indicator=indicator).order_by("fy")
@@ -114,7 +116,15 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
     unit = text(data, "unit", limit=20)
     fields: dict[str, Any] = {
         "kind": kind,
-        "name": text(data, "name", limit=200, required=gettext("指標名を入力してください")),
+        # a series takes its indicator's name (see _series_fields)
+        "name": text(
+            data,
+            "name",
+            limit=200,
+            required=""
+            if str(data.get("parent") or "").strip()
+            else gettext("指標名を入力してください"),
+        ),
         "unit": unit,
         "decimal_places": places,
         "direction": direction,
@@ -154,6 +164,66 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
     ):
         raise ValidationError({"target_fy": gettext("目標年度は基準年度より後にしてください")})
     return fields
+
+
+def _series_fields(
+    data: dict[str, Any], project: Any, indicator: Indicator, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """The series an indicator is (``parent``: the indicator with several series it belongs
+    to, ``series_name``: 小学校, 実質 …), checked; a series takes its indicator's name and
+    kind. An indicator with series (target kind ``series``) holds no figures of its own."""
+    raw = str(data.get("parent") or "").strip()
+    name = text(data, "series_name", limit=50)
+    is_group = fields["target_kind"] == TargetKind.SERIES
+    if indicator.pk is not None:
+        if not is_group and Indicator.with_drafts.filter(parent=indicator).exists():
+            raise ValidationError(
+                {
+                    "target_kind": gettext(
+                        "系列のある指標です。目標の種類を変えるには、先に系列を削除してください"
+                    )
+                }
+            )
+        if is_group and indicator.actuals.exists():
+            raise ValidationError(
+                {
+                    "target_kind": gettext(
+                        "実績値のある指標は、系列をまとめる指標にできません（実績値は系列ごとに持ちます）"
+                    )
+                }
+            )
+    if not raw:
+        if name:
+            raise ValidationError(
+                {"parent": gettext("系列名を書くときは、系列をまとめる指標を選んでください")}
+            )
+        return {"parent": None, "series_name": ""}
+    if is_group:
+        raise ValidationError(
+            {"parent": gettext("系列をまとめる指標は、他の指標の系列にはできません")}
+        )
+    parent = (
+        Indicator.with_drafts.filter(project=project, target_kind=TargetKind.SERIES)
+        .exclude(pk=indicator.pk)
+        .filter(pk=int(raw) if raw.isdigit() else None)
+        .first()
+    )
+    if parent is None:
+        raise ValidationError(
+            {
+                "parent": gettext(
+                    "同じプロジェクトの、目標の種類が「系列ごとに設定」の指標を選んでください"
+                )
+            }
+        )
+    if not name:
+        raise ValidationError({"series_name": gettext("系列名を入力してください（例: 小学校）")})
+    taken = Indicator.with_drafts.filter(parent=parent, series_name=name).exclude(pk=indicator.pk)
+    if taken.exists():
+        raise ValidationError(
+            {"series_name": gettext("同じ名前の系列があります（{name}）").format(name=name)}
+        )
+    return {"parent": parent, "series_name": name, "name": parent.name, "kind": parent.kind}
 
 
 def _year_targets(
@@ -240,6 +310,7 @@ def save_indicator(
         check_version(indicator.version, expected_version, lambda: stale(gettext("指標")))
         old = _snapshot(indicator)
     fields = _fields(data)
+    fields.update(_series_fields(data, project, indicator, fields))
     rows = _year_targets(year_targets, fields) if year_targets is not None else None
     if old is not None and not project.plan.is_draft:
         for name in ("target_kind", "target_value", "target_fy"):
@@ -260,6 +331,10 @@ def save_indicator(
         indicator.order = next_order(siblings)
     indicator.version += 1
     indicator.save()
+    # the series carry their indicator's name and kind (数値目標 / KPI)
+    Indicator.with_drafts.filter(parent=indicator).exclude(
+        name=indicator.name, kind=indicator.kind
+    ).update(name=indicator.name, kind=indicator.kind)
     if rows is not None:
         YearTarget.objects.filter(indicator=indicator).delete()
         YearTarget.objects.bulk_create(

@@ -17,8 +17,17 @@ from typing import Any, NamedTuple
 from django.db import transaction
 
 from chiiki.core.numbers import Missing
-from chiiki.core.progress import Direction, IndicatorSpec, Method, Revision, YearActual, assess
+from chiiki.core.progress import (
+    Assessment,
+    Direction,
+    IndicatorSpec,
+    Method,
+    Revision,
+    YearActual,
+    assess,
+)
 from chiiki.core.schemes import get_scheme
+from chiiki.core.series import assess_series
 from chiiki.core.targets import TargetKind
 from chiiki.indicators.models import Actual, Indicator, TargetRevision, YearTarget
 from chiiki.storage import CHUNK, by_range, chunks, update_rows
@@ -107,7 +116,16 @@ def recompute(
     if indicators is None:
         ids = list(Indicator.with_drafts.order_by("pk").values_list("pk", flat=True))
     else:
-        ids = sorted({i if isinstance(i, int) else i.pk for i in indicators})
+        given = {i if isinstance(i, int) else i.pk for i in indicators}
+        # a series' change regrades the indicator it belongs to
+        parents: set[int] = set()
+        for part in chunks(sorted(given), CHUNK):
+            parents.update(
+                Indicator.with_drafts.filter(pk__in=part, parent__isnull=False).values_list(
+                    "parent_id", flat=True
+                )
+            )
+        ids = sorted(given | parents)
     rates = grades = done = 0
     for part in chunks(ids, chunk):
         with transaction.atomic():
@@ -139,6 +157,18 @@ def _same(a: Decimal | None, b: Decimal | None) -> bool:
 def _grade_chunk(
     part: list[int],
 ) -> tuple[list[tuple[int, Decimal | None, str]], list[tuple[int, str, int | None, str, str]]]:
+    """The changed rates and grades of the indicators ``part``. An indicator with several
+    series is graded from its series, which are read (and assessed) with it even when they
+    fall in another chunk; only ``part``'s rows are written."""
+    series: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for parent_id, pk, name in (
+        by_range(Indicator.with_drafts, "parent_id", part)
+        .order_by("parent_id", "order", "pk")
+        .values_list("parent_id", "pk", "series_name")
+    ):
+        series[parent_id].append((pk, name))
+    writing = set(part)
+    part = sorted(writing | {pk for members in series.values() for pk, _n in members})
     revisions: dict[int, list[Revision]] = defaultdict(list)
     for indicator_id, original, revised, from_fy in (
         by_range(TargetRevision.objects, "indicator_id", part)
@@ -163,11 +193,19 @@ def _grade_chunk(
     rate_changes: list[tuple[int, Decimal | None, str]] = []
     grade_changes: list[tuple[int, str, int | None, str, str]] = []
     spec_end = 1 + len(SPEC_FIELDS)
-    for values in by_range(Indicator.with_drafts, "pk", part).values_list(*_READ):
+    rows = list(by_range(Indicator.with_drafts, "pk", part).values_list(*_READ))
+    assessed: dict[int, Assessment] = {}
+    for values in rows:  # every indicator's own figures first, then the series' indicators
         pk = values[0]
-        scheme = get_scheme(values[spec_end])
         years = [year_actual(a[2], a[3], a[4], a[5]) for a in actuals[pk]]
-        result = assess(spec_of(values[1:spec_end], revisions[pk], year_targets[pk]), years, scheme)
+        spec = spec_of(values[1:spec_end], revisions[pk], year_targets[pk])
+        assessed[pk] = assess(spec, years, get_scheme(values[spec_end]))
+    for values in rows:
+        pk = values[0]
+        if pk not in writing:
+            continue
+        scheme = get_scheme(values[spec_end])
+        result = assessed[pk]
         reasons = {r.fy: r.reason for r in result.years}
         for a in actuals[pk]:
             rate = result.rates.get(a[2])
@@ -175,10 +213,19 @@ def _grade_chunk(
             reason_text = reason.value if reason else ""
             if not _same(a[6], rate) or a[7] != reason_text:
                 rate_changes.append((a[0], rate, reason_text))
+        if values[1] == TargetKind.SERIES:
+            combined = assess_series(
+                [(name, assessed[member]) for member, name in series[pk]],
+                scheme,
+                scheme.series_rule,
+            )
+            outcome = (combined.grade, combined.grade_fy, combined.reason)
+        else:
+            outcome = (result.grade, result.grade_fy, result.reason)
         grade = (
-            result.grade or "",
-            result.grade_fy,
-            result.reason.value if result.reason else "",
+            outcome[0] or "",
+            outcome[1],
+            outcome[2].value if outcome[2] else "",
             scheme.name,
         )
         stored = tuple(values[spec_end + 1 : spec_end + 5])  # grade, FY, reason, scheme

@@ -100,6 +100,18 @@ class Indicator(models.Model):
         help_text="計画の次の版に引き継いだ指標: 実績値の系列は版をまたいで読む",
     )
     version = models.PositiveIntegerField("版数", default=0)
+    # An indicator with several series (target kind "series") has no figures of its own: each
+    # series is an indicator of the same project naming it as parent, with its own targets
+    # and actuals; the parent's grade follows from theirs by the scheme's series rule.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="series",
+        verbose_name="系列をまとめる指標",
+    )
+    series_name = models.CharField("系列名", max_length=50, blank=True)
 
     objects = public_manager("project__plan__status")
     with_drafts = AllEditions()
@@ -119,6 +131,11 @@ class Indicator(models.Model):
                 condition=~Q(target_kind="cumulative") | Q(target_first_fy__isnull=False),
                 name="indicator_cumulative_range_required",
             ),
+            models.CheckConstraint(
+                condition=(Q(parent__isnull=True) & Q(series_name=""))
+                | (Q(parent__isnull=False) & ~Q(series_name="")),
+                name="indicator_series_named",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -126,7 +143,13 @@ class Indicator(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.name_for(self.name, self.name_status)
+        name = self.name_for(self.name, self.name_status)
+        return f"{name}（{self.series_name}）" if self.series_name else name
+
+    @property
+    def has_series(self) -> bool:
+        """Graded from its series (小学校・中学校 …); it holds no figures of its own."""
+        return self.target_kind == TargetKind.SERIES
 
     @staticmethod
     def name_for(name: str, name_status: str) -> str:
@@ -146,6 +169,10 @@ class Indicator(models.Model):
     @property
     def target_spec_kind(self) -> TargetKind:
         return TargetKind(self.target_kind)
+
+
+# The indicators that take figures (actuals): all but those graded from their series.
+HOLDS_FIGURES = ~Q(target_kind=TargetKind.SERIES)
 
 
 class IndicatorListing(models.Model):

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.utils.translation import gettext
 
 from chiiki.core.forecast import Model, backtest_one, forecast, series_for_backtest
-from chiiki.core.progress import RELATIVE, Method, assess, year_results
+from chiiki.core.progress import (
+    RELATIVE,
+    Assessment,
+    Method,
+    NotComputable,
+    assess,
+    year_results,
+)
 from chiiki.core.schemes import GradingScheme, get_scheme, schemes
+from chiiki.core.series import SeriesRule, assess_series
 from chiiki.indicators.grading import indicator_spec, year_actual, year_actuals
 from chiiki.indicators.history import (
     HISTORY_SHOWN,
@@ -53,7 +61,24 @@ def project_indicators(project: Any) -> list[Indicator]:
     prefetched (see :func:`listings_prefetch`)."""
     rows = [(i.order, 0, i) for i in project.indicators.all()]
     rows += [(li.order, 1, li.indicator) for li in project.indicator_listings.all()]
-    return [ind for _order, _listed, ind in sorted(rows, key=lambda r: (r[0], r[1]))]
+    ordered = [ind for _order, _listed, ind in sorted(rows, key=lambda r: (r[0], r[1]))]
+    return with_series_after(ordered)
+
+
+def with_series_after(indicators: list[Indicator]) -> list[Indicator]:
+    """``indicators`` with each series moved right after the indicator it belongs to."""
+    present = {i.pk for i in indicators}
+    series: dict[int, list[Indicator]] = {}
+    for ind in indicators:
+        if ind.parent_id in present:
+            series.setdefault(ind.parent_id, []).append(ind)
+    out = []
+    for ind in indicators:
+        if ind.parent_id in present:
+            continue
+        out.append(ind)
+        out += series.get(ind.pk, [])
+    return out
 
 
 @dataclass(frozen=True)
@@ -87,6 +112,21 @@ class ProgressRow:
     grade: str  # "" when not assessable
     grade_fy: int | None
     reason: str  # why there is no grade, in the reader's language
+    series_rule: str = ""  # the scheme's series rule, for an indicator with series and its series
+
+    @property
+    def counted(self) -> bool:
+        """Counted in a table's grade totals: one count per graded indicator (a series only
+        where each series is graded on its own), as :func:`grade_counts` counts."""
+        ind = self.indicator
+        if ind.parent_id is not None:
+            return self.series_rule == SeriesRule.EACH
+        return not (ind.has_series and self.series_rule == SeriesRule.EACH)
+
+    @property
+    def series_rule_label(self) -> str:
+        """How an indicator with series is graded, in the reader's language."""
+        return gettext(SeriesRule(self.series_rule).label_ja) if self.series_rule else ""
 
     @property
     def grade_differs(self) -> bool:
@@ -110,12 +150,15 @@ def progress_rows(
 ) -> list[ProgressRow]:
     """The rows of a progress table — the project page's and the official progress report's —
     graded by the core on the actuals up to ``as_of`` (all when None: then the rates and
-    grades are the stored ones). Needs ``actuals`` and ``revisions`` prefetched."""
+    grades are the stored ones). Needs ``actuals`` and ``revisions`` prefetched. An indicator
+    with several series is graded from those of its series in ``indicators``."""
     rows = []
+    assessed: dict[int, Assessment] = {}
     for ind in indicators:
         actuals = [a for a in ind.actuals.all() if as_of is None or a.fy <= as_of]
         years = [year_actual(a.fy, a.value, a.marker, a.national_value) for a in actuals]
         result = assess(indicator_spec(ind), years, scheme)
+        assessed[ind.pk] = result
         cells = {}
         for a in actuals:
             rate = result.rates.get(a.fy)
@@ -134,17 +177,41 @@ def progress_rows(
                 result.grade or "",
                 result.grade_fy,
                 gettext(result.reason.label_ja) if result.reason else "",
+                scheme.series_rule.value if ind.parent_id or ind.has_series else "",
             )
         )
-    return rows
+    return [_graded_from_series(row, rows, assessed, scheme) for row in rows]
+
+
+def _graded_from_series(
+    row: ProgressRow, rows: list[ProgressRow], assessed: dict[int, Assessment], scheme: Any
+) -> ProgressRow:
+    if not row.indicator.has_series:
+        return row
+    parts = [
+        (r.indicator.series_name, assessed[r.indicator.pk])
+        for r in rows
+        if r.indicator.parent_id == row.indicator.pk
+    ]
+    combined = assess_series(parts, scheme, scheme.series_rule)
+    return replace(
+        row,
+        grade=combined.grade or "",
+        grade_fy=combined.grade_fy,
+        reason=gettext(combined.reason.label_ja) if combined.reason else "",
+    )
 
 
 def grade_counts(org: Organization) -> list[dict[str, Any]]:
     """Indicators counted by computed grade ("" = not assessable), the scheme that graded
     them, project region and lead bureau: rows of ``grade``, ``grading_scheme``,
     ``project__region_id``, ``project__lead_bureau_id``, ``n``."""
+    # One count per indicator as graded: a series counts only where the scheme grades each
+    # series on its own (then the indicator they belong to has no grade and is not counted).
+    each = Q(grade_reason=NotComputable.PER_SERIES)
+    counted = (Q(parent__isnull=True) & ~each) | Q(parent__grade_reason=NotComputable.PER_SERIES)
     return list(
-        Indicator.objects.filter(project__plan__organization=org)
+        Indicator.objects.filter(counted, project__plan__organization=org)
         .values("grade", "grading_scheme", "project__region_id", "project__lead_bureau_id")
         .annotate(n=Count("pk"))
     )
@@ -160,7 +227,7 @@ def is_favourable(row: dict[str, Any]) -> bool:
 def indicator_page(org: Organization, pk: int, as_of: dt.datetime | None = None) -> dict[str, Any]:
     indicator = (
         _indicators()
-        .select_related("predecessor__project__plan")
+        .select_related("predecessor__project__plan", "parent")
         .filter(project__plan__organization=org, pk=pk)
         .first()
     )
@@ -191,6 +258,11 @@ def indicator_page(org: Organization, pk: int, as_of: dt.datetime | None = None)
     ]
     return {
         "listed_in": listed_in,
+        # an indicator graded from its series: the series, each with its latest figure
+        "series": _series_rows(indicator) if indicator.has_series else [],
+        "series_rule": gettext(scheme.series_rule.label_ja)
+        if indicator.has_series or indicator.parent_id
+        else "",
         # the same indicator carried into later editions (drafts stay hidden)
         "successors": list(
             Indicator.objects.filter(predecessor=indicator).select_related("project__plan")
@@ -218,6 +290,13 @@ def indicator_page(org: Organization, pk: int, as_of: dt.datetime | None = None)
         else len(changes),
         "forecast": projection,
     }
+
+
+def _series_rows(indicator: Indicator) -> list[tuple[Indicator, Actual | None]]:
+    members = Indicator.objects.filter(parent=indicator).prefetch_related(
+        Prefetch("actuals", queryset=Actual.objects.exclude(value=None).order_by("-fy"))
+    )
+    return [(s, next(iter(s.actuals.all()), None)) for s in members.order_by("order", "pk")]
 
 
 def _fmt(value: float) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from chiiki.accounts.access import require_edit_indicator
 from chiiki.audit.services import Entry, record_many
@@ -128,6 +128,11 @@ def locked_fy_message(year: int) -> str:
     ).format(fy=format_fiscal_year(year))
 
 
+SERIES_TAKE_FIGURES = gettext_lazy(
+    "この指標は系列（小学校・中学校など）ごとに実績値を入力します。系列の指標に入力してください"
+)
+
+
 @dataclass(frozen=True)
 class ActualWrite:
     """One actual to record: already parsed in the indicator's unit (value, or a marker)."""
@@ -205,6 +210,8 @@ def _refusals(
         row = current.get((w.indicator_id, w.fy))
         if denied is not None:
             problems[index] = Refusal("forbidden", denied)
+        elif indicator.has_series:
+            problems[index] = Refusal("invalid", str(SERIES_TAKE_FIGURES))
         elif w.fy > this_fy:
             problems[index] = Refusal("invalid", future_fy_message(w.fy))
         elif (indicator.project_id, w.fy) in locked:

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import F, Max, QuerySet
 from django.utils.translation import gettext
 
 from chiiki.accounts.access import (
@@ -310,8 +310,10 @@ def _copy_into(source: Plan, plan: Plan) -> Copied:
             )
             n_programs += 1
     indicators: dict[int, Indicator] = {}
-    olds = Indicator.with_drafts.filter(project__plan=source).prefetch_related(
-        "revisions", "year_targets"
+    olds = (
+        Indicator.with_drafts.filter(project__plan=source)
+        .prefetch_related("revisions", "year_targets")
+        .order_by(F("parent_id").asc(nulls_first=True), "pk")  # an indicator before its series
     )
     for old in olds:
         new_indicator = Indicator.with_drafts.create(
@@ -336,6 +338,8 @@ def _copy_into(source: Plan, plan: Plan) -> Copied:
             is_main=old.is_main,
             order=old.order,
             predecessor=old,
+            parent=indicators[old.parent_id] if old.parent_id else None,
+            series_name=old.series_name,
         )
         indicators[old.pk] = new_indicator
         TargetRevision.objects.bulk_create(

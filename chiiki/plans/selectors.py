@@ -17,6 +17,7 @@ from chiiki.indicators.selectors import (
     listings_prefetch,
     progress_rows,
     project_indicators,
+    with_series_after,
 )
 from chiiki.plans.models import (
     Bureau,
@@ -352,10 +353,12 @@ def authoring_project(org: Organization, plan_slug: str, slug: str) -> dict[str,
         "programs": list(
             Program.with_drafts.filter(project=project).select_related("bureau").order_by("order")
         ),
-        "indicators": list(
-            Indicator.with_drafts.filter(project=project)
-            .prefetch_related("year_targets", "revisions")
-            .order_by("order", "pk")
+        "indicators": with_series_after(
+            list(
+                Indicator.with_drafts.filter(project=project)
+                .prefetch_related("year_targets", "revisions")
+                .order_by("order", "pk")
+            )
         ),
         "regions": list(Region.objects.filter(organization=org)),
         "bureaus": list(Bureau.objects.filter(organization=org).select_related("region")),

@@ -41,6 +41,7 @@ from chiiki.core.numbers import format_number
 from chiiki.core.targets import TargetKind
 from chiiki.indicators import authoring as indicator_writes
 from chiiki.indicators.models import Indicator, YearTarget
+from chiiki.indicators.selectors import with_series_after
 from chiiki.plans import authoring
 from chiiki.plans.models import Bureau, Measure, Plan, Program, Project, Region
 from chiiki.reports.xlsx import FIXED_TIME, SAFE_WORKBOOK, Formats
@@ -79,7 +80,11 @@ INDICATOR_HEAD = [
     "累計の開始年度",
     "中間目標・年度別目標値",
     "年度の目標の種類",
+    "系列をまとめる指標キー",
+    "系列名",
 ]
+# Columns added after the first workbooks went out: a workbook without them keeps the values.
+OPTIONAL_HEADS = {"系列をまとめる指標キー", "系列名"}
 HEADS = {
     PROJECTS: PROJECT_HEAD,
     MEASURES: MEASURE_HEAD,
@@ -175,6 +180,8 @@ def indicator_row(i: Indicator, labels: dict[str, dict[str, str]]) -> list[str]:
         _fy(i.target_first_fy),
         SEP.join(f"{_fy(t.fy)} {_num(t.value)}" for t in targets),
         labels["year_kind"].get(targets[0].kind, "") if targets else "",
+        i.parent.slug if i.parent else "",
+        i.series_name,
     ]
 
 
@@ -204,11 +211,13 @@ def read_edition(plan: Plan) -> Edition:
         .select_related("project", "bureau")
         .order_by("project__order", "order", "pk")
     )
-    indicators = list(
-        Indicator.with_drafts.filter(project__plan=plan)
-        .select_related("project")
-        .prefetch_related("year_targets")
-        .order_by("project__order", "order", "pk")
+    indicators = with_series_after(
+        list(
+            Indicator.with_drafts.filter(project__plan=plan)
+            .select_related("project", "parent")
+            .prefetch_related("year_targets")
+            .order_by("project__order", "order", "pk")
+        )
     )
     return Edition(plan, projects, measures, programs, indicators)
 
@@ -436,7 +445,7 @@ def read_sheets(data: bytes) -> tuple[dict[str, Sheet], list[Located]]:
                 continue
             rows = book[name].iter_rows(values_only=True)
             first = [_text(v) for v in next(rows, ())]
-            missing = [h for h in header if h not in first]
+            missing = [h for h in header if h not in first and h not in OPTIONAL_HEADS]
             if missing:
                 problems.append(
                     Located(
@@ -447,7 +456,7 @@ def read_sheets(data: bytes) -> tuple[dict[str, Sheet], list[Located]]:
                     )
                 )
                 continue
-            index = {h: first.index(h) for h in header}
+            index = {h: first.index(h) for h in header if h in first}
             out: list[tuple[int, dict[str, str]]] = []
             for r, values in enumerate(rows, start=2):
                 if r > MAX_ROWS + 1:
@@ -849,6 +858,8 @@ class _Reader:
             "target_fy": "目標年度",
             "target_first_fy": "累計の開始年度",
             "year_targets": "中間目標・年度別目標値",
+            "parent": "系列をまとめる指標キー",
+            "series_name": "系列名",
             "slug": "キー",
             "indicator": "キー",
         }
@@ -860,9 +871,10 @@ class _Reader:
             if not self.first_time(sheet, r, key, seen):
                 continue
             existing = current.get(key)
-            fields = self.diff(
-                header, indicator_row(existing, self.labels) if existing else None, row
-            )
+            old = indicator_row(existing, self.labels) if existing else None
+            for h in OPTIONAL_HEADS - set(row):
+                row[h] = old[header.index(h)] if old else ""
+            fields = self.diff(header, old, row)
             if existing and not fields:
                 continue
             before = len(self.problems)
@@ -912,7 +924,25 @@ class _Reader:
                 "target_value": row["目標値"],
                 "target_fy": row["目標年度"],
                 "target_first_fy": row["累計の開始年度"],
+                "series_name": row["系列名"],
             }
+            if row["系列をまとめる指標キー"]:
+                parent = Indicator.with_drafts.filter(
+                    project=project, slug=row["系列をまとめる指標キー"]
+                ).first()
+                if parent is None:
+                    self.problems.append(
+                        Located(
+                            sheet,
+                            r,
+                            "系列をまとめる指標キー",
+                            gettext(
+                                "同じプロジェクトに指標「{key}」がありません（系列をまとめる指標は、系列より上の行に書きます）"
+                            ).format(key=row["系列をまとめる指標キー"]),
+                        )
+                    )
+                    continue
+                data["parent"] = str(parent.pk)
             if existing is not None:
                 data["actuals_cumulative"] = existing.actuals_cumulative
                 data["is_main"] = existing.is_main

@@ -553,7 +553,8 @@ def _indicator_table(
     body: list[Row] = []
     for row in progress_rows(inds, scheme, as_of=fy):
         ind, revised, grade = row.indicator, row.revision, row.grade
-        count[grade] += 1
+        if row.counted:
+            count[grade] += 1
         if row.grade_differs:
             notes.append(
                 f"「{ind.display_name}」の進捗は計算で{grade}（公表資料は{ind.published_grade}）"

@@ -243,6 +243,8 @@ def _initial(indicator: Indicator | None) -> dict[str, Any]:
         "target_value": _shown(indicator.target_value),
         "actuals_cumulative": indicator.actuals_cumulative,
         "is_main": indicator.is_main,
+        "parent": str(indicator.parent_id or ""),
+        "series_name": indicator.series_name,
         **fy,
     }
 
@@ -278,6 +280,12 @@ def edition_indicator(
         methods=[(m.value, label) for m, label in indicator_writes.METHOD_LABELS.items()],
         target_kinds=[(k.value, k.label_ja) for k in TargetKind],
         year_target_kinds=YearTarget.Kind.choices,
+        # the indicators a new or edited one can be a series of
+        series_parents=[
+            i
+            for i in context["indicators"]
+            if i.has_series and (indicator is None or i.pk != indicator.pk)
+        ],
     )
     existing = list(indicator.year_targets.all()) if indicator else []
     context["year_target_rows"] = [

@@ -19,6 +19,9 @@ CORE_LABELS = (
     gettext_noop("累計の期間外の年度です"),
     gettext_noop("この年度の目標値（年度別目標値）がありません"),
     gettext_noop("比べる前年度の実績値（または全国値）がありません"),
+    gettext_noop("系列がまだありません"),
+    gettext_noop("系列ごとに評価しています"),
+    gettext_noop("評価できない系列があります"),
     gettext_noop(
         "目標値または実績値が0以下のため、比率では計算できません（基準値からの伸びで計算する方法を使います）"
     ),
@@ -30,6 +33,12 @@ CORE_LABELS = (
     gettext_noop("累計"),
     gettext_noop("前年度を上回る"),
     gettext_noop("国の伸び率を上回る"),
+    gettext_noop("系列ごとに設定"),
+    # series.SeriesRule
+    gettext_noop("最も低い系列の評価"),
+    gettext_noop("すべての系列が達成して達成"),
+    gettext_noop("系列の進捗率の平均で評価"),
+    gettext_noop("系列ごとに評価"),
     # numbers.Missing
     gettext_noop("未公表"),
     gettext_noop("該当なし・調査なし"),

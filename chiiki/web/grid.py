@@ -15,7 +15,7 @@ from chiiki.accounts.access import (
     can_enter_for_bureau,
     can_publish_figures,
 )
-from chiiki.indicators.models import Actual, Indicator
+from chiiki.indicators.models import HOLDS_FIGURES, Actual, Indicator
 from chiiki.plans.models import Bureau, Organization
 
 
@@ -28,7 +28,7 @@ def grid(org: Organization, user: Any, bureau_slug: str, fy: int) -> dict[str, A
     if bureau is None:
         raise Http404("振興局が見つかりません")
     indicators = list(
-        Indicator.objects.filter(project__lead_bureau=bureau)
+        Indicator.objects.filter(HOLDS_FIGURES, project__lead_bureau=bureau)
         .select_related("project", "project__plan")
         .prefetch_related(Prefetch("actuals", queryset=Actual.objects.filter(fy=fy)))
         .order_by("project__plan__slug", "project__order", "order")
