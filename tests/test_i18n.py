@@ -98,8 +98,13 @@ def test_the_catalogue_holds_no_leftovers_or_untranslated_entries():
 def test_core_labels_lists_every_label_the_core_gives_in_japanese():
     labels = {
         member.label_ja
-        for enum in (progress.NotComputable, targets.TargetKind, numbers.Missing, forecast.Status,
-                     series.SeriesRule)  # fmt: skip
+        for enum in (
+            progress.NotComputable,
+            targets.TargetKind,
+            numbers.Missing,
+            forecast.Status,
+            series.SeriesRule,
+        )
         for member in enum
     }
     labels.add(forecast.NOTE_NATIONAL_TARGET)

@@ -39,9 +39,7 @@ def school_levels(personas):
     hq = personas["hq_planner"]
     project = Project.objects.filter(plan__slug="regional-policy-r3").order_by("pk").first()
     group = kpis.save_indicator(actor=hq, project_id=project.pk, data=GROUP)
-    elementary = kpis.save_indicator(
-        actor=hq, project_id=project.pk, data=series("小学校", group)
-    )
+    elementary = kpis.save_indicator(actor=hq, project_id=project.pk, data=series("小学校", group))
     junior = kpis.save_indicator(actor=hq, project_id=project.pk, data=series("中学校", group))
     for indicator, values in ((elementary, ("25", "27.5")), (junior, ("20", "21.6"))):
         for fy, value in zip(("R5", "R6"), values, strict=True):
@@ -83,7 +81,7 @@ def test_the_indicator_takes_no_figures_of_its_own(school_levels, personas):
 
 
 def test_it_is_counted_once_on_the_dashboard(school_levels, org):
-    _project, group, elementary, junior = school_levels
+    _project, group, _elementary, _junior = school_levels
     counted: dict[str, int] = {}
     for row in grade_counts(org):  # rows per grade, region and bureau
         counted[row["grade"]] = counted.get(row["grade"], 0) + row["n"]
@@ -101,8 +99,16 @@ def test_bad_series_are_refused_at_the_field(school_levels, personas):
         ({**series("小学校", group)}, "series_name"),  # taken
         ({**series("高校", elementary)}, "parent"),  # not an indicator with series
         ({**GROUP, "parent": str(group.pk), "series_name": "x"}, "parent"),
-        ({**GROUP, "target_kind": "absolute", "target_value": "1", "target_fy": "R9",
-          "series_name": "高校"}, "parent"),  # fmt: skip
+        (
+            {
+                **GROUP,
+                "target_kind": "absolute",
+                "target_value": "1",
+                "target_fy": "R9",
+                "series_name": "高校",
+            },
+            "parent",
+        ),
     ]
     for data, field in cases:
         with pytest.raises(ValidationError) as bad:
@@ -133,7 +139,7 @@ def test_pages_show_the_series_under_the_indicator(school_levels, client):
 
 
 def test_series_travel_into_the_next_edition_and_the_workbook(school_levels, personas, org):
-    project, group, _e, _j = school_levels
+    _project, group, _e, _j = school_levels
     hq = personas["hq_planner"]
     draft = authoring.create_edition(
         actor=hq, organization=org,

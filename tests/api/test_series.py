@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_indicator_series import NAME, school_levels  # noqa: F401  (a fixture)
+from tests.test_indicator_series import NAME
+from tests.test_indicator_series import school_levels as school_levels  # the fixture
 
 pytestmark = pytest.mark.django_db
 
