@@ -170,3 +170,35 @@ def test_a_published_grade_of_a_series_indicator_is_the_indicators():
     summary = reproduction(evaluated, scheme)
     # one grade compared (the indicator's A③), not the 小学校 series' own A①
     assert (summary.grades, summary.grades_published) == (1, 1)
+
+
+def test_a_published_progress_table_graded_on_the_direction_of_change(monkeypatch):
+    """docs/examples/chiba-progress.csv: three indicators of 千葉県's 第2期千葉県地方創生総合戦略
+    as its 2023 progress report printed them (R3 and R4 figures), graded 進展/進展せず by the
+    scheme docs/examples/progress-direction.yaml (better than the year before or not): every
+    published grade reproduces, and no rate is claimed since the table printed none."""
+    from chiiki.core import schemes
+
+    monkeypatch.setenv("CHIIKI_GRADING_SCHEMES", "docs/examples/progress-direction.yaml")
+    schemes.schemes.cache_clear()
+    try:
+        table = evaluate("docs/examples/chiba-progress.csv", "--scheme", "progress-direction")
+        data = json.loads(
+            evaluate(
+                "docs/examples/chiba-progress.csv",
+                "--format",
+                "json",
+                "--scheme",
+                "progress-direction",
+            )  # fmt: skip
+        )
+    finally:
+        monkeypatch.delenv("CHIIKI_GRADING_SCHEMES")
+        schemes.schemes.cache_clear()
+    assert "公表値の再現: 進捗評価 3/3" in table and "進捗率" not in table.splitlines()[-1]
+    grades = {i["name"]: i["grade"] for i in data["indicators"]}
+    assert grades == {
+        "人口の社会増": "進展",  # 18,225 → 18,740人
+        "県内企業立地件数（累計）": "進展",  # 139 → 237件
+        "高規格幹線道路の整備率": "進展せず",  # 93% → 93%
+    }

@@ -438,10 +438,17 @@ class Reproduction:
     grades_published: int
 
     def line(self) -> str:
-        return (
-            f"公表値の再現: 進捗率 {self.rates}/{self.rates_published}、"
-            f"進捗評価 {self.grades}/{self.grades_published}"
-        )
+        """``公表値の再現: 進捗率 70/71、進捗評価 19/19`` (a part the file did not publish is left
+        out)."""
+        parts = [
+            f"{label} {n}/{m}"
+            for label, n, m in (
+                ("進捗率", self.rates, self.rates_published),
+                ("進捗評価", self.grades, self.grades_published),
+            )
+            if m
+        ]
+        return "公表値の再現: " + "、".join(parts)
 
 
 def reproduction(

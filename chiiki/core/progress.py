@@ -286,12 +286,14 @@ def _ratio(
 
     A ratio of signed quantities means nothing: a net migration of ▲7,004 against a target of
     ▲214 would read 3,272.9%, and −5 against 10 would read "−50% of the way". So the target
-    (down: the actual) must be positive and the other side not negative; otherwise the rate is
-    refused with the reason, never returned as a silent number."""
+    (down: the actual) must be positive and the other side not negative, and the target is
+    never 0 (lower is better against 0 would read 0% until the actual reached 0); otherwise
+    the rate is refused with the reason, never returned as a silent number."""
     numerator, denominator = (target, compared) if down else (compared, target)
     if denominator == 0:
         return None, NotComputable.ZERO_DENOMINATOR
-    if denominator < 0 or numerator < 0:
+    if denominator < 0 or numerator < 0 or target == 0:
+        # a lower-is-better target of 0 (転出入均衡) would read 0% whatever the actual
         return None, NotComputable.SIGNED_RATIO
     return numerator / denominator * HUNDRED, None
 

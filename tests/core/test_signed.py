@@ -39,6 +39,20 @@ def test_net_migration_against_a_negative_target_is_refused_not_3272_percent():
     assert gain.rate.quantize(D("0.1")) == D("12.8")
 
 
+def test_a_balance_target_of_zero_is_judged_from_the_baseline():
+    """まち・ひと・しごと創生総合戦略 (2014): 東京圏 about 10万人 net inflow a year → 地方・東京圏の
+    転出入均衡 (0) in 2020, lower is better. No ratio exists against 0; from the baseline an
+    inflow that grew to 14万人 (an illustrative figure) reads −40.0%: it moved away."""
+    s = spec(target_value=D(0), baseline_value=D(100_000), baseline_fy=2013,
+             direction=Direction.DOWN)  # fmt: skip
+    (ratio,) = year_results(s, [YearActual(2019, D(140_000))], Method.RATIO)
+    assert ratio.rate is None and ratio.reason is NotComputable.SIGNED_RATIO
+    (gain,) = year_results(s, [YearActual(2019, D(140_000))], Method.FROM_BASELINE)
+    assert gain.rate == D(-40)
+    (half,) = year_results(s, [YearActual(2019, D(50_000))], Method.FROM_BASELINE)
+    assert half.rate == D(50)
+
+
 @given(actual=figures, target=figures)
 def test_a_ratio_is_never_computed_on_a_non_positive_target_or_a_negative_actual(actual, target):
     for direction in Direction:
@@ -46,7 +60,7 @@ def test_a_ratio_is_never_computed_on_a_non_positive_target_or_a_negative_actual
         denominator, numerator = (
             (actual, target) if direction is Direction.DOWN else (target, actual)
         )
-        if denominator <= 0 or numerator < 0:
+        if denominator <= 0 or numerator < 0 or target == 0:
             assert rate is None and reason in (
                 NotComputable.SIGNED_RATIO, NotComputable.ZERO_DENOMINATOR
             )  # fmt: skip
