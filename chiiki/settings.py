@@ -90,6 +90,9 @@ INSTALLED_APPS = [
     # The API docs page serves Swagger UI from django-ninja's package, not from a CDN.
     "ninja",
     "csp",
+    # Background work (decision 0012): Django's tasks API, jobs stored in the database.
+    "django_tasks",
+    "django_tasks_db",
     "chiiki.plans",
     "chiiki.indicators",
     "chiiki.support",
@@ -102,6 +105,7 @@ INSTALLED_APPS = [
     "chiiki.datasets",
     "chiiki.accounts",
     "chiiki.audit",
+    "chiiki.jobs",
     "chiiki.api",
     "chiiki.web",
 ]
@@ -173,6 +177,19 @@ def _database() -> dict[str, object]:
 
 
 DATABASES = {"default": _database()}
+
+# Background work (decision 0012): jobs are stored in the database and run by
+# `chiiki db_worker` (started beside the web server by ./scripts/run; its own service in
+# production). CHIIKI_TASKS=immediate runs each job inside the request that starts it
+# instead (no worker; for a one-person trial or tests).
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_tasks = os.environ.get("CHIIKI_TASKS", "database").strip() or "database"
+if _tasks not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"CHIIKI_TASKS must be one of {', '.join(_TASK_BACKENDS)}")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks], "QUEUES": ["default"]}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

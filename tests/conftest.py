@@ -82,3 +82,10 @@ def personas(db):
         "viewer": make_user("viewer", "viewer"),
         "anonymous": AnonymousUser(),
     }
+
+
+@pytest.fixture(autouse=True)
+def jobs_run_in_the_request(settings):
+    """Background jobs run inside the request that starts it (the immediate backend), so a
+    test sees the finished job; tests of the worker itself switch to the database backend."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

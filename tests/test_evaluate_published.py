@@ -190,7 +190,7 @@ def test_a_published_progress_table_graded_on_the_direction_of_change(monkeypatc
                 "json",
                 "--scheme",
                 "progress-direction",
-            )  # fmt: skip
+            )
         )
     finally:
         monkeypatch.delenv("CHIIKI_GRADING_SCHEMES")

@@ -18,6 +18,7 @@ from chiiki.imports.services import apply
 from chiiki.imports.workbook import export_workbook
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.indicators.services import record_actual
+from chiiki.jobs.models import Job
 from chiiki.plans.models import ProgramBudget
 from tests.conftest import PASSWORD
 
@@ -271,16 +272,23 @@ def test_upload_preview_and_apply_pages(client, org, personas):
     upload.name = "edited.xlsx"
     response = client.post("/imports/", {"file": upload})
     batch = ImportBatch.objects.get()
-    assert response.url == f"/imports/{batch.pk}/"
-    preview = client.get(response.url).content.decode()
+    # the file is read in the background; its job page goes on to the preview when done
+    assert response.url.startswith("/jobs/")
+    job_page = client.get(response.url)
+    assert job_page.status_code == 302 and job_page.url == f"/imports/{batch.pk}/"
+    preview = client.get(job_page.url).content.decode()
     assert "合計特殊出生率" in preview and "1.25" in preview
     assert not Actual.objects.filter(indicator__slug="total-fertility-rate", fy=2019).exists()
     done = client.post(f"/imports/{batch.pk}/apply/")
-    assert done.status_code == 302
+    assert done.status_code == 302 and done.url.startswith("/jobs/")
+    result = client.get(done.url).content.decode()
+    assert "取り込みました: 実績値 1 件、予算額 0 件" in result
     assert str(_births(2019).value.normalize()) == "1.25"
     batch.refresh_from_db()
     assert batch.status == "applied" and batch.summary["actuals"] == 1
-    assert client.post(f"/imports/{batch.pk}/apply/").status_code == 409  # not twice
+    again = client.post(f"/imports/{batch.pk}/apply/", follow=True)  # not twice
+    assert "このファイルは取込済みです" in again.content.decode()
+    assert Job.objects.filter(kind="import.apply").count() == 1
     client.logout()
     client.login(username="hq-admin", password=PASSWORD)
     assert client.get(f"/imports/{batch.pk}/").status_code == 404  # someone else's upload

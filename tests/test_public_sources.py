@@ -16,6 +16,7 @@ import pytest
 from chiiki.reports.builders import REPORTS
 from chiiki.reports.html import japanese_font_installed
 from chiiki.reports.opendata import TABLES
+from tests.downloads import pdf_of
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,7 @@ def test_no_report_names_a_file_code(client, kind):
     text = _xlsx_text(workbook.content)
     assert "出典" in text and not FILE_CODE.search(text)
     if japanese_font_installed():
-        pdf = pdfium.PdfDocument(client.get(f"/reports/{kind}/?format=pdf").content)
+        pdf = pdfium.PdfDocument(pdf_of(client, f"/reports/{kind}/?format=pdf"))
         try:
             text = "".join(page.get_textpage().get_text_range() for page in pdf)
         finally:

@@ -14,6 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from chiiki.indicators.models import Indicator, IndicatorListing
+from chiiki.jobs.models import Job
 from chiiki.plans.models import Organization, Program
 from chiiki.reports import opendata
 from chiiki.reports.builders import (
@@ -26,6 +27,7 @@ from chiiki.reports.builders import (
 from chiiki.reports.html import japanese_font_installed, render_pdf
 from chiiki.reports.layout import Table
 from chiiki.reports.xlsx import render_xlsx
+from tests.downloads import pdf_of
 
 pytestmark = pytest.mark.django_db
 needs_pdf = pytest.mark.skipif(
@@ -294,8 +296,16 @@ def test_report_pages_and_downloads(client):
     xlsx = client.get("/reports/budgets/?format=xlsx&fy=R3")
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     assert 'filename="budgets-regional-policy-r3-2021.xlsx"' in xlsx["Content-Disposition"]
-    pdf = client.get("/reports/support/?format=pdf")
-    assert pdf.content.startswith(b"%PDF")
+    # the first PDF is made in the background (its job page links the file), the same one
+    # again is served at once from the cache
+    first = client.get("/reports/support/?format=pdf")
+    assert first.status_code == 302 and first.url.startswith("/jobs/")
+    page = client.get(first.url).content.decode()
+    assert "PDFをダウンロード" in page and "support" in page
+    assert pdf_of(client, "/reports/support/?format=pdf").startswith(b"%PDF")
+    cached = client.get("/reports/support/?format=pdf")
+    assert cached.status_code == 200 and cached.content.startswith(b"%PDF")
+    assert Job.objects.filter(kind="report.pdf").count() == 1
     assert client.get("/reports/budgets/?fy=H3O").status_code == 400
     missing = client.get("/reports/budgets/?fy=R9")
     assert missing.status_code == 404

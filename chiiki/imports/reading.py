@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
@@ -51,6 +51,12 @@ MAX_RATIO = 200  # no honest spreadsheet part compresses 200:1
 # limit (docs/reliability.md).
 MAX_SITE_ROWS = 50_000
 CSV_COLUMNS = ["record", "key", "fy", "value"]
+
+
+class Progress(Protocol):
+    """Hears how far a long step got: ``progress(done, total or None, step)``."""
+
+    def __call__(self, done: int, total: int | None = None, step: str | None = None) -> None: ...
 
 
 class ImportError_(ProblemsError):
@@ -460,11 +466,13 @@ def read_changes(
     organization: Organization,
     actor: Any = None,
     max_rows: int | None = None,
+    progress: Progress | None = None,
 ) -> Changeset:
     """What importing ``data`` would change. With ``actor``, rows that person may not change
     (another bureau's KPI, a published FY) are reported now rather than at apply time. With
     ``max_rows``, a file holding more rows (per CSV or per sheet) is refused before its rows
-    are checked."""
+    are checked. ``progress(done, total, step)`` hears how far the check got (rows of a CSV;
+    values of a workbook, whose total is not known in advance)."""
     if len(data) > MAX_BYTES:
         raise _fatal(
             filename,
@@ -501,8 +509,11 @@ def read_changes(
     }
     locked = locked_years(organization=organization)
     seen: dict[tuple[str, str, int], Problem] = {}
-    for entry in entries:
+    rows = None if is_xlsx else max(data.count(b"\n") - 1, 1)
+    for n, entry in enumerate(entries, start=1):
         where = entry.where
+        if progress is not None:
+            progress(min(where.line or n, rows) if rows else n, rows, "check")
         dup = seen.get((entry.kind, entry.key, entry.fy))
         if dup is not None:
             problems.append(

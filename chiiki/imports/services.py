@@ -26,6 +26,7 @@ from chiiki.imports.reading import (
     MAX_SITE_ROWS,
     Changeset,
     ImportError_,
+    Progress,
     located,
     read_changes,
 )
@@ -132,7 +133,13 @@ def keep_upload(
 PREVIEW_SHOWN = 500  # changes listed on the preview page; the rest are counted
 
 
-def preview_batch(batch: ImportBatch, *, organization: Organization, actor: Any) -> dict[str, Any]:
+def preview_batch(
+    batch: ImportBatch,
+    *,
+    organization: Organization,
+    actor: Any,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
     """Read a stored upload once and keep what it would change (or its problems) on the batch,
     so showing the preview again costs nothing. Uploads through the site are bounded by
     ``MAX_SITE_ROWS``."""
@@ -143,6 +150,7 @@ def preview_batch(batch: ImportBatch, *, organization: Organization, actor: Any)
             organization=organization,
             actor=actor,
             max_rows=MAX_SITE_ROWS,
+            progress=progress,
         )
     except ImportError_ as exc:
         batch.status = ImportBatch.Status.REFUSED
@@ -172,8 +180,15 @@ def _problem_dict(p: Problem) -> dict[str, Any]:
     return {"file": p.file, "line": p.line, "field": p.field, "message": p.message}
 
 
-def apply_batch(batch: ImportBatch, *, organization: Organization, actor: Any) -> dict[str, int]:
-    """Re-read the stored file against the database as it is now, then apply it."""
+def apply_batch(
+    batch: ImportBatch,
+    *,
+    organization: Organization,
+    actor: Any,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Re-read the stored file against the database as it is now, then apply it (the store
+    step reports no count: on SQLite nothing else may write while it runs)."""
     if batch.status == ImportBatch.Status.APPLIED:
         raise ImportError_(
             [Problem(batch.filename, None, "file", "このファイルは取込済みです / already imported")]
@@ -186,7 +201,10 @@ def apply_batch(batch: ImportBatch, *, organization: Organization, actor: Any) -
         organization=organization,
         actor=actor,
         max_rows=MAX_SITE_ROWS,
+        progress=progress,
     )
+    if progress is not None:
+        progress(0, None, "store")
     summary = apply(changeset, actor=actor)
     batch.status = ImportBatch.Status.APPLIED
     batch.applied_at = timezone.now()

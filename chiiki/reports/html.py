@@ -7,6 +7,7 @@ Debian's ``fonts-noto-cjk`` — so it reads the same on any machine.
 from __future__ import annotations
 
 import functools
+import hashlib
 import shutil
 import subprocess  # nosec B404  # runs fc-list only, below
 from pathlib import Path
@@ -41,7 +42,13 @@ def japanese_font_installed() -> bool:
     return bool(found.stdout.strip())
 
 
-def render_pdf(report: Report) -> bytes:
+def document_key(document: str) -> str:
+    """Names a rendered document: the same text makes the same PDF (the PDF cache's key)."""
+    return hashlib.sha256(document.encode()).hexdigest()
+
+
+def render_pdf(report: Report, document: str | None = None) -> bytes:
+    """The report as PDF (``document``: its HTML, if already rendered)."""
     if not japanese_font_installed():
         raise PdfUnavailable("PDF に使う日本語フォントがありません: apt-get install fonts-noto-cjk")
     try:
@@ -50,4 +57,4 @@ def render_pdf(report: Report) -> bytes:
         raise PdfUnavailable(
             "PDF を作るためのライブラリ（Pango）がありません: apt-get install libpango-1.0-0"
         ) from exc
-    return bytes(HTML(string=render_document(report)).write_pdf())
+    return bytes(HTML(string=document or render_document(report)).write_pdf())

@@ -12,9 +12,11 @@ from django.views.decorators.http import require_POST
 
 from chiiki.accounts.access import membership_of, require_import
 from chiiki.imports.models import ImportBatch
-from chiiki.imports.reading import MAX_BYTES, ImportError_
-from chiiki.imports.services import apply_batch, keep_upload, preview_batch
+from chiiki.imports.reading import MAX_BYTES
+from chiiki.imports.services import keep_upload, preview_batch
 from chiiki.imports.workbook import export_workbook
+from chiiki.jobs.kinds import IMPORT_APPLY, IMPORT_PREVIEW
+from chiiki.jobs.services import start
 from chiiki.web.report_views import XLSX, download
 
 
@@ -37,9 +39,14 @@ def imports(request: HttpRequest) -> HttpResponse:
         batch = keep_upload(
             actor=request.user, filename=upload.name or "upload", data=upload.read()
         )
-        # Read and checked once, here; the preview page shows the stored result.
-        preview_batch(batch, organization=org, actor=request.user)
-        return redirect("import_preview", pk=batch.pk)
+        # Read and checked once, in the background; the preview page shows the stored result.
+        job = start(
+            kind=IMPORT_PREVIEW,
+            actor=request.user,
+            organization=org,
+            params={"batch": batch.pk, "filename": batch.filename},
+        )
+        return redirect("job", job_id=job.pk)
     batches = ImportBatch.objects.filter(uploaded_by=request.user, kind=ImportBatch.Kind.FIGURES)[
         :10
     ]
@@ -99,20 +106,18 @@ def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
     org = request.organization
     require_import(request.user, org)
     batch = _own_batch(request, pk)
-    try:
-        summary = apply_batch(batch, organization=org, actor=request.user)
-    except ImportError_ as exc:
-        return render(
-            request,
-            "web/import_preview.html",
-            {"batch": batch, "problems": exc.problems},
-            status=409,
-        )
-    messages.success(
-        request,
-        _("取り込みました: 実績値 {actuals} 件、予算額 {budgets} 件").format(**summary),
+    if batch.status == ImportBatch.Status.APPLIED:
+        messages.info(request, _("このファイルは取込済みです"))
+        return redirect("imports")
+    # Re-read against the data as it is now and written all or nothing, in the background;
+    # the job page shows the counts, or every refused cell, located.
+    job = start(
+        kind=IMPORT_APPLY,
+        actor=request.user,
+        organization=org,
+        params={"batch": batch.pk, "filename": batch.filename},
     )
-    return redirect("imports")
+    return redirect("job", job_id=job.pk)
 
 
 @login_required

@@ -12,16 +12,24 @@ from django.http import (
     HttpResponseBadRequest,
     StreamingHttpResponse,
 )
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from chiiki.core.errors import ParseError
 from chiiki.core.fiscal import parse_fiscal_year
 from chiiki.i18n import parse_message
+from chiiki.jobs.kinds import REPORT_PDF
+from chiiki.jobs.models import Job
+from chiiki.jobs.services import start
 from chiiki.plans.models import Bureau, Organization, Plan, ProgramBudget, Region
 from chiiki.reports import opendata
 from chiiki.reports.builders import FILTERS, REPORTS, ReportNotFound
-from chiiki.reports.html import PdfUnavailable, render_pdf
+from chiiki.reports.html import (
+    PdfUnavailable,
+    document_key,
+    japanese_font_installed,
+    render_document,
+)
 from chiiki.reports.xlsx import render_xlsx
 from chiiki.web.templatetags.chiiki_format import fy as fy_filter
 
@@ -82,13 +90,46 @@ def report(request: HttpRequest, kind: str) -> HttpResponse:
     if fmt == "xlsx":
         return download(render_xlsx(built), XLSX, f"{built.filename}.xlsx")
     if fmt == "pdf":
-        try:
-            return download(render_pdf(built), "application/pdf", f"{built.filename}.pdf")
-        except PdfUnavailable as exc:
-            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+        return _pdf(request, org, kind, kwargs, built)
     query = request.GET.copy()
     query.pop("format", None)
     return render(request, "web/report.html", {"report": built, "query": query.urlencode()})
+
+
+def _pdf(
+    request: HttpRequest, org: Organization, kind: str, kwargs: dict[str, Any], built: Any
+) -> HttpResponse:
+    """A report's PDF: served at once when the same document was rendered before (cached by
+    the hash of its HTML, so any change of the data makes a new one), else rendered in the
+    background while the job page shows how far it got."""
+    if not japanese_font_installed():
+        return HttpResponse(
+            str(
+                PdfUnavailable(
+                    "PDF に使う日本語フォントがありません: apt-get install fonts-noto-cjk"
+                )
+            ),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    key = document_key(render_document(built))
+    earlier = (
+        Job.objects.filter(organization=org, kind=REPORT_PDF, key=key)
+        .exclude(status=Job.Status.FAILED)
+        .order_by("-created_at")
+        .first()
+    )
+    if earlier is not None and earlier.status == Job.Status.DONE and earlier.file is not None:
+        return download(bytes(earlier.file), "application/pdf", earlier.result["filename"])
+    if earlier is None:
+        earlier = start(
+            kind=REPORT_PDF,
+            actor=request.user,
+            organization=org,
+            params={"report": kind, "args": kwargs},
+            key=key,
+        )
+    return redirect("job", job_id=earlier.pk)
 
 
 def download(data: bytes, content_type: str, filename: str) -> HttpResponse:

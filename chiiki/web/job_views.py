@@ -1,0 +1,115 @@
+"""The job page: a background job followed by the person who started it — progress, the
+result, or why it failed — updated without a reload where scripts run (job.js), by a
+periodic refresh where they don't."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from chiiki.jobs.kinds import IMPORT_APPLY, IMPORT_PREVIEW, REPORT_PDF
+from chiiki.jobs.models import Job
+from chiiki.jobs.services import reap, start
+from chiiki.web.report_views import download
+
+TITLES = {
+    IMPORT_PREVIEW: gettext_lazy("取込ファイルの確認"),
+    IMPORT_APPLY: gettext_lazy("取り込み"),
+    REPORT_PDF: gettext_lazy("帳票のPDF作成"),
+}
+STEPS = {
+    "check": gettext_lazy("ファイルの内容を確かめています"),
+    "store": gettext_lazy("保存して、進捗率と評価を計算し直しています"),
+    "build": gettext_lazy("帳票を組み立てています"),
+    "render": gettext_lazy("PDFを作成しています"),
+}
+ERRORS = {
+    "problems": gettext_lazy("誤りがあるため、何も取り込んでいません。"),
+    "interrupted": gettext_lazy(
+        "処理が途中で止まりました（処理を担うプロセスが停止した可能性があります）。"
+        "書きかけの内容は残っていません。もう一度実行してください。"
+    ),
+    "pdf_unavailable": gettext_lazy(
+        "サーバーにPDFを作るための日本語フォントまたはライブラリがないため、PDFを作成できません。"
+        "管理者に連絡してください（画面表示とExcelは利用できます）。"
+    ),
+    "unexpected": gettext_lazy(
+        "処理中に予期しない誤りが起きました。書きかけの内容は残っていません。"
+        "もう一度実行しても失敗する場合は、管理者に連絡してください。"
+    ),
+}
+
+
+# Jobs whose result is public data (a report's PDF): anyone with the link may follow them.
+PUBLIC = {REPORT_PDF}
+
+
+def _own_job(request: HttpRequest, job_id: Any) -> Job:
+    """The job, if this person may see it: its starter, or anyone for a public result."""
+    job = Job.objects.filter(pk=job_id, organization=request.organization).first()
+    if job is None or (
+        job.kind not in PUBLIC
+        and (not request.user.is_authenticated or job.created_by_id != request.user.pk)
+    ):
+        raise Http404(_("処理が見つかりません"))
+    reap(job=job)  # a job whose worker died is shown as failed, not as running forever
+    if job.status == Job.Status.RUNNING:
+        job.refresh_from_db()
+    return job
+
+
+def _state(job: Job) -> dict[str, Any]:
+    return {
+        "status": job.status,
+        "status_label": str(job.get_status_display()),
+        "finished": job.finished,
+        "percent": job.percent,
+        "done": job.done,
+        "total": job.total,
+        "step": str(STEPS.get(job.step, "")),
+        # where the browser goes by itself when the job is done (a preview to read)
+        "next": job.result.get("url") if job.kind == IMPORT_PREVIEW and job.finished else None,
+    }
+
+
+def job(request: HttpRequest, job_id: Any) -> HttpResponse:
+    job = _own_job(request, job_id)
+    if job.kind == IMPORT_PREVIEW and job.status == Job.Status.DONE:
+        return redirect(job.result["url"])
+    return render(
+        request,
+        "web/job.html",
+        {
+            "job": job,
+            "title": TITLES.get(job.kind, job.kind),
+            "state": _state(job),
+            "error": ERRORS.get(job.error, ""),
+        },
+    )
+
+
+def job_status(request: HttpRequest, job_id: Any) -> JsonResponse:
+    return JsonResponse(_state(_own_job(request, job_id)))
+
+
+def job_file(request: HttpRequest, job_id: Any) -> HttpResponse:
+    job = _own_job(request, job_id)
+    if job.status != Job.Status.DONE or job.file is None:
+        raise Http404(_("ファイルはまだできていません"))
+    return download(bytes(job.file), job.result["content_type"], job.result["filename"])
+
+
+@require_POST
+def job_retry(request: HttpRequest, job_id: Any) -> HttpResponse:
+    old = _own_job(request, job_id)
+    if old.status != Job.Status.FAILED:
+        return redirect("job", job_id=old.pk)
+    new = start(
+        kind=old.kind, actor=request.user, organization=request.organization, params=old.params
+    )
+    return redirect("job", job_id=new.pk)
