@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from chiiki.cli_progress import Bar
 from chiiki.imports.reading import ImportError_, read_changes
 from chiiki.imports.services import apply
 from chiiki.imports.workbook import export_workbook
@@ -60,10 +61,15 @@ class Command(BaseCommand):
             data = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"{path} を読めません: {exc.strerror}") from exc
+        checking = Bar(self.stderr, "  確認中")
         try:
-            changeset = read_changes(data, path.name, organization=org, actor=user)
+            changeset = read_changes(
+                data, path.name, organization=org, actor=user, progress=checking
+            )
         except ImportError_ as exc:
+            checking.close()
             raise CommandError(str(exc)) from exc
+        checking.close()
         for c in changeset.changes:
             old = c.old or "（なし）"
             self.stdout.write(
@@ -77,16 +83,11 @@ class Command(BaseCommand):
             if options["dry_run"]:
                 self.stdout.write("ドライラン: 何も書き込んでいません")
             return
-        step = max(1, len(changeset.changes) // 20)
-
-        def progress(n: int, total: int) -> None:
-            if n % step == 0 or n == total:
-                self.stderr.write(f"\r  書き込み中 {n}/{total}", ending="")
-
+        writing = Bar(self.stderr, "  書き込み中")
         try:
-            apply(changeset, actor=user, progress=progress)
+            apply(changeset, actor=user, progress=writing)
         except ImportError_ as exc:
-            self.stderr.write("")
+            writing.close()
             raise CommandError(str(exc)) from exc
-        self.stderr.write("")
+        writing.close()
         self.stdout.write("取り込みました")

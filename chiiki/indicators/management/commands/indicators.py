@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from chiiki.cli_progress import Bar
 from chiiki.core.batch import FORMATS, BatchError, read_batch, results
 from chiiki.core.schemes import get_scheme, schemes
 from chiiki.indicators.grading import recompute
@@ -32,7 +33,9 @@ class Command(BaseCommand):
             self.stdout.write(backtest_report())
             return
         if options["action"] == "recompute":
-            changed = recompute().changed
+            bar = Bar(self.stderr, "  計算中（指標）")
+            changed = recompute(progress=bar).changed
+            bar.close()
             self.stdout.write(f"進捗率・進捗評価を計算し直しました（変更 {changed} 件）")
             return
         try:
