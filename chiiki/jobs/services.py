@@ -2,7 +2,7 @@
 
 A job is a row (:class:`~chiiki.jobs.models.Job`) that people can follow, and a task of
 Django's tasks API (``django-tasks``, decision 0012) that runs it: ``start`` stores the row
-and enqueues :func:`chiiki.jobs.tasks.run_job`; the worker (``chiiki db_worker``) calls
+and enqueues :func:`run_job`; the worker (``chiiki db_worker``) calls
 :func:`execute`, which runs the job kind's function with a progress callback and stores the
 result, the file, or why it failed. The work itself goes through the usual services (the
 import's one writer, the report builders); each writes in its own transaction, so a worker
@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks import task
 
 from chiiki.core.errors import ProblemsError
 from chiiki.jobs.models import Job
@@ -91,8 +92,6 @@ def start(
 ) -> Job:
     """Store a job and hand it to the worker. Call outside a transaction (the worker must
     see the row; it waits briefly for one that is not yet committed)."""
-    from chiiki.jobs.tasks import run_job
-
     if kind not in KINDS:
         raise KeyError(f"unknown job kind {kind!r}")
     job = Job.objects.create(
@@ -104,6 +103,12 @@ def start(
     )
     run_job.enqueue(str(job.pk))
     return job
+
+
+@task()
+def run_job(job_id: str) -> None:
+    """The one task chiiki enqueues (Django's tasks API): run a stored job by its id."""
+    execute(job_id)
 
 
 def execute(job_id: str) -> None:
