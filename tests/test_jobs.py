@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -34,10 +35,15 @@ def upload(client, text: str, name: str = "figures.csv"):
 
 
 def run_worker() -> None:
-    """The worker, as production runs it, until the queue is empty."""
-    call_command(
-        "db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0
-    )
+    """The worker, as production runs it, until the queue is empty. (In-process, inside the
+    test's transaction: its habit of closing a connection older than CONN_MAX_AGE between
+    tasks, right for a long-lived worker, would close the test's own.)"""
+    with mock.patch(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    ):
+        call_command(
+            "db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0
+        )
 
 
 def test_a_worker_runs_the_queued_jobs_and_the_page_follows_them(client, personas, settings):

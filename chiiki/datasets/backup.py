@@ -7,7 +7,8 @@ by their natural keys because ``migrate`` recreates them with its own numbers.
 
 The same database gives the same bytes (gzip without a timestamp), so dump → restore into an
 empty database → dump gives an identical file. Restore refuses a database that already holds
-data or is at other migrations, and writes everything in one transaction.
+data or is at other migrations, and writes everything in one transaction, many rows per
+statement.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import IO, Any
 from django.apps import apps
 from django.core import serializers
 from django.core.management.color import no_style
+from django.core.serializers.base import DeserializedObject
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
@@ -149,16 +151,21 @@ def restore(
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         deferred = []
         current = ""
+        batch: list[DeserializedObject] = []
         for line in lines:
             try:
                 for obj in serializers.deserialize(
                     "jsonl", line, using=alias, handle_forward_references=True
                 ):
-                    obj.save(using=alias)
+                    model = type(obj.object)
+                    if batch and (type(batch[0].object) is not model or len(batch) >= BATCH):
+                        _insert(batch, alias)
+                        batch = []
+                    batch.append(obj)
                     if obj.deferred_fields:
                         deferred.append(obj)
                     label = obj.object._meta.label_lower
-                    touched.add(type(obj.object))
+                    touched.add(model)
                     counts[label] = counts.get(label, 0) + 1
                     if progress is not None and label != current:
                         if current:
@@ -166,6 +173,8 @@ def restore(
                         current = label
             except serializers.base.DeserializationError as exc:
                 raise BackupError(f"ダンプの行が読めません: {exc}") from exc
+        if batch:
+            _insert(batch, alias)
         if current and progress is not None:
             progress(current, counts[current])
         for obj in deferred:
@@ -182,6 +191,34 @@ def restore(
                 for statement in sql:
                     cursor.execute(statement)
     return counts
+
+
+BATCH = 2000  # rows of one model written by one statement (fewer where the database limits it)
+
+
+def _insert(objs: list[DeserializedObject], alias: str) -> None:
+    """Write deserialized rows of one model as they are (``raw``: no ``auto_now`` or other
+    field defaults applied, the primary keys kept), many per statement, with their
+    many-to-many links. The same rows ``DeserializedObject.save`` writes one at a time."""
+    model = type(objs[0].object)
+    fields = list(model._meta.local_concrete_fields)
+    instances = [o.object for o in objs]
+    manager = model._base_manager.using(alias)
+    size = max(1, connections[alias].ops.bulk_batch_size(fields, instances) or len(instances))
+    for start in range(0, len(instances), size):
+        manager._insert(instances[start : start + size], fields=fields, using=alias, raw=True)
+    for field in model._meta.local_many_to_many:
+        through = field.remote_field.through  # type: ignore[attr-defined]
+        if not through._meta.auto_created:
+            continue  # a through model of its own is dumped as rows of its own
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()  # type: ignore[attr-defined]
+        links = [
+            through(**{f"{source}_id": o.object.pk, f"{target}_id": value})
+            for o in objs
+            for value in o.m2m_data.get(field.name, ())
+        ]
+        if links:
+            through._base_manager.using(alias).bulk_create(links, batch_size=BATCH)
 
 
 def dump_file(path: Path, **kw: Any) -> dict[str, int]:
