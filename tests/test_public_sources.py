@@ -100,7 +100,8 @@ def test_no_open_data_file_names_a_file_code(client):
             body = b"".join(response.streaming_content)
             text = body.decode("cp932" if "cp932" in url else "utf-8-sig")
             assert not FILE_CODE.search(text), url
-        assert not FILE_CODE.search(client.get(f"/opendata/{name}.json").content.decode())
+        body = b"".join(client.get(f"/opendata/{name}.json").streaming_content)
+        assert not FILE_CODE.search(body.decode())
 
 
 def test_the_anonymous_api_names_no_file_code(client):

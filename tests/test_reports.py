@@ -387,7 +387,9 @@ def test_open_data_pages(client):
     response = client.get("/opendata/actuals.csv?encoding=cp932")
     assert response["Content-Type"] == "text/csv; charset=Shift_JIS"
     assert "合計特殊出生率" in b"".join(response.streaming_content).decode("cp932")
-    assert client.get("/opendata/actuals.json").json()["table"] == "actuals"
+    streamed = client.get("/opendata/actuals.json")
+    assert streamed["Content-Type"] == "application/json; charset=utf-8"
+    assert json.loads(b"".join(streamed.streaming_content))["table"] == "actuals"
     assert client.get("/opendata/datapackage.json").json()["profile"] == "tabular-data-package"
     assert client.get("/opendata/nothing.csv").status_code == 404
     assert client.get("/opendata/actuals.xml").status_code == 404
@@ -455,3 +457,25 @@ def test_the_progress_report_of_a_regional_plan_and_the_default_plan(org, person
     Actual.objects.create(indicator=kpi, fy=2026, value=Decimal(3))
     recompute([kpi.pk])
     assert progress_report(org).filename == "progress-regional-policy-r8-2026"
+
+
+@pytest.mark.parametrize("chunk", [64_000, 100])
+def test_json_open_data_streams_the_layout_json_dumps_gives(org, monkeypatch, chunk):
+    """The JSON files are written in chunks (flat memory), byte for byte what
+    ``json.dumps(…, ensure_ascii=False, indent=1)`` of the whole table gives; an empty table
+    too."""
+    monkeypatch.setattr(opendata, "JSON_CHUNK", chunk)
+    empty = Organization.objects.create(slug="empty", name="空の団体", code="99")
+    for owner in (org, empty):
+        for name, t in opendata.TABLES.items():
+            rows = [
+                {f.name: opendata._json_value(v) for v, f in zip(row, t.fields, strict=True)}
+                for row in t.rows(owner)
+            ]
+            whole = {"table": t.name, "title": t.title, "fields": [f.name for f in t.fields],
+                     "rows": rows}  # fmt: skip
+            expected = json.dumps(whole, ensure_ascii=False, indent=1).encode("utf-8")
+            chunks = list(opendata.json_lines(owner, name))
+            assert b"".join(chunks) == expected, (owner.slug, name)
+            if owner is org and chunk == 100 and len(rows) > 10:
+                assert len(chunks) > 2

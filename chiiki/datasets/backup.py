@@ -31,8 +31,15 @@ from django.db.migrations.recorder import MigrationRecorder
 
 FORMAT = "chiiki-dump"
 VERSION = 1
-# Recreated by migrate (and referred to by natural key), so never dumped.
-SKIPPED = {"contenttypes.contenttype", "auth.permission"}
+# Recreated by migrate (and referred to by natural key), so never dumped; and the background
+# work in flight (the task queue, the jobs with their result files: an import's lasting record
+# is its ImportBatch and the audit trail).
+SKIPPED = {
+    "contenttypes.contenttype",
+    "auth.permission",
+    "django_tasks_database.dbtaskresult",
+    "jobs.job",
+}
 
 Progress = Callable[[str, int], None]
 

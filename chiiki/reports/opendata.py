@@ -522,14 +522,45 @@ def _json_value(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
-def json_bytes(org: Organization, name: str) -> bytes:
-    """The table as JSON: ``{"table", "title", "fields", "rows": [{column: value}]}``."""
+JSON_CHUNK = 64_000  # characters of rows gathered before a chunk is sent
+
+
+def json_lines(org: Organization, name: str) -> Iterator[bytes]:
+    """The table as JSON — ``{"table", "title", "fields", "rows": [{column: value}]}``, laid out
+    as ``json.dumps(…, indent=1)`` lays it out — in chunks, never holding the whole table: the
+    memory stays flat whatever the number of rows."""
     t = table(name)
-    rows = [
-        {f.name: _json_value(v) for v, f in zip(row, t.fields, strict=True)} for row in t.rows(org)
-    ]
-    doc = {"table": t.name, "title": t.title, "fields": [f.name for f in t.fields], "rows": rows}
-    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+    doc = {"table": t.name, "title": t.title, "fields": [f.name for f in t.fields], "rows": []}
+    head = json.dumps(doc, ensure_ascii=False, indent=1)
+    assert head.endswith('"rows": []\n}')
+    prefix = head[: -len("[]\n}")]
+    names = [f.name for f in t.fields]
+    parts: list[str] = []
+    size = 0
+    first = True
+    for row in t.rows(org):
+        item = json.dumps(
+            {n: _json_value(v) for n, v in zip(names, row, strict=True)},
+            ensure_ascii=False,
+            indent=1,
+        )
+        # an item of "rows" sits two levels in: every line of it indented by two more spaces
+        text = ("[\n  " if first else ",\n  ") + item.replace("\n", "\n  ")
+        first = False
+        parts.append(text)
+        size += len(text)
+        if size > JSON_CHUNK:
+            if prefix:
+                yield prefix.encode("utf-8")
+                prefix = ""
+            yield "".join(parts).encode("utf-8")
+            parts, size = [], 0
+    tail = "".join(parts) + ("[]\n}" if first else "\n ]\n}")
+    yield (prefix + tail).encode("utf-8")
+
+
+def json_bytes(org: Organization, name: str) -> bytes:
+    return b"".join(json_lines(org, name))
 
 
 def datapackage(org: Organization, encoding: str = "utf-8") -> dict[str, Any]:

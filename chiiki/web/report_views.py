@@ -152,8 +152,8 @@ def opendata_file(request: HttpRequest, name: str, ext: str) -> HttpResponse:
     if name not in opendata.TABLES:
         raise Http404(_("オープンデータの表が見つかりません"))
     if ext == "json":
-        return HttpResponse(
-            opendata.json_bytes(org, name), content_type="application/json; charset=utf-8"
+        return StreamingHttpResponse(
+            opendata.json_lines(org, name), content_type="application/json; charset=utf-8"
         )
     encoding = request.GET.get("encoding", "utf-8").lower()
     if encoding not in opendata.ENCODINGS:

@@ -98,7 +98,9 @@ class Command(BaseCommand):
                         f.write(chunk)
             except LookupError as exc:
                 raise CommandError(str(exc)) from exc
-            (folder / f"{name}.json").write_bytes(opendata.json_bytes(org, name))
+            with (folder / f"{name}.json").open("wb") as f:
+                for chunk in opendata.json_lines(org, name):
+                    f.write(chunk)
             self.stderr.write(f"[{n}/{len(names)}] {name}.csv, {name}.json")
         package = opendata.datapackage(org, options["encoding"])
         (folder / "datapackage.json").write_text(
