@@ -14,6 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from chiiki.indicators.models import Indicator, IndicatorListing
+from chiiki.indicators.services import record_actual
 from chiiki.jobs.models import Job
 from chiiki.plans.models import Organization, Program
 from chiiki.reports import opendata
@@ -479,3 +480,23 @@ def test_json_open_data_streams_the_layout_json_dumps_gives(org, monkeypatch, ch
             assert b"".join(chunks) == expected, (owner.slug, name)
             if owner is org and chunk == 100 and len(rows) > 10:
                 assert len(chunks) > 2
+
+
+def test_open_data_answers_304_until_the_data_changes(client, personas):
+    """An unchanged file costs a client nothing to fetch again (ETag, 304); any write — here
+    an actual entered — names a new version."""
+    first = client.get("/opendata/actuals.csv")
+    etag = first["ETag"]
+    assert first.status_code == 200 and first["Cache-Control"] == "public, no-cache"
+    again = client.get("/opendata/actuals.csv", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and not again.content
+    other_form = client.get("/opendata/actuals.csv?encoding=cp932", headers={"If-None-Match": etag})
+    assert other_form.status_code == 200  # another encoding is another file
+    births = Indicator.objects.get(slug="total-fertility-rate", project__slug="sumairu-hokkaido")
+    record_actual(
+        actor=personas["hq_planner"], indicator_id=births.pk, fy="R1", value="1.25",
+        expected_version=0,
+    )  # fmt: skip
+    changed = client.get("/opendata/actuals.csv", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert "1.25" in b"".join(changed.streaming_content).decode("utf-8-sig")

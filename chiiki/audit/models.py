@@ -49,6 +49,8 @@ ACTIONS = {
     "admin.saved": _("管理画面で保存"),
     "admin.deleted": _("管理画面で削除"),
     "import.applied": _("ファイルから取込"),
+    "dataset.loaded": _("データセットを読み込み"),
+    "dataset.synthesized": _("合成データを作成"),
     "token.issued": _("APIトークンを発行"),
     "token.revoked": _("APIトークンを無効化"),
 }

@@ -54,6 +54,13 @@ def record(
     )
 
 
+def data_version() -> int:
+    """A number that changes whenever the data does: the latest audit entry's. Every writer
+    records one (forms, API, imports, rounds, authoring, the admin, dataset loads), so cached
+    files (the open data) can be named by it."""
+    return AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
 COLUMNS = ("at", "actor_id", "action", "object_type", "object_id", "summary", "old", "new")
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from chiiki.audit.services import record as audit
 from chiiki.core.codes import parse_local_government_code
 from chiiki.core.fiscal import (
     parse_fiscal_year,
@@ -1315,4 +1316,21 @@ def load_dataset(name: str, *, directory: Path | None = None) -> LoadReport:
         )
     dataset = read_dataset(path)
     with transaction.atomic():
-        return _Writer().write(dataset)
+        report = _Writer().write(dataset)
+        if report.changed:
+            counts = {
+                "created": sum(report.created.values()),
+                "updated": sum(report.updated.values()),
+                "deleted": sum(report.deleted.values()),
+            }
+            audit(
+                actor=None,
+                action="dataset.loaded",
+                object_type="dataset",
+                object_id=name,
+                summary=f"{name}: 追加 {counts['created']:,}、更新 {counts['updated']:,}、"
+                f"削除 {counts['deleted']:,}",
+                old=None,
+                new=counts,
+            )
+        return report

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 from django.db import transaction
 
+from chiiki.audit.services import record as audit
 from chiiki.evaluations.models import Evaluation
 from chiiki.indicators.grading import recompute
 from chiiki.indicators.models import Indicator, TargetRevision
@@ -179,6 +180,16 @@ def synthesize(
     say("進捗率と評価を計算しています")
     ids = Indicator.objects.filter(project__plan__organization__slug__startswith="synth-")
     recompute(ids.values_list("pk", flat=True))
+    audit(
+        actor=None,
+        action="dataset.synthesized",
+        object_type="dataset",
+        object_id=f"synth-{scale_name}-{seed}",
+        summary=f"合成データ（{scale_name}、seed {seed}）: 指標 {counts['indicators']:,}、"
+        f"実績値 {counts['actuals']:,}",
+        old=None,
+        new=counts,
+    )
     return counts
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 from typing import Any
 
@@ -14,7 +15,9 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import condition
 
+from chiiki.audit.services import data_version
 from chiiki.core.errors import ParseError
 from chiiki.core.fiscal import parse_fiscal_year
 from chiiki.i18n import parse_message
@@ -34,6 +37,7 @@ from chiiki.reports.xlsx import render_xlsx
 from chiiki.web.templatetags.chiiki_format import fy as fy_filter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RELEASE = importlib.metadata.version("chiiki")
 
 
 def reports(request: HttpRequest) -> HttpResponse:
@@ -139,7 +143,23 @@ def download(data: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
+def _opendata_etag(request: HttpRequest, name: str, ext: str) -> str:
+    """Names the file's content: the table, its form and the data version (the latest audit
+    entry: every write makes one) and the release (a new release may lay files out anew)."""
+    encoding = request.GET.get("encoding", "utf-8").lower()
+    org = request.organization
+    return f"{org.pk}-{name}.{ext}-{encoding}-{data_version()}-{RELEASE}"
+
+
+@condition(etag_func=_opendata_etag)
 def opendata_file(request: HttpRequest, name: str, ext: str) -> HttpResponse:
+    """An open-data file. Unchanged data answers 304 to a client that has it (ETag)."""
+    response = _opendata_file(request, name, ext)
+    response["Cache-Control"] = "public, no-cache"  # keep it, but ask each time (ETag)
+    return response
+
+
+def _opendata_file(request: HttpRequest, name: str, ext: str) -> HttpResponse:
     org: Organization = request.organization
     if ext not in ("csv", "json"):
         raise Http404(_("オープンデータの表が見つかりません"))
