@@ -97,3 +97,57 @@ def test_the_home_page_map_reflects_entered_grades(client, personas):
     )
     html = client.get(reverse("home")).content.decode()
     assert "十勝: 順調 0/1（0%）" in html
+
+
+def ticks_of(svg: str) -> list[str]:
+    """The value axis' tick labels (those right-aligned at the axis)."""
+    import re
+
+    return re.findall(
+        r'<text class="tick" x="64" y="[0-9.]+" text-anchor="end">([^<]+)</text>', svg
+    )
+
+
+def chart(actuals, unit="億円", **kw):
+    return kpi_chart(
+        title="指標", unit=unit, actuals=[(fy, D(v)) for fy, v in actuals], baseline=None,
+        target=None, revised_target=None, national=[], forecast=kw.get("forecast"),
+    )  # fmt: skip
+
+
+def test_the_value_axis_has_round_ticks_and_counts_never_go_below_zero():
+    from chiiki.web.charts import axis
+
+    svg = chart([(2015, 10278), (2016, 11560), (2017, 9800)])
+    assert ticks_of(svg) == ["9,500", "10,000", "10,500", "11,000", "11,500", "12,000"]
+    # a count of municipalities: whole steps, never a −0.8; from 0 when the counts are near it
+    counts = ticks_of(chart([(2016, 3), (2017, 5), (2018, 7)], unit="市町村"))
+    assert counts == ["2", "4", "6", "8"]  # not 2, 3, 4 … 8: at most five intervals
+    assert ticks_of(chart([(2016, 1), (2017, 5), (2018, 7)], unit="市町村"))[0] == "0"
+    assert axis([1.42, 1.45, 1.43])[2] == pytest.approx([1.41, 1.42, 1.43, 1.44, 1.45, 1.46])
+    low, high, ticks = axis([-7004.0, -214.0, -8000.0])
+    assert (low, high) == (-10000, 0) and len(ticks) == 6
+    # a forecast interval reaching below 0 does not pull a count's axis below 0
+    spec = IndicatorSpec(TargetKind.ABSOLUTE, target_value=D(10), target_fy=2024)
+    years = [YearActual(2016, D(1)), YearActual(2017, D(0)), YearActual(2018, D(2))]
+    assert not ticks_of(chart([(2016, 1), (2017, 0), (2018, 2)], forecast=forecast(spec, years)))[
+        0
+    ].startswith("-")
+
+
+def test_the_unit_sits_above_the_axis_and_years_follow_the_era_choice():
+    import re
+
+    from chiiki.web.era import WESTERN, era_style
+
+    svg = chart([(2019, 5), (2020, 6)])
+    unit_y = float(re.search(r'<text class="unit" x="64" y="([0-9.]+)"', svg).group(1))
+    top_tick_y = min(float(y) for y in re.findall(r'<text class="tick" x="64" y="([0-9.]+)"', svg))
+    assert unit_y < top_tick_y - 10  # clear of the top tick's label
+    assert ">R1<" in svg and ">2019<" not in svg
+    token = era_style.set(WESTERN)
+    try:
+        western = chart([(2019, 5), (2020, 6)])
+    finally:
+        era_style.reset(token)
+    assert ">2019<" in western and ">R1<" not in western

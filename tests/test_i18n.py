@@ -108,6 +108,7 @@ def test_core_labels_lists_every_label_the_core_gives_in_japanese():
         for member in enum
     }
     labels.add(forecast.NOTE_NATIONAL_TARGET)
+    labels.add(forecast.NOTE_NO_SPREAD)
     assert {label for label in labels if JAPANESE.search(label)} <= set(CORE_LABELS)
 
 

@@ -33,6 +33,11 @@ DEFAULT_LEVEL = 0.8
 
 # Shown when a forecast is made but not compared with the target.
 NOTE_NATIONAL_TARGET = "目標が将来の全国値のため、達成見込みは判定しません"
+# Shown when the actuals lie exactly on the model's line: no spread to estimate an interval.
+NOTE_NO_SPREAD = (
+    "実績値がちょうど一直線に並んでいるため、予測の幅（不確かさ）を見積もれません。"
+    "予測値は参考にとどめ、達成見込みは判定しません"
+)
 
 
 class Model(enum.StrEnum):
@@ -193,6 +198,11 @@ class ModelForecast:
     high: float
     loo_mse: float | None
 
+    @property
+    def has_interval(self) -> bool:
+        """False for a zero-width interval (actuals exactly on the line): no spread known."""
+        return self.high - self.low > 1e-9 * max(1.0, abs(self.point))
+
 
 @dataclass(frozen=True, slots=True)
 class Forecast:
@@ -246,6 +256,9 @@ def forecast(
     else:
         target, note = spec.current_target, ""
     status = None
+    if not selected.has_interval:
+        # a perfect fit (3, 6, 9 …) has no residuals: a zero-width interval is no certainty
+        target, note = None, NOTE_NO_SPREAD
     if target is not None:
         t = float(target)
         low_meets, high_meets = _meets(spec, selected.low, t), _meets(spec, selected.high, t)

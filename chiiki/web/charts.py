@@ -8,6 +8,8 @@ actual. The page's table carries the same numbers for screen readers.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
@@ -15,8 +17,8 @@ from typing import Any
 
 from django.utils.translation import gettext
 
-from chiiki.core.fiscal import format_fiscal_year
 from chiiki.core.forecast import Forecast
+from chiiki.web.templatetags.chiiki_format import fy as fy_label
 
 WIDTH, HEIGHT = 720, 320
 LEFT, RIGHT, TOP, BOTTOM = 70, 110, 34, 40
@@ -29,19 +31,57 @@ class Series:
     css: str
 
 
-def _nice_bounds(values: list[float]) -> tuple[float, float]:
+NICE = (1, 2, 2.5, 5)
+
+
+def _nice_steps(span: float, count: int) -> Iterator[float]:
+    """Steps of 1, 2, 2.5 or 5 × 10ⁿ, the smallest giving at most about ``count`` intervals
+    over ``span`` first, then larger ones."""
+    power = 10 ** math.floor(math.log10(span / count))
+    while True:
+        for m in NICE:
+            if m * power >= span / count * 0.999:
+                yield m * power
+        power *= 10
+
+
+def axis(values: list[float], count: int = 4) -> tuple[float, float, list[float]]:
+    """The value axis for ``values``: round bounds and ticks (0, 2,500, 5,000 … rather than
+    10,278, 11,560 …), at most ``count + 1`` intervals. An axis of figures that are never
+    negative (counts, amounts, rates) never goes below 0; it starts at 0 when the figures are
+    near enough to it for the comparison to read right, else just below the lowest."""
     low, high = min(values), max(values)
     if low == high:
-        low, high = low - 1, high + 1
-    pad = (high - low) * 0.1
-    low = min(0.0, low - pad) if low >= 0 and low - pad < (high - low) * 0.3 else low - pad
-    return low, high + pad
+        low, high = (low - 1, high + 1) if low else (0.0, 1.0)
+    non_negative = low >= 0
+    if non_negative and low < (high - low) * 0.5:
+        low = 0.0
+    for step in _nice_steps(high - low, count):
+        bottom = math.floor(low / step) * step
+        top = math.ceil(high / step) * step
+        if top == high:  # leave a little room above the highest point
+            top += step
+        if bottom == low and bottom != 0:
+            bottom -= step
+        if non_negative:
+            bottom = max(0.0, bottom)
+        n = round((top - bottom) / step)
+        if n <= count + 1:
+            return bottom, top, [bottom + i * step for i in range(n + 1)]
+    raise AssertionError("unreachable")
 
 
 def _fmt(value: float) -> str:
     if abs(value) >= 100:
         return f"{value:,.0f}"
     return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _tick(value: float, step: float) -> str:
+    """A tick label with as many decimals as the step needs (0.25 → 2, 2,500 → 0)."""
+    exponent = Decimal(f"{step:.12g}").normalize().as_tuple().exponent
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
+    return f"{value:,.{places}f}"
 
 
 def kpi_chart(
@@ -67,13 +107,17 @@ def kpi_chart(
             values.append(float(ref[1]))
     if forecast is not None:
         years.append(forecast.fy)
-        values += [forecast.selected.low, forecast.selected.high]
+        low_bound = forecast.selected.low
+        if values and min(values) >= 0:
+            low_bound = max(0.0, low_bound)  # a count's interval is drawn down to 0, not below
+        values += [low_bound, forecast.selected.high]
     if not years:
         return ""
     first, last = min(years), max(years)
     if first == last:
         first, last = first - 1, last + 1
-    low, high = _nice_bounds(values)
+    low, high, ticks = axis(values)
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(fy: float) -> float:
@@ -89,20 +133,20 @@ def kpi_chart(
         f'<title id="chart-title">{escape(heading)}</title>',
         f'<desc id="chart-desc">{escape(_chart_description(bool(national), forecast is not None))}</desc>',
     ]
-    for i in range(5):
-        value = low + (high - low) * i / 4
+    for value in ticks:
         parts.append(
             f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}"/>'
         )
         parts.append(
-            f'<text class="tick" x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{escape(_fmt(value))}</text>'
+            f'<text class="tick" x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{escape(_tick(value, step))}</text>'
         )
     for fy in range(first, last + 1):
         parts.append(
-            f'<text class="tick" x="{x(fy):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle">{escape(format_fiscal_year(fy))}</text>'
+            f'<text class="tick" x="{x(fy):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle">{escape(fy_label(fy))}</text>'
         )
+    # the unit above the axis, clear of its top tick
     parts.append(
-        f'<text class="unit" x="{LEFT - 6}" y="{TOP - 6}" text-anchor="end">{escape(unit)}</text>'
+        f'<text class="unit" x="{LEFT - 6}" y="{TOP - 16}" text-anchor="end">{escape(unit)}</text>'
     )
 
     def hline(ref: tuple[int, Decimal], css: str, label: str) -> None:
@@ -116,10 +160,10 @@ def kpi_chart(
 
     if baseline is not None:
         baseline_label = gettext("基準値")
-        hline(baseline, "baseline", f"{baseline_label} {format_fiscal_year(baseline[0])}")
+        hline(baseline, "baseline", f"{baseline_label} {fy_label(baseline[0])}")
     if target is not None:
         target_label = gettext("目標値")
-        hline(target, "target", f"{target_label} {format_fiscal_year(target[0])}")
+        hline(target, "target", f"{target_label} {fy_label(target[0])}")
     if revised_target is not None:
         hline(revised_target, "revised", gettext("見直し後の目標"))
     if forecast is not None and actuals:
@@ -147,7 +191,7 @@ def kpi_chart(
         for fy, v in s.points:
             parts.append(
                 f'<circle class="{s.css}-point" cx="{x(fy):.1f}" cy="{y(v):.1f}" r="4">'
-                f"<title>{escape(s.label)} {escape(format_fiscal_year(fy))}: {escape(_fmt(v))}{escape(unit)}</title></circle>"
+                f"<title>{escape(s.label)} {escape(fy_label(fy))}: {escape(_fmt(v))}{escape(unit)}</title></circle>"
             )
     legend = [("actual", gettext("実績値"))] + (
         [("national", gettext("全国値"))] if national else []

@@ -46,7 +46,11 @@ CORE_LABELS = (
     gettext_noop("達成見込み"),
     gettext_noop("要注意"),
     gettext_noop("達成困難"),
-    # forecast.NOTE_NATIONAL_TARGET
+    # forecast.NOTE_NATIONAL_TARGET, forecast.NOTE_NO_SPREAD
+    gettext_noop(
+        "実績値がちょうど一直線に並んでいるため、予測の幅（不確かさ）を見積もれません。"
+        "予測値は参考にとどめ、達成見込みは判定しません"
+    ),
     gettext_noop("目標が将来の全国値のため、達成見込みは判定しません"),
     # (a grading scheme carries its own labels in both languages: label_en, not_assessable_en)
 )

@@ -85,19 +85,28 @@ def test_needs_three_actuals_and_a_target_year_ahead():
 
 
 def test_status_on_track_off_track_and_at_risk():
-    steady = ys((2015, 80), (2016, 85), (2017, 90), (2018, 95))
-    assert forecast(spec(target_value=D(95)), steady).status is Status.ON_TRACK
+    steady = ys((2015, 80), (2016, 86), (2017, 89), (2018, 95))
+    assert forecast(spec(target_value=D(90)), steady).status is Status.ON_TRACK
     assert forecast(spec(target_value=D(200)), steady).status is Status.OFF_TRACK
     noisy = ys((2015, 80), (2016, 95), (2017, 85), (2018, 100))
     assert forecast(spec(target_value=D(100)), noisy).status is Status.AT_RISK
 
 
 def test_lower_is_better_status():
-    falling = ys((2015, 100), (2016, 90), (2017, 80), (2018, 70))
+    falling = ys((2015, 100), (2016, 91), (2017, 79), (2018, 70))
     assert (
         forecast(spec(target_value=D(65), direction=Direction.DOWN), falling).status
         is Status.ON_TRACK
     )
+
+
+def test_actuals_exactly_on_a_line_give_no_interval_and_no_status():
+    """3, 6, 9 件: the fit has no residuals, so its interval has zero width. That is no
+    certainty: the projection is shown as a reference, without an interval or a status."""
+    f = forecast(spec(target_value=D(12)), ys((2015, 3), (2016, 6), (2017, 9), (2018, 12)))
+    assert f is not None and not f.selected.has_interval
+    assert f.status is None and f.note.startswith("実績値がちょうど一直線に並んでいる")
+    assert round(f.selected.point) == 15
 
 
 def test_national_targets_get_a_projection_but_no_status():
