@@ -141,3 +141,33 @@ def test_a_fictional_prefecture_from_its_workbook_to_its_first_adopted_plan(
     assert kpi.year_targets.get().fy == 2027
     client.get(reverse("choose_organization") + "?slug=hokkaido")
     assert client.get(reverse("plan", args=["minami-r8"])).status_code == 404
+
+
+def test_readings_of_regions_and_bureaus_are_optional_and_found_by_search(tmp_path):
+    from chiiki.plans.models import Bureau, Region
+    from chiiki.web.search import search
+
+    data = workbook(
+        連携地域=[["hokubu", "北部", "ホクブ"], ["nanbu", "南部", "ﾅﾝﾌﾞ"]],
+        振興局=[["hokubu", "北部地域振興局", "北部", "振興局", "北部", "みなみ市", "ほくぶ"],
+                ["nanbu", "南部地域振興局", "南部", "振興局", "南部", "うみ町"]],
+    )  # fmt: skip
+    create(tmp_path, data)
+    org = Organization.objects.get(slug="minami")
+    readings = dict(Region.objects.filter(organization=org).values_list("name", "kana"))
+    assert readings == {"北部": "ほくぶ", "南部": "なんぶ"}  # stored as hiragana
+    assert Bureau.objects.get(organization=org, short_name="南部").kana == ""
+    hits = {kind: items for _, kind, items in search(org, "ほくぶ")["groups"]}
+    assert [b.name for b in hits["bureau"]] == ["北部地域振興局"]
+
+
+def test_a_workbook_from_before_the_readings_column_is_still_read(tmp_path):
+    book = load_workbook(io.BytesIO(workbook()))
+    for name in ("連携地域", "振興局"):
+        ws = book[name]
+        last = ws.max_column
+        assert ws.cell(1, last).value == "よみ"
+        ws.delete_cols(last)
+    out = io.BytesIO()
+    book.save(out)
+    assert "みなみ県" in create(tmp_path, out.getvalue())

@@ -60,3 +60,38 @@ def test_hiragana_finds_katakana_names():
 def test_an_empty_result_says_what_to_try(client):
     html = client.get(reverse("search") + "?q=zzzzzz").content.decode()
     assert "別の書き方" in html and reverse("municipalities") in html
+
+
+def test_a_region_or_bureau_named_or_read_finds_what_is_written_the_other_way():
+    """十勝 finds the とかち-titled projects, とかち the 十勝 bureau and region (readings in
+    regions.yaml)."""
+    by_kanji = found("十勝")["project"]
+    assert "「多様な人材の活躍」とかち支援プロジェクト" in by_kanji
+    by_reading = found("とかち")
+    assert "十勝総合振興局" in by_reading["bureau"] and by_reading["region"] == ["十勝"]
+    assert set(by_kanji) == set(by_reading["project"])
+    assert "十勝総合振興局" in found("トカチ")["bureau"]
+    # only a whole name or reading stands for the other: 「勝」 finds no とかち project
+    assert not any("とかち" in p for p in found("勝").get("project", []))
+
+
+def test_policy_proposals_and_published_evaluations_are_found(client, personas):
+    from chiiki.evaluations.models import Evaluation
+    from chiiki.proposals.models import Proposal
+    from tests.conftest import PASSWORD
+
+    proposal = Proposal.objects.filter(published=True).first()
+    word = proposal.title[:6]
+    assert proposal.title in found(word)["proposal"]
+    hidden = Proposal.objects.filter(published=False).first()
+    if hidden is not None:  # unpublished proposals only for members of the prefecture
+        assert hidden.title not in found(hidden.title)["proposal"]
+        client.login(username="viewer", password=PASSWORD)
+        page = client.get(reverse("search") + "?q=" + hidden.title[:10]).content.decode()
+        assert hidden.title in page
+    published = Evaluation.objects.filter(status="published").first()
+    item = published.analysis_items[0][:8]
+    assert str(published) in found(item)["evaluation"]
+    draft = Evaluation.objects.exclude(status="published").first()
+    if draft is not None:
+        assert str(draft) not in found(draft.analysis_items[0][:8])["evaluation"]

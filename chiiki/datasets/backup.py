@@ -26,7 +26,14 @@ from django.core import serializers
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializedObject
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    IntegrityError,
+    connections,
+    models,
+    reset_queries,
+    transaction,
+)
 from django.db.migrations.recorder import MigrationRecorder
 
 FORMAT = "chiiki-dump"
@@ -226,6 +233,9 @@ def _insert(objs: list[DeserializedObject], alias: str) -> None:
         ]
         if links:
             through._base_manager.using(alias).bulk_create(links, batch_size=BATCH)
+    # With DEBUG on (the development default) Django keeps the last 9,000 queries' SQL: a
+    # national restore's batches would hold hundreds of megabytes of it.
+    reset_queries()
 
 
 def dump_file(path: Path, **kw: Any) -> dict[str, int]:

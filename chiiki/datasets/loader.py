@@ -201,7 +201,7 @@ class Dataset:
     tile_layout: dict[str, list[int]] = field(default_factory=dict)
     sources: list[SourceRec] = field(default_factory=list)
     cooperation_areas_source: str = ""
-    regions: list[tuple[str, str]] = field(default_factory=list)
+    regions: list[tuple[str, str, str]] = field(default_factory=list)
     bureaus: list[dict[str, Any]] = field(default_factory=list)
     municipalities: list[tuple[str, str, str, str]] = field(default_factory=list)
     plans: list[PlanRec] = field(default_factory=list)
@@ -315,7 +315,7 @@ class _Reader:
             if name in self.region_names:
                 src.problem(region.line, "regions.name", f"連携地域「{name}」が重複しています")
             self.region_names.add(name)
-            self.ds.regions.append((slug, name))
+            self.ds.regions.append((slug, name, str(region.get("kana") or "")))
         for order, bureau in enumerate(data.get("bureaus") or []):
             short = src.require(bureau, "short_name", context="bureaus")
             region = src.require(bureau, "region", context="bureaus")
@@ -337,6 +337,7 @@ class _Reader:
                     "kind": kind,
                     "region": region,
                     "seat": bureau.get("seat") or "",
+                    "kana": str(bureau.get("kana") or ""),
                     "order": order,
                 }
             )
@@ -1073,9 +1074,11 @@ class _Writer:
         self.cooperation_areas_source = self.source_of(ds.cooperation_areas_source)
         regions = {
             name: self.upsert(
-                Region, {"organization": org, "slug": slug}, {"name": name, "order": i}
+                Region,
+                {"organization": org, "slug": slug},
+                {"name": name, "kana": kana, "order": i},
             )
-            for i, (slug, name) in enumerate(ds.regions)
+            for i, (slug, name, kana) in enumerate(ds.regions)
         }
         bureaus = {
             b["short_name"]: self.upsert(
@@ -1087,6 +1090,7 @@ class _Writer:
                     "kind": b["kind"],
                     "region": regions[b["region"]],
                     "seat": b["seat"],
+                    "kana": b["kana"],
                     "order": b["order"],
                 },
             )

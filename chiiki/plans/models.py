@@ -132,6 +132,7 @@ class Region(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="regions")
     slug = models.SlugField("識別子")
     name = models.CharField("名称", max_length=50)
+    kana = models.CharField("よみ", max_length=50, blank=True, help_text="ひらがな（検索に使う）")
     order = models.PositiveSmallIntegerField("表示順", default=0)
 
     class Meta:
@@ -159,6 +160,9 @@ class Bureau(models.Model):
     slug = models.SlugField("識別子")
     name = models.CharField("名称", max_length=50)
     short_name = models.CharField("略称", max_length=20)
+    kana = models.CharField(
+        "略称のよみ", max_length=50, blank=True, help_text="ひらがな（検索に使う）"
+    )
     kind = models.CharField("種別", max_length=10, choices=Kind.choices)
     seat = models.CharField("所在地", max_length=20, blank=True)
     order = models.PositiveSmallIntegerField("表示順", default=0)

@@ -35,10 +35,12 @@ from chiiki.reports.xlsx import FIXED_TIME, SAFE_WORKBOOK
 ORGANIZATION, REGIONS, BUREAUS, MUNICIPALITIES = "団体", "連携地域", "振興局", "市町村"
 HEADS = {
     ORGANIZATION: ["団体コード", "識別子", "名称"],
-    REGIONS: ["識別子", "名称"],
-    BUREAUS: ["識別子", "名称", "略称", "種別", "連携地域", "所在地"],
+    REGIONS: ["識別子", "名称", "よみ"],
+    BUREAUS: ["識別子", "名称", "略称", "種別", "連携地域", "所在地", "よみ"],
     MUNICIPALITIES: ["団体コード", "市区町村名（漢字）", "市区町村名（カナ）", "振興局"],
 }
+# Columns added later: a workbook without them is read as if they were empty.
+OPTIONAL = {"よみ"}
 KATAKANA = re.compile(r"^[ァ-ヶー・]+$")
 KINDS = {"総合振興局": Bureau.Kind.GENERAL, "振興局": Bureau.Kind.SUB,
          "general": Bureau.Kind.GENERAL, "sub": Bureau.Kind.SUB}  # fmt: skip
@@ -48,6 +50,8 @@ HELP = [
     "「団体」: 1行。団体コードは検査数字つきの6桁（例: 北海道 010006）。識別子は URL に使う半角英小文字。",
     "「連携地域」: 地域の区分を表示する順に。識別子と名称。",
     "「振興局」: 県の出先機関（振興局・地域振興局・県民局など）。連携地域は「連携地域」シートの名称。",
+    "「よみ」（連携地域・振興局の略称の読み、ひらがなかカタカナ）は空欄でもかまいません。"
+    "書くと、検索で「とかち」が「十勝」を見つけます。",
     "「市町村」: 総務省の全国地方公共団体コードの表と同じ列（団体コード、市区町村名（漢字）、"
     "市区町村名（カナ））に、所管の振興局（略称）を加えます。カナは半角でもかまいません。",
     "誤りが1件でもあれば何も登録しません。誤りはシート・行・列で示します。",
@@ -85,20 +89,26 @@ def _kana(value: str) -> str:
     return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in value)
 
 
+def _reading(value: str) -> str:
+    """A reading as stored for search: hiragana (カタカナ and half-width kana accepted)."""
+    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in _kana(value))
+
+
 def _rows(book: Any, name: str, problems: list[Problem]) -> list[tuple[int, dict[str, str]]]:
     if name not in book.sheetnames:
         problems.append(Problem(name, None, "sheet", f"シート「{name}」がありません"))
         return []
     rows = book[name].iter_rows(values_only=True)
     first = [_text(v) for v in next(rows, ())]
-    missing = [h for h in HEADS[name] if _text(h) not in first]
+    missing = [h for h in HEADS[name] if _text(h) not in first and h not in OPTIONAL]
     if missing:
         problems.append(Problem(name, 1, "見出し", "見出しがありません: " + "、".join(missing)))
         return []
-    index = {h: first.index(_text(h)) for h in HEADS[name]}
+    index = {h: first.index(_text(h)) for h in HEADS[name] if _text(h) in first}
     out = []
     for r, values in enumerate(rows, start=2):
         row = {h: _text(values[i]) if i < len(values) else "" for h, i in index.items()}
+        row.update({h: "" for h in HEADS[name] if h not in index})
         if any(row.values()):
             out.append((r, row))
     return out
@@ -230,7 +240,13 @@ def create_organization(data: bytes, *, actor: Any = None) -> Organization:
     with transaction.atomic():
         org = Organization.objects.create(code=org_code, slug=org_slug, name=org_row["名称"])
         made_regions = {
-            name: Region.objects.create(organization=org, slug=row["識別子"], name=name, order=i)
+            name: Region.objects.create(
+                organization=org,
+                slug=row["識別子"],
+                name=name,
+                kana=_reading(row["よみ"]),
+                order=i,
+            )
             for i, (name, row) in enumerate(regions.items(), start=1)
         }
         made_bureaus = {
@@ -242,6 +258,7 @@ def create_organization(data: bytes, *, actor: Any = None) -> Organization:
                 short_name=short,
                 kind=KINDS[row["種別"] or "振興局"],
                 seat=row["所在地"],
+                kana=_reading(row["よみ"]),
                 order=i,
             )
             for i, (short, row) in enumerate(bureaus.items(), start=1)

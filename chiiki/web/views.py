@@ -301,7 +301,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def search_page(request: HttpRequest) -> HttpResponse:
     org = request.organization
-    return render(request, "web/search.html", search(org, request.GET.get("q", "")[:100]))
+    query = request.GET.get("q", "")[:100]
+    return render(request, "web/search.html", search(org, query, request.user))
 
 
 @login_required
