@@ -10,8 +10,11 @@ ensure_venv() {
   [ -x .venv/bin/python ] || "$py" -m venv .venv
   local stamp=".venv/.installed${extras}"
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -e ".${extras}"
+    echo "chiiki を準備しています（依存パッケージの導入、初回と更新後のみ）…"
+    # setuptools' notice about editable installs (framed in !! and ****) is not an error:
+    # keep it off the screen so a first run shows only what matters.
+    PYTHONWARNINGS=ignore .venv/bin/python -m pip install -q --upgrade pip
+    PYTHONWARNINGS=ignore .venv/bin/python -m pip install -q -e ".${extras}"
     touch "$stamp"
   fi
 }
