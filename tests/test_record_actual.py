@@ -121,7 +121,7 @@ def test_bad_input_gets_a_japanese_message_and_nothing_is_written(
         enter(personas["hq_planner"], TOKACHI, fy=fy, value=value)
     assert message in " ".join(err.value.message_dict[field])
     assert not Actual.objects.filter(indicator__slug=TOKACHI).exists()
-    assert not AuditEntry.objects.exists()
+    assert not AuditEntry.objects.exclude(action="dataset.loaded").exists()
 
 
 def test_markers_are_accepted_and_kept_distinct(personas):
@@ -149,7 +149,7 @@ def test_the_second_of_two_concurrent_saves_gets_a_conflict_and_nothing_is_overw
 def test_every_write_is_audited_with_old_and_new_values(personas):
     enter(personas["hq_planner"], TOKACHI, value="5")
     enter(personas["hq_planner"], TOKACHI, value="6", version=1)
-    recorded, corrected = AuditEntry.objects.order_by("pk")
+    recorded, corrected = AuditEntry.objects.exclude(action="dataset.loaded").order_by("pk")
     assert (recorded.action, recorded.old, recorded.new["value"]) == (
         "indicator.actual.recorded",
         None,
