@@ -67,6 +67,8 @@ ALLOWED_HOSTS = _env_list("CHIIKI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserve
 # The prefecture shown to visitors without an account when several share a deployment
 # (slug, e.g. "hokkaido"); staff always see their own. Empty: the first by code.
 CHIIKI_ORGANIZATION = os.environ.get("CHIIKI_ORGANIZATION", "").strip()
+# Who answers for this installation's API (shown in its OpenAPI document's contact).
+CHIIKI_API_CONTACT = os.environ.get("CHIIKI_API_CONTACT", "").strip() or "chiiki"
 
 # Grading schemes an installation adds (CHIIKI_GRADING_SCHEMES: YAML files or folders,
 # separated by the path separator), read and checked now: a broken file stops the start-up

@@ -139,6 +139,7 @@ def list_projects(
 
 @router.get(auth=READ, path="/projects/{project_id}", response=ok(s.ProjectOut), tags=["plans"])
 def get_project(request: HttpRequest, project_id: int = record_id()) -> Any:
+    """1つのプロジェクト（策定済みの版のもの） / One project of an adopted edition."""
     project = selectors.projects(Filters()).filter(pk=project_id).first()
     if project is None:
         raise Http404
@@ -165,6 +166,7 @@ def list_programs(
 
 @router.get(auth=READ, path="/programs/{program_id}", response=ok(s.ProgramOut), tags=["budgets"])
 def get_program(request: HttpRequest, program_id: int = record_id()) -> Any:
+    """1つの事業と年度ごとの予算額 / One program with its budgets by fiscal year."""
     program = selectors.programs(Filters()).filter(pk=program_id).first()
     if program is None:
         raise Http404
@@ -294,6 +296,9 @@ def list_evaluations(
 def get_evaluation(
     request: HttpRequest, response: HttpResponse, evaluation_id: int = record_id()
 ) -> Any:
+    """1つの分析と課題（公表前のものは団体の職員だけ）。ETag ヘッダーが版を示します /
+    One evaluation (unpublished ones for the organization's staff only); the ETag is its
+    version."""
     evaluation: Evaluation | None = (
         selectors.evaluations(caller(request), Filters()).filter(pk=evaluation_id).first()
     )
@@ -325,6 +330,9 @@ def list_proposals(
 def get_proposal(
     request: HttpRequest, response: HttpResponse, proposal_id: int = record_id()
 ) -> Any:
+    """1つの政策提案と部局の回答（公表前のものは団体の職員だけ）。ETag が版 /
+    One proposal with its responses (unpublished ones for staff only); the ETag is its
+    version."""
     visible = selectors.proposals(caller(request), Filters())
     return _versioned(response, visible.filter(pk=proposal_id).first())
 
@@ -344,6 +352,7 @@ def list_meetings(
 
 @router.get(auth=READ, path="/meetings/{meeting_id}", response=ok(s.MeetingOut), tags=["councils"])
 def get_meeting(request: HttpRequest, response: HttpResponse, meeting_id: int = record_id()) -> Any:
+    """1つの会議の記録。ETag が版 / One meeting record; the ETag is its version."""
     visible = selectors.meetings(caller(request), Filters())
     return _versioned(response, visible.filter(pk=meeting_id).first())
 
