@@ -57,6 +57,7 @@ def test_export_import_export_is_identical_and_changes_nothing(org, personas):
         "actuals": 0,
         "budgets": 0,
         "unchanged": changeset.unchanged,
+        "conflicts": 0,
     }
     assert export_workbook(org) == first
 
@@ -135,6 +136,36 @@ def test_a_change_made_since_the_export_is_a_conflict_and_nothing_is_written(org
         ).amount_thousand_yen
         == 5715
     )
+
+
+def test_the_preview_of_a_stale_workbook_shows_its_conflicts_and_offers_no_import(
+    client, org, personas
+):
+    """1.28 entered by hq-admin after the export; the stale copy says 1.35. The preview says
+    who changed it and when, puts it first, and offers no 取り込む; an unchanged row of the
+    same file is listed as an ordinary change."""
+    exported = export_workbook(org)
+    births = Indicator.objects.get(project__slug="sumairu-hokkaido", slug="total-fertility-rate")
+    record_actual(
+        actor=personas["hq_admin"], indicator_id=births.pk, fy=2019, value="1.28",
+        expected_version=0,
+    )  # fmt: skip
+    book = _book(exported)
+    _cell(book["予算額"], "sorachi-tantekko-koiki", "R3").value = 7000
+    _cell(book["実績値"], BIRTHS, "R1").value = 1.35
+    changeset = read_changes(_save(book), "wb.xlsx", organization=org, actor=personas["hq_planner"])
+    assert changeset.summary()["conflicts"] == 1
+    (clash,) = [c for c in changeset.changes if c.conflict]
+    assert (clash.old, clash.new, clash.conflict["who"]) == ("1.28", "1.35", "hq-admin")
+    client.login(username="hq-planner", password=PASSWORD)
+    upload = io.BytesIO(_save(book))
+    upload.name = "stale.xlsx"
+    job_page = client.get(client.post("/imports/", {"file": upload}).url)
+    page = client.get(job_page.url).content.decode()
+    assert "ほかの人が変更した値が 1 件あります" in page and "hq-adminが変更" in page
+    assert page.index("競合") < page.index("7,000")  # the conflict first
+    assert "取り込む</button>" not in page
+    assert str(_births(2019).value.normalize()) == "1.28"
 
 
 def test_a_bureau_editor_cannot_import_figures(org, personas):

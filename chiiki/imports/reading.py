@@ -83,6 +83,9 @@ class Change:
     new: str
     expected_version: int | None
     where: Problem  # sheet/file, row, column (message empty)
+    # Changed by someone else since the workbook was written out: who and when (ISO time),
+    # as far as known. Applying it would overwrite their value, so it is refused.
+    conflict: dict[str, str] | None = None
 
     @property
     def fy_label(self) -> str:
@@ -100,6 +103,7 @@ class Changeset:
             "actuals": sum(c.kind == "actual" for c in self.changes),
             "budgets": sum(c.kind == "budget" for c in self.changes),
             "unchanged": self.unchanged,
+            "conflicts": sum(c.conflict is not None for c in self.changes),
         }
 
 
@@ -612,6 +616,17 @@ def _actual_change(
                 "the evaluation of this FY is published (locked)",
             )
     expected = entry.version if entry.version is not None else (current.version if current else 0)
+    conflict = None
+    if expected != (current.version if current else 0):
+        stored = (
+            Actual.objects.select_related("updated_by")
+            .filter(indicator_id=ind.pk, fy=entry.fy)
+            .first()
+        )
+        conflict = {
+            "who": stored.updated_by.get_username() if stored and stored.updated_by else "",
+            "when": stored.updated_at.isoformat() if stored and stored.updated_at else "",
+        }
     return Change(
         "actual",
         ind.pk,
@@ -622,6 +637,7 @@ def _actual_change(
         _actual_text(value, marker, ind),
         expected,
         entry.where,
+        conflict,
     )
 
 
@@ -654,6 +670,7 @@ def _budget_change(
             "you may not change this program's budget",
         )
     expected = entry.version if entry.version is not None else (current.version if current else 0)
+    changed = expected != (current.version if current else 0)
     return Change(
         "budget",
         program.pk,
@@ -664,4 +681,5 @@ def _budget_change(
         f"{amount:,}千円",
         expected,
         entry.where,
+        {"who": "", "when": ""} if changed else None,
     )

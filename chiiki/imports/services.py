@@ -158,6 +158,8 @@ def preview_batch(
         batch.preview = {"problems": [_problem_dict(p) for p in exc.problems]}
         batch.save(update_fields=["status", "summary", "preview"])
         return batch.preview
+    # the changes someone else made since the export first: they need a decision
+    shown = sorted(changeset.changes, key=lambda c: c.conflict is None)[:PREVIEW_SHOWN]
     batch.preview = {
         "summary": changeset.summary(),
         "total": len(changeset.changes),
@@ -168,8 +170,9 @@ def preview_batch(
                 "old": c.old,
                 "new": c.new,
                 "where": _problem_dict(c.where),
+                "conflict": c.conflict,
             }
-            for c in changeset.changes[:PREVIEW_SHOWN]
+            for c in shown
         ],
     }
     batch.save(update_fields=["preview"])

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -90,6 +91,10 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     require_import(request.user, org)
     batch = _own_batch(request, pk)
     preview = batch.preview or preview_batch(batch, organization=org, actor=request.user)
+    for change in preview.get("changes", []):
+        conflict = change.get("conflict")
+        if conflict and conflict.get("when"):
+            conflict["at"] = parse_datetime(conflict["when"])
     context = {
         "batch": batch,
         "preview": preview,

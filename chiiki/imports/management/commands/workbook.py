@@ -72,12 +72,17 @@ class Command(BaseCommand):
         checking.close()
         for c in changeset.changes:
             old = c.old or "（なし）"
+            clash = ""
+            if c.conflict is not None:
+                by = f"{c.conflict['who']}が" if c.conflict["who"] else ""
+                clash = f"  ※競合: ブックを書き出した後に{by}変更しています"
             self.stdout.write(
-                f"  {c.label} {c.fy_label}: {old} → {c.new}  [{c.where.file} {c.where.line}行目 {c.where.field}]"
+                f"  {c.label} {c.fy_label}: {old} → {c.new}  [{c.where.file} {c.where.line}行目 {c.where.field}]{clash}"
             )
         s = changeset.summary()
         self.stdout.write(
             f"変更: 実績値 {s['actuals']} 件、予算額 {s['budgets']} 件（変更なし {s['unchanged']} 件）"
+            + (f"、うち競合 {s['conflicts']} 件" if s["conflicts"] else "")
         )
         if options["dry_run"] or not changeset.changes:
             if options["dry_run"]:
