@@ -563,9 +563,50 @@ def json_bytes(org: Organization, name: str) -> bytes:
     return b"".join(json_lines(org, name))
 
 
+# The key of each table's rows, and the columns that refer to another table's key (one
+# organization's files: identifiers are unique within them). Declared in the datapackage so
+# a reader can join the files; tests/test_reports.py checks that the data keeps them.
+KEYS: dict[str, tuple[list[str], list[tuple[list[str], str, list[str]]]]] = {
+    "regions": (["region_id"], []),
+    "bureaus": (["bureau_id"], [(["region_id"], "regions", ["region_id"])]),
+    "municipalities": (["local_government_code"], [(["bureau_id"], "bureaus", ["bureau_id"])]),
+    "projects": (["plan_id", "project_id"], []),
+    "budgets": (["program_id", "fy"], [(["plan_id", "project_id"], "projects",
+                                         ["plan_id", "project_id"])]),
+    "indicators": (["indicator_key"], [(["plan_id", "project_id"], "projects",
+                                        ["plan_id", "project_id"])]),
+    "actuals": (["indicator_key", "fy"], [(["indicator_key"], "indicators", ["indicator_key"])]),
+    "cooperation_areas": (["area_id", "local_government_code"], []),
+}  # fmt: skip
+
+
+def _keys(name: str) -> dict[str, Any]:
+    if name not in KEYS:
+        return {}
+    primary, foreign = KEYS[name]
+    return {
+        "primaryKey": primary,
+        **(
+            {
+                "foreignKeys": [
+                    {"fields": fields, "reference": {"resource": other, "fields": theirs}}
+                    for fields, other, theirs in foreign
+                ]
+            }
+            if foreign
+            else {}
+        ),
+    }
+
+
 def datapackage(org: Organization, encoding: str = "utf-8") -> dict[str, Any]:
-    """A Frictionless Data Package describing every CSV file and column."""
-    enc = "cp932" if ENCODINGS.get(encoding.lower()) == "cp932" else "utf-8-sig"
+    """A Frictionless Data Package describing every CSV file and column.
+
+    The encodings are named as Python, pandas and frictionless read them: ``utf-8`` (the
+    files start with a BOM, which those readers skip, so Excel opens them right) and ``cp932``
+    (IANA's name for it is Windows-31J, which the site sends as the HTTP charset, but Python's
+    codecs do not know that name)."""
+    enc = "cp932" if ENCODINGS.get(encoding.lower()) == "cp932" else "utf-8"
     return {
         "profile": "tabular-data-package",
         "name": f"chiiki-{org.slug}",
@@ -594,7 +635,8 @@ def datapackage(org: Organization, encoding: str = "utf-8") -> dict[str, Any]:
                             **({"description": f.description} if f.description else {}),
                         }
                         for f in t.fields
-                    ]
+                    ],
+                    **_keys(t.name),
                 },
             }
             for t in TABLES.values()

@@ -178,7 +178,8 @@ def _opendata_file(request: HttpRequest, name: str, ext: str) -> HttpResponse:
     encoding = request.GET.get("encoding", "utf-8").lower()
     if encoding not in opendata.ENCODINGS:
         return HttpResponseBadRequest(_("文字コードは utf-8 または cp932 です"))
-    charset = "Shift_JIS" if opendata.ENCODINGS[encoding] == "cp932" else "utf-8"
+    # CP932 holds characters Shift_JIS lacks (①, ㈱ …): its IANA name is Windows-31J
+    charset = "Windows-31J" if opendata.ENCODINGS[encoding] == "cp932" else "utf-8"
     response = StreamingHttpResponse(
         opendata.csv_lines(org, name, encoding), content_type=f"text/csv; charset={charset}"
     )
