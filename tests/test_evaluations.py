@@ -374,3 +374,31 @@ def test_who_may_publish_and_unlock(personas, tokachi, role):
         with pytest.raises(PermissionDenied):
             wf.unlock(**call)
         assert Evaluation.objects.get(pk=ev.pk).status == S.PUBLISHED
+
+
+def test_the_history_shows_reasons_and_text_changes_and_no_empty_saves(client, personas, tokachi):
+    """A return's reason and what each save changed in the text are in the history; submitting
+    from the form without an edit records the submission only, not a second save."""
+    editor, hq = personas["tokachi_editor"], personas["hq_planner"]
+    ev = draft(editor, tokachi, text="取組が進んだ。\n人材の確保が課題。")
+    # 提出する on the form with the text as saved: no new version, no "draft saved" row
+    ev = wf.save_and_submit(
+        actor=editor, project_id=tokachi.pk, fy=2021, analysis=ev.analysis,
+        expected_version=ev.version,
+    )  # fmt: skip
+    assert list(
+        AuditEntry.objects.filter(object_type="evaluation")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    ) == ["evaluation.draft.saved", "evaluation.submitted"]
+    ev = wf.return_evaluation(
+        actor=hq, evaluation_id=ev.pk, reason="KPIの分析を追記してください",
+        expected_version=ev.version,
+    )  # fmt: skip
+    draft(editor, tokachi, text="取組が進んだ。\nゼロカーボン表明は5市町村。", version=ev.version)
+    client.login(username="hq-planner", password=PASSWORD)
+    page = client.get(reverse("evaluation", args=[tokachi.plan.slug, tokachi.slug, 2021]))
+    html = page.content.decode()
+    assert "理由: KPIの分析を追記してください" in html
+    assert "本文の変更: 1行追加・1行削除" in html
+    assert "+ ゼロカーボン表明は5市町村。" in html and "- 人材の確保が課題。" in html

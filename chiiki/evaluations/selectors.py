@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404
@@ -45,6 +46,37 @@ def line_diff(before: str, after: str) -> list[tuple[str, str]]:
         if op in (" ", "+", "-"):
             out.append((op, text))
     return out
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One step of an evaluation's history: the audit entry, the reason it carried (a return
+    or an unlock), and what it changed in the text (a line diff; empty when it did not)."""
+
+    entry: AuditEntry
+    reason: str
+    diff: list[tuple[str, str]]
+
+    @property
+    def added(self) -> int:
+        return sum(op == "+" for op, _line in self.diff)
+
+    @property
+    def removed(self) -> int:
+        return sum(op == "-" for op, _line in self.diff)
+
+
+def history_rows(entries: list[AuditEntry]) -> list[HistoryRow]:
+    rows = []
+    for entry in entries:
+        old, new = entry.old or {}, entry.new or {}
+        reason = ""
+        if entry.action in ("evaluation.returned", "evaluation.unlocked"):
+            reason = str(new.get("return_reason") or "")
+        before, after = str(old.get("analysis") or ""), str(new.get("analysis") or "")
+        diff = line_diff(before, after) if before != after else []
+        rows.append(HistoryRow(entry, reason, [d for d in diff if d[0] != " "]))
+    return rows
 
 
 def evaluation_page(
@@ -93,7 +125,7 @@ def evaluation_page(
         "draft_text": draft_text,
         "actions": actions,
         "submitted_by_me": submitted_by_me,
-        "history": list(history),
+        "history": history_rows(list(history)),
     }
 
 

@@ -140,6 +140,12 @@ def save_draft(
             )
         )
     old = _snapshot(evaluation)
+    if (
+        evaluation is not None
+        and evaluation.analysis == text
+        and evaluation.internal_note == internal_note.strip()
+    ):
+        return evaluation  # nothing changed: no new version, no history row
     if evaluation is None:
         evaluation = Evaluation(project=project, fy=fy, status=Status.DRAFT)
     evaluation.analysis = text
