@@ -5,8 +5,10 @@ server needs a transactional database, which is emptied after each test.
 """
 
 import os
+import re
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -41,6 +43,47 @@ def browser():
         browser.close()
 
 
+# Kinds of page (a path with its numbers and ids generalised) axe-core has checked this run.
+AXE_CHECKED: set[str] = set()
+
+
+def _page_kind(url: str) -> str:
+    path = urlsplit(url).path
+    path = re.sub(r"/[0-9a-f]{8}-[0-9a-f-]{27}/", "/<id>/", path)
+    return re.sub(r"/\d+/", "/<n>/", path)
+
+
+def _axe_violations(page, urls: list[str]) -> list[str]:
+    """axe-core (WCAG 2.1 A and AA rules) on each kind of page the journey visited, once per
+    run: every violation, with the page and the elements."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import Error as PlaywrightError
+
+    found = []
+    for url in dict.fromkeys(urls):
+        kind = _page_kind(url)
+        if not url.startswith(page.base_url) or kind in AXE_CHECKED:
+            continue
+        AXE_CHECKED.add(kind)
+        try:
+            response = page.goto(url)
+        except PlaywrightError:  # an address that only answers a POST (a form's action)
+            continue
+        if (
+            response is None
+            or not response.ok
+            or "text/html" not in response.headers.get("content-type", "")
+        ):
+            continue
+        results = Axe().run(
+            page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}}
+        )
+        for v in results.response["violations"]:
+            targets = [" ".join(map(str, n["target"])) for n in v["nodes"]][:3]
+            found.append(f"{kind}: {v['id']} ({v['help']}) at {targets}")
+    return found
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(locale="ja-JP", viewport={"width": 1200, "height": 900})
@@ -53,9 +96,13 @@ def page(browser, live_server):
         "console",
         lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
     )
+    visited: list[str] = []
+    page.on("framenavigated", lambda f: visited.append(f.url) if f == page.main_frame else None)
     yield page
+    violations = _axe_violations(page, visited)
     context.close()
     assert blocked == [], blocked
+    assert violations == [], "\n".join(violations)
 
 
 @pytest.fixture

@@ -120,7 +120,9 @@ def test_submit_return_resubmit_approve_publish_and_the_public_sees_only_the_pub
     page.get_by_role("button", name="ログアウト").click()
     login(page, "tokachi-editor")
     page.goto(base)
-    assert page.get_by_text("KPIの実績を踏まえた分析を追記してください").is_visible()
+    assert page.get_by_text(
+        "差戻し・解除の理由: KPIの実績を踏まえた分析を追記してください"
+    ).is_visible()
     page.get_by_label(re.compile("分析と課題")).fill(
         "ゼロカーボンシティ表明は5市町村（進捗率26.3%）。\n再エネの導入が課題。"
     )
