@@ -124,3 +124,11 @@ def screenshot(page, name, full_page=False):
     if SCREENSHOTS:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SCREENSHOTS) / name), full_page=full_page)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if AXE_CHECKED:
+        terminalreporter.write_line(
+            f"axe-core checked {len(AXE_CHECKED)} kinds of page the journeys visited "
+            "(WCAG 2.1 A/AA rules)"
+        )
