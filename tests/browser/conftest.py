@@ -24,6 +24,20 @@ SCREENSHOTS = os.environ.get("CHIIKI_SCREENSHOTS")  # a folder: save the README 
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(tmp_path_factory):
+    """On SQLite, a test database in a file (write-ahead log, waits for locks) rather than
+    Django's shared in-memory one: the live server's threads and a background worker's
+    thread then take turns as processes do in production, instead of failing at once with
+    "database schema is locked"."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        folder = tmp_path_factory.mktemp("browser-db")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "browser.sqlite3")
+
+
+@pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
         if os.environ.get("CHIIKI_REQUIRE_BROWSER"):

@@ -197,7 +197,7 @@ def test_the_language_toggle(page, hokkaido):
     page.get_by_role("link", name="Show as Western years (2021)").click()
     assert page.get_by_role("columnheader", name="2015").first.is_visible()
     page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Home").click()
-    assert page.get_by_role("heading", name="Regional policy of 北海道").is_visible()
+    page.get_by_role("heading", name="Regional policy of 北海道").wait_for()
     screenshot(page, "home-en.png")
     page.get_by_role("link", name="日本語").click()
     assert page.get_by_role("heading", name="北海道の地域政策").is_visible()
