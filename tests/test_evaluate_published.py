@@ -23,6 +23,19 @@ def evaluate(*args):
     return out.getvalue()
 
 
+def evaluate_with_schemes(monkeypatch, files: str, *args):
+    """``evaluate`` with the installation's schemes named by CHIIKI_GRADING_SCHEMES."""
+    from chiiki.core import schemes
+
+    monkeypatch.setenv("CHIIKI_GRADING_SCHEMES", files)
+    schemes.schemes.cache_clear()
+    try:
+        return evaluate(*args)
+    finally:
+        monkeypatch.delenv("CHIIKI_GRADING_SCHEMES")
+        schemes.schemes.cache_clear()
+
+
 def test_seed_003_reproduces_70_of_71_published_rates_and_every_grade():
     table = evaluate(EXAMPLE)
     assert "公表値の再現: 進捗率 70/71、進捗評価 19/19" in table
@@ -81,7 +94,6 @@ def test_the_other_governments_rules_from_the_example_file(monkeypatch):
     """docs/examples/other-rules.csv: a signed quantity judged from the baseline, yearly
     targets, a target relative to the year before; graded by Hokkaido's scheme and by a
     scheme the installation adds (docs/examples/five-points.yaml)."""
-    from chiiki.core import schemes
 
     data = json.loads(evaluate("docs/examples/other-rules.csv", "--format", "json"))
     by_id = {i["id"]: i for i in data["indicators"] if "series" not in i}
@@ -93,15 +105,17 @@ def test_the_other_governments_rules_from_the_example_file(monkeypatch):
     assert [by_id[k]["grade"] for k in ("net-migration", "new-farmers", "visitors")] == [
         "B", "A③", "A③",
     ]  # fmt: skip
-    monkeypatch.setenv("CHIIKI_GRADING_SCHEMES", "docs/examples/five-points.yaml")
-    schemes.schemes.cache_clear()
-    try:
-        five = json.loads(
-            evaluate("docs/examples/other-rules.csv", "--format", "json", "--scheme", "five-points")
+    five = json.loads(
+        evaluate_with_schemes(
+            monkeypatch,
+            "docs/examples/five-points.yaml",
+            "docs/examples/other-rules.csv",
+            "--format",
+            "json",
+            "--scheme",
+            "five-points",
         )
-    finally:
-        monkeypatch.delenv("CHIIKI_GRADING_SCHEMES")
-        schemes.schemes.cache_clear()
+    )
     assert [i["grade"] for i in five["indicators"]] == ["D", "A", "A", "A", "S", "B"]
 
 
@@ -109,7 +123,6 @@ def test_an_indicator_with_several_series(monkeypatch):
     """top-quarter in docs/examples/other-rules.csv: 小学校 and 中学校, each with its own
     actuals; Hokkaido's scheme takes the worst series grade, the example five-point scheme
     (series_rule: mean_rate) grades on the mean rate."""
-    from chiiki.core import schemes
 
     data = json.loads(evaluate("docs/examples/other-rules.csv", "--format", "json"))
     entries = [i for i in data["indicators"] if i["id"] == "top-quarter"]
@@ -126,15 +139,17 @@ def test_an_indicator_with_several_series(monkeypatch):
     assert (
         "top-quarter,,算数・数学の正答率が全国の上位25%にある児童生徒の割合,,,,A③,2024" in csv_rows
     )
-    monkeypatch.setenv("CHIIKI_GRADING_SCHEMES", "docs/examples/five-points.yaml")
-    schemes.schemes.cache_clear()
-    try:
-        five = json.loads(
-            evaluate("docs/examples/other-rules.csv", "--format", "json", "--scheme", "five-points")
+    five = json.loads(
+        evaluate_with_schemes(
+            monkeypatch,
+            "docs/examples/five-points.yaml",
+            "docs/examples/other-rules.csv",
+            "--format",
+            "json",
+            "--scheme",
+            "five-points",
         )
-    finally:
-        monkeypatch.delenv("CHIIKI_GRADING_SCHEMES")
-        schemes.schemes.cache_clear()
+    )
     whole = next(i for i in five["indicators"] if i.get("series_names"))
     # (101.9 + 80.0) ÷ 2 = 90.95 → 91.0%: A (90% or more), not S (not every series met)
     assert whole["series_rule"] == "mean_rate" and whole["grade"] == "A"
@@ -177,24 +192,14 @@ def test_a_published_progress_table_graded_on_the_direction_of_change(monkeypatc
     as its 2023 progress report printed them (R3 and R4 figures), graded 進展/進展せず by the
     scheme docs/examples/progress-direction.yaml (better than the year before or not): every
     published grade reproduces, and no rate is claimed since the table printed none."""
-    from chiiki.core import schemes
-
-    monkeypatch.setenv("CHIIKI_GRADING_SCHEMES", "docs/examples/progress-direction.yaml")
-    schemes.schemes.cache_clear()
-    try:
-        table = evaluate("docs/examples/chiba-progress.csv", "--scheme", "progress-direction")
-        data = json.loads(
-            evaluate(
-                "docs/examples/chiba-progress.csv",
-                "--format",
-                "json",
-                "--scheme",
-                "progress-direction",
-            )
+    scheme = "docs/examples/progress-direction.yaml"
+    csv_file = "docs/examples/chiba-progress.csv"
+    table = evaluate_with_schemes(monkeypatch, scheme, csv_file, "--scheme", "progress-direction")
+    data = json.loads(
+        evaluate_with_schemes(
+            monkeypatch, scheme, csv_file, "--format", "json", "--scheme", "progress-direction"
         )
-    finally:
-        monkeypatch.delenv("CHIIKI_GRADING_SCHEMES")
-        schemes.schemes.cache_clear()
+    )
     assert "公表値の再現: 進捗評価 3/3" in table and "進捗率" not in table.splitlines()[-1]
     grades = {i["name"]: i["grade"] for i in data["indicators"]}
     assert grades == {

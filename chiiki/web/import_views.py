@@ -41,13 +41,7 @@ def imports(request: HttpRequest) -> HttpResponse:
             actor=request.user, filename=upload.name or "upload", data=upload.read()
         )
         # Read and checked once, in the background; the preview page shows the stored result.
-        job = start(
-            kind=IMPORT_PREVIEW,
-            actor=request.user,
-            organization=org,
-            params={"batch": batch.pk, "filename": batch.filename},
-        )
-        return redirect("job", job_id=job.pk)
+        return _in_background(request, IMPORT_PREVIEW, batch)
     batches = ImportBatch.objects.filter(uploaded_by=request.user, kind=ImportBatch.Kind.FIGURES)[
         :10
     ]
@@ -76,6 +70,17 @@ def _too_large() -> str:
     return _("ファイルが大きすぎます（上限 {mb}MB）。コマンドで取り込んでください").format(
         mb=MAX_BYTES // 1024 // 1024
     )
+
+
+def _in_background(request: HttpRequest, kind: str, batch: ImportBatch) -> HttpResponse:
+    """Hand ``batch`` to the worker as a job of ``kind``; the person follows it on its page."""
+    job = start(
+        kind=kind,
+        actor=request.user,
+        organization=request.organization,
+        params={"batch": batch.pk, "filename": batch.filename},
+    )
+    return redirect("job", job_id=job.pk)
 
 
 def _own_batch(request: HttpRequest, pk: int) -> ImportBatch:
@@ -116,13 +121,7 @@ def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("imports")
     # Re-read against the data as it is now and written all or nothing, in the background;
     # the job page shows the counts, or every refused cell, located.
-    job = start(
-        kind=IMPORT_APPLY,
-        actor=request.user,
-        organization=org,
-        params={"batch": batch.pk, "filename": batch.filename},
-    )
-    return redirect("job", job_id=job.pk)
+    return _in_background(request, IMPORT_APPLY, batch)
 
 
 @login_required

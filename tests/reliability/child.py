@@ -38,23 +38,7 @@ def token(username: str) -> None:
 
 
 def import_and_hang(path: str, username: str, after: int) -> None:
-    from chiiki.imports import services
-    from chiiki.indicators.models import Actual
-
-    original = services.record_budget
-    calls = 0
-
-    def record_budget(**kwargs):  # type: ignore[no-untyped-def]
-        nonlocal calls
-        result = original(**kwargs)
-        calls += 1
-        if calls == after:
-            print(f"written {Actual.objects.count()}", flush=True)
-            while True:  # the transaction stays open until the test kills this process
-                time.sleep(1)
-        return result
-
-    services.record_budget = record_budget
+    _hang_after_budgets(after)
     from chiiki.cli import main
 
     main(["workbook", "import", path, "--user", username])
