@@ -21,7 +21,7 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as RequestValidationError
@@ -126,6 +126,60 @@ def _field_errors(exc: ValidationError) -> list[dict[str, Any]]:
     return [{"loc": ["body"], "message": m, "code": "invalid"} for m in exc.messages]
 
 
+# What the request validator's error types say, in the reader's language (pydantic writes
+# English only); ``{…}`` are the limits it reports.
+FIELD_MESSAGES = {
+    "missing": gettext_lazy("必須の項目です"),
+    "extra_forbidden": gettext_lazy("この項目は受け付けません"),
+    "string_type": gettext_lazy("文字列で指定してください"),
+    "string_too_short": gettext_lazy("{min_length}文字以上で指定してください"),
+    "string_too_long": gettext_lazy("{max_length}文字以内で指定してください"),
+    "int_type": gettext_lazy("整数で指定してください"),
+    "int_parsing": gettext_lazy("整数で指定してください"),
+    "int_from_float": gettext_lazy("整数で指定してください"),
+    "float_type": gettext_lazy("数値で指定してください"),
+    "float_parsing": gettext_lazy("数値で指定してください"),
+    "bool_type": gettext_lazy("true か false で指定してください"),
+    "bool_parsing": gettext_lazy("true か false で指定してください"),
+    "greater_than": gettext_lazy("{gt}より大きい値で指定してください"),
+    "greater_than_equal": gettext_lazy("{ge}以上で指定してください"),
+    "less_than": gettext_lazy("{lt}未満で指定してください"),
+    "less_than_equal": gettext_lazy("{le}以下で指定してください"),
+    "list_type": gettext_lazy("配列（リスト）で指定してください"),
+    "too_long": gettext_lazy("{max_length}件以内で指定してください"),
+    "too_short": gettext_lazy("{min_length}件以上で指定してください"),
+    "dict_type": gettext_lazy("オブジェクトで指定してください"),
+    "model_type": gettext_lazy("オブジェクトで指定してください"),
+    "json_invalid": gettext_lazy("JSON として読めません"),
+    "uuid_parsing": gettext_lazy("UUID の形で指定してください"),
+    "date_parsing": gettext_lazy("日付（例: 2026-04-01）で指定してください"),
+    "date_from_datetime_parsing": gettext_lazy("日付（例: 2026-04-01）で指定してください"),
+    "literal_error": gettext_lazy("指定できる値のどれかにしてください（{expected}）"),
+    "enum": gettext_lazy("指定できる値のどれかにしてください（{expected}）"),
+}
+
+
+def field_message(error: dict[str, Any]) -> str:
+    """A request validation error in the reader's language (pydantic's own text for a type
+    not listed)."""
+    template = FIELD_MESSAGES.get(str(error.get("type", "")))
+    if template is None:
+        return str(error.get("msg", ""))
+    try:
+        return str(template).format(**(error.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return str(error.get("msg", ""))
+
+
+def field_location(loc: Any) -> list[str | int]:
+    """Where a request validation error is: ``["body", "value"]`` — without the handler's
+    parameter name that the validator puts second (``["body", "body", "value"]``)."""
+    parts = [p if isinstance(p, int) else str(p) for p in loc]
+    if len(parts) > 2 and parts[0] == "body":
+        del parts[1]
+    return parts
+
+
 def install(api: NinjaAPI) -> None:
     """Register the handlers that turn each exception into its Problem response."""
 
@@ -138,8 +192,8 @@ def install(api: NinjaAPI) -> None:
     def request_invalid(request: HttpRequest, exc: RequestValidationError) -> HttpResponse:
         items = [
             {
-                "loc": [str(p) for p in e.get("loc", ())],
-                "message": str(e.get("msg", "")),
+                "loc": field_location(e.get("loc", ())),
+                "message": field_message(e),
                 "code": "invalid",
             }
             for e in exc.errors

@@ -23,7 +23,14 @@ from chiiki.accounts.access import require_edit_indicator
 from chiiki.audit.services import Entry, record_many
 from chiiki.core.errors import ParseError, StaleVersion, version_holds
 from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year, parse_fiscal_year
-from chiiki.core.numbers import Missing, Quantity, check_figure, format_value, parse_value
+from chiiki.core.numbers import (
+    Missing,
+    Quantity,
+    check_figure,
+    format_number,
+    format_value,
+    parse_value,
+)
 from chiiki.evaluations.selectors import locked_years
 from chiiki.i18n import parse_message
 from chiiki.indicators.grading import recompute
@@ -49,7 +56,14 @@ class Conflict(StaleVersion):
                 if current.updated_at
                 else ""
             )
-            shown = current.marker or f"{current.value}"
+            # as the site writes it: the indicator's decimals and unit (1.28, not 1.280000)
+            indicator = current.indicator
+            shown = current.marker or (
+                format_number(current.value.quantize(Decimal(1).scaleb(-indicator.decimal_places)))
+                + indicator.unit
+                if current.value is not None
+                else ""
+            )
             message = gettext(
                 "この年度の実績値は、画面を開いた後に {who} が更新しました（{when}、現在の値: {shown}）。"
                 "内容を確認してから、もう一度保存してください。"
@@ -224,7 +238,9 @@ def _refusals(
 
 def _conflict(row: tuple[Any, ...] | None) -> Conflict:
     """The conflict over a stored row, naming who changed it and what it holds now."""
-    return Conflict(Actual.objects.select_related("updated_by").get(pk=row[2]) if row else None)
+    return Conflict(
+        Actual.objects.select_related("updated_by", "indicator").get(pk=row[2]) if row else None
+    )
 
 
 ACTUAL_COLUMNS = ("indicator_id", "fy", "value", "marker", "rate_reason", "version",

@@ -77,7 +77,8 @@ def test_a_stale_or_missing_precondition_changes_nothing(api, tokens, fertility)
     assert r.status_code == 428 and r.body["code"] == "precondition_required"
     r = api("PUT", path, token=hq, body={"value": "1.4"}, headers=match(before.version + 5))
     assert r.status_code == 412 and r.body["code"] == "precondition_failed"
-    assert "1.31" in r.body["message"]  # names the current value
+    # names the current value as the site writes it (1.31, not the stored 1.310000)
+    assert "現在の値: 1.31）" in r.body["message"] and "1.310000" not in r.body["message"]
     r = api("PUT", path, token=hq, body={"value": "1.4"}, headers=CREATE)
     assert r.status_code == 412  # the year exists: If-None-Match: * must not overwrite it
     r = api("PUT", path, token=hq, body={"value": "1.4"}, headers={"If-Match": "*"})
@@ -323,3 +324,17 @@ def test_last_used_is_written_at_most_every_few_minutes(
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - dt.timedelta(minutes=10))
     api.get("/me", token=key)
     assert ApiToken.objects.get(pk=token.pk).last_used_at > first - dt.timedelta(minutes=10)
+
+
+def test_request_errors_are_located_once_and_worded_in_the_readers_language(api, tokens, fertility):
+    path = f"/indicators/{fertility.pk}/actuals/2019"
+    hq = tokens["hq_planner"]
+    r = api("PUT", path, token=hq, body={}, headers=CREATE)
+    assert r.status_code == 422
+    (error,) = r.body["errors"]
+    assert error["loc"] == ["body", "value"]  # not ["body", "body", "value"]
+    assert error["message"] == "必須の項目です"
+    r = api("PUT", path, token=hq, body={}, headers={**CREATE, "Accept-Language": "en"})
+    assert r.body["errors"][0]["message"] == "Required"
+    r = api("GET", "/indicators?limit=9999", headers={"Accept-Language": "ja"})
+    assert r.body["errors"][0]["message"] == "500以下で指定してください"
