@@ -79,6 +79,8 @@ except SchemeError as _exc:
     raise ImproperlyConfigured(f"CHIIKI_GRADING_SCHEMES: {_exc}") from None
 
 DATA_DIR = Path(os.environ.get("CHIIKI_DATA_DIR", PROJECT_DIR / "var"))
+# Files made once and served again until the data changes (the open-data files).
+CACHE_DIR = DATA_DIR / "cache"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -89,3 +89,10 @@ def jobs_run_in_the_request(settings):
     """Background jobs run inside the request that starts it (the immediate backend), so a
     test sees the finished job; tests of the worker itself switch to the database backend."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def files_kept_per_test(settings, tmp_path):
+    """Each test keeps its made files (open data) apart: the data version a file is named by
+    repeats across tests, whose writes are rolled back."""
+    settings.CACHE_DIR = tmp_path / "cache"

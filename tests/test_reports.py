@@ -532,3 +532,27 @@ def test_the_datapackage_declares_keys_the_files_keep(org):
                     assert value in targets, (name, value)
                     checked += 1
     assert checked > 100
+
+
+def test_an_open_data_file_is_made_once_per_data_version(client, personas, monkeypatch, settings):
+    """The second reader of an unchanged file gets the kept copy (nothing is recomputed);
+    any write makes it be made anew, and the old copy goes."""
+    first = b"".join(client.get("/opendata/actuals.csv").streaming_content)
+    kept = list((settings.CACHE_DIR / "opendata").iterdir())
+    assert len(kept) == 1 and kept[0].read_bytes() == first
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("made again")
+
+    monkeypatch.setattr(opendata, "csv_lines", not_again)
+    assert b"".join(client.get("/opendata/actuals.csv").streaming_content) == first
+    monkeypatch.undo()
+    births = Indicator.objects.get(slug="total-fertility-rate", project__slug="sumairu-hokkaido")
+    record_actual(
+        actor=personas["hq_planner"], indicator_id=births.pk, fy="R1", value="1.25",
+        expected_version=0,
+    )  # fmt: skip
+    second = b"".join(client.get("/opendata/actuals.csv").streaming_content)
+    assert second != first and "1.25" in second.decode("utf-8-sig")
+    kept = list((settings.CACHE_DIR / "opendata").iterdir())
+    assert len(kept) == 1 and kept[0].read_bytes() == second

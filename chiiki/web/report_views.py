@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.http import (
     Http404,
     HttpRequest,
@@ -173,15 +177,51 @@ def _opendata_file(request: HttpRequest, name: str, ext: str) -> HttpResponse:
         raise Http404(_("オープンデータの表が見つかりません"))
     if ext == "json":
         return StreamingHttpResponse(
-            opendata.json_lines(org, name), content_type="application/json; charset=utf-8"
+            kept(f"{org.slug}-{name}.json", lambda: opendata.json_lines(org, name)),
+            content_type="application/json; charset=utf-8",
         )
     encoding = request.GET.get("encoding", "utf-8").lower()
     if encoding not in opendata.ENCODINGS:
         return HttpResponseBadRequest(_("文字コードは utf-8 または cp932 です"))
     # CP932 holds characters Shift_JIS lacks (①, ㈱ …): its IANA name is Windows-31J
-    charset = "Windows-31J" if opendata.ENCODINGS[encoding] == "cp932" else "utf-8"
+    codec = opendata.ENCODINGS[encoding]
+    charset = "Windows-31J" if codec == "cp932" else "utf-8"
     response = StreamingHttpResponse(
-        opendata.csv_lines(org, name, encoding), content_type=f"text/csv; charset={charset}"
+        kept(f"{org.slug}-{name}-{codec}.csv", lambda: opendata.csv_lines(org, name, encoding)),
+        content_type=f"text/csv; charset={charset}",
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
+
+
+CHUNK = 256 * 1024
+
+
+def kept(name: str, make: Callable[[], Iterable[bytes]]) -> Iterator[bytes]:
+    """The bytes of an open-data file: read from disk when this data version's file was made
+    before, else made (streamed to the reader) and kept for the next one. A file is named by
+    the data version, so any write makes it be made anew; older versions are removed. A file
+    is kept only once complete (written aside, then renamed): a reader who leaves half-way
+    leaves nothing behind."""
+    folder = Path(settings.CACHE_DIR) / "opendata"
+    version = data_version()
+    path = folder / f"{version}-{RELEASE}-{name}"
+    if path.exists():
+        with path.open("rb") as f:
+            while chunk := f.read(CHUNK):
+                yield chunk
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    try:
+        with partial.open("wb") as out:
+            for chunk in make():
+                out.write(chunk)
+                yield chunk
+        if data_version() == version:  # nothing was written while it was made
+            partial.replace(path)
+            for old in folder.glob(f"*-{name}"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+    finally:
+        partial.unlink(missing_ok=True)
