@@ -18,7 +18,8 @@ PUBLIC = [
 STAFF = ["/dashboard/", "/imports/", "/account/tokens/", "/bureaus/tokachi/actuals/2021/",
          "/collection/", "/editions/", "/editions/regional-policy-r3/",
          "/editions/regional-policy-r3/projects/tokachi-kankyo-senshin/",
-         "/editions/regional-policy-r3/projects/tokachi-kankyo-senshin/indicators/new/"]  # fmt: skip
+         "/editions/regional-policy-r3/projects/tokachi-kankyo-senshin/indicators/new/",
+         "/proposals/new/", "/bureaus/tokachi/meetings/new/"]  # fmt: skip
 
 
 def widths(page, paths):
