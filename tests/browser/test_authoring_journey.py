@@ -42,7 +42,7 @@ def test_hq_and_a_bureau_make_the_next_edition(page, hokkaido):
     page.get_by_role("link", name="計画の作成").click()
     page.get_by_label("もとにする版").select_option(label="連携地域別政策展開方針（R3）")
     page.get_by_label("名称").fill("連携地域別政策展開方針")
-    page.get_by_label("版", exact=True).fill("R8")
+    page.get_by_label("版 必須", exact=True).fill("R8")  # a required field says so
     page.get_by_label("識別子（URL に使う半角英数字）").fill("regional-policy-r8")
     page.get_by_label("開始年度").fill("R8")
     page.get_by_label("終了年度").fill("R11")
