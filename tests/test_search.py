@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from chiiki.core.text import to_katakana
 from chiiki.plans.models import Organization
-from chiiki.web.search import search, to_katakana
+from chiiki.web.search import search
 
 pytestmark = pytest.mark.django_db
 

@@ -99,3 +99,13 @@ def neutralise(text: str) -> str:
     """A text cell a spreadsheet will not read as a formula: ``=1+1`` → ``'=1+1``. Apply it to
     the text *as written* (after any conversion for the file's encoding), never before."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def to_katakana(text: str) -> str:
+    """Hiragana as katakana (さっぽろ → サッポロ); everything else as it is."""
+    return "".join(chr(ord(ch) + 0x60) if "ぁ" <= ch <= "ゖ" else ch for ch in text)
+
+
+def to_hiragana(text: str) -> str:
+    """Katakana as hiragana (トカチ → とかち); everything else as it is."""
+    return "".join(chr(ord(ch) - 0x60) if "ァ" <= ch <= "ヶ" else ch for ch in text)

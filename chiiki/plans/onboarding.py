@@ -28,6 +28,7 @@ from openpyxl import load_workbook
 from chiiki.audit.services import record as audit
 from chiiki.core.codes import parse_local_government_code, prefecture_code
 from chiiki.core.errors import ParseError, Problem, ProblemsError
+from chiiki.core.text import to_hiragana, to_katakana
 from chiiki.plans.authoring import SLUG_RE
 from chiiki.plans.models import Bureau, Municipality, Organization, Region
 from chiiki.reports.xlsx import FIXED_TIME, SAFE_WORKBOOK
@@ -82,16 +83,6 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return unicodedata.normalize("NFKC", str(value)).strip()
-
-
-def _kana(value: str) -> str:
-    """Half-width katakana (NFKC) and hiragana read as full-width katakana."""
-    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in value)
-
-
-def _reading(value: str) -> str:
-    """A reading as stored for search: hiragana (カタカナ and half-width kana accepted)."""
-    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in _kana(value))
 
 
 def _rows(book: Any, name: str, problems: list[Problem]) -> list[tuple[int, dict[str, str]]]:
@@ -210,7 +201,7 @@ def create_organization(data: bytes, *, actor: Any = None) -> Organization:
     seen: set[str] = set()
     for r, row in sheets[MUNICIPALITIES]:
         code = _code(row["団体コード"], Problem(MUNICIPALITIES, r, "団体コード", ""), problems)
-        name, kana = row["市区町村名（漢字）"], _kana(row["市区町村名（カナ）"])
+        name, kana = row["市区町村名（漢字）"], to_katakana(row["市区町村名（カナ）"])
         bureau = row["振興局"] if row["振興局"] in bureaus else by_name.get(row["振興局"])
         if code and org_code and prefecture_code(code) != prefecture_code(org_code):
             problems.append(Problem(MUNICIPALITIES, r, "団体コード",
@@ -244,7 +235,7 @@ def create_organization(data: bytes, *, actor: Any = None) -> Organization:
                 organization=org,
                 slug=row["識別子"],
                 name=name,
-                kana=_reading(row["よみ"]),
+                kana=to_hiragana(row["よみ"]),
                 order=i,
             )
             for i, (name, row) in enumerate(regions.items(), start=1)
@@ -258,7 +249,7 @@ def create_organization(data: bytes, *, actor: Any = None) -> Organization:
                 short_name=short,
                 kind=KINDS[row["種別"] or "振興局"],
                 seat=row["所在地"],
-                kana=_reading(row["よみ"]),
+                kana=to_hiragana(row["よみ"]),
                 order=i,
             )
             for i, (short, row) in enumerate(bureaus.items(), start=1)

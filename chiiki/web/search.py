@@ -17,20 +17,13 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import pgettext
 
+from chiiki.core.text import to_hiragana, to_katakana
 from chiiki.evaluations.models import Evaluation
 from chiiki.indicators.models import Indicator
 from chiiki.plans.models import Bureau, Municipality, Organization, Program, Project, Region
 from chiiki.proposals.selectors import visible_proposals
 
 LIMIT = 50
-
-
-def to_katakana(text: str) -> str:
-    return "".join(chr(ord(ch) + 0x60) if "ぁ" <= ch <= "ゖ" else ch for ch in text)
-
-
-def to_hiragana(text: str) -> str:
-    return "".join(chr(ord(ch) - 0x60) if "ァ" <= ch <= "ヶ" else ch for ch in text)
 
 
 def _any(fields: list[str], spellings: set[str]) -> Q:
