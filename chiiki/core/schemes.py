@@ -15,12 +15,13 @@ field named (:class:`SchemeError`).
 
 from __future__ import annotations
 
+import enum
 import os
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -185,6 +186,22 @@ def _band(origin: str, scheme: str, index: int, raw: Any) -> Band:
     )
 
 
+E = TypeVar("E", bound=enum.StrEnum)
+
+
+def _choice(
+    kind: type[E], raw: dict[str, Any], field: str, default: str, what: str, origin: str, name: str
+) -> E:
+    """A field naming one of ``kind``'s values, or the located refusal listing them."""
+    try:
+        return kind(raw.get(field, default))
+    except ValueError:
+        raise SchemeError(
+            f"{_where(origin, name, field=field)}: unknown {what} {raw[field]!r} "
+            f"(known: {', '.join(k.value for k in kind)})"
+        ) from None
+
+
 _SCHEME_FIELDS = {"label", "label_en", "method", "places", "not_assessable",
                   "not_assessable_en", "display_bounds", "bands", "series_rule"}  # fmt: skip
 
@@ -210,20 +227,8 @@ def parse_schemes(data: Any, origin: str = "grading_schemes.yaml") -> dict[str, 
         bands = tuple(_band(origin, str(name), i, b) for i, b in enumerate(raw["bands"]))
         if not bands or bands[-1].condition != "always":
             raise SchemeError(f"{_where(origin, str(name))}: the last band must be `when: always`")
-        try:
-            method = Method(raw.get("method", "ratio"))
-        except ValueError:
-            raise SchemeError(
-                f"{_where(origin, str(name), field='method')}: unknown method {raw['method']!r} "
-                f"(known: {', '.join(m.value for m in Method)})"
-            ) from None
-        try:
-            series_rule = SeriesRule(raw.get("series_rule", "worst"))
-        except ValueError:
-            raise SchemeError(
-                f"{_where(origin, str(name), field='series_rule')}: unknown rule "
-                f"{raw['series_rule']!r} (known: {', '.join(r.value for r in SeriesRule)})"
-            ) from None
+        method = _choice(Method, raw, "method", "ratio", "method", origin, str(name))
+        series_rule = _choice(SeriesRule, raw, "series_rule", "worst", "rule", origin, str(name))
         places = raw.get("places", 1)
         if not isinstance(places, int) or not 0 <= places <= 4:
             raise SchemeError(f"{_where(origin, str(name), field='places')}: 0 to 4")
