@@ -36,6 +36,21 @@ def evaluate_with_schemes(monkeypatch, files: str, *args):
         schemes.schemes.cache_clear()
 
 
+def other_rules_by_five_points(monkeypatch):
+    """docs/examples/other-rules.csv graded by the scheme docs/examples/five-points.yaml adds."""
+    return json.loads(
+        evaluate_with_schemes(
+            monkeypatch,
+            "docs/examples/five-points.yaml",
+            "docs/examples/other-rules.csv",
+            "--format",
+            "json",
+            "--scheme",
+            "five-points",
+        )
+    )
+
+
 def test_seed_003_reproduces_70_of_71_published_rates_and_every_grade():
     table = evaluate(EXAMPLE)
     assert "公表値の再現: 進捗率 70/71、進捗評価 19/19" in table
@@ -105,17 +120,7 @@ def test_the_other_governments_rules_from_the_example_file(monkeypatch):
     assert [by_id[k]["grade"] for k in ("net-migration", "new-farmers", "visitors")] == [
         "B", "A③", "A③",
     ]  # fmt: skip
-    five = json.loads(
-        evaluate_with_schemes(
-            monkeypatch,
-            "docs/examples/five-points.yaml",
-            "docs/examples/other-rules.csv",
-            "--format",
-            "json",
-            "--scheme",
-            "five-points",
-        )
-    )
+    five = other_rules_by_five_points(monkeypatch)
     assert [i["grade"] for i in five["indicators"]] == ["D", "A", "A", "A", "S", "B"]
 
 
@@ -139,17 +144,7 @@ def test_an_indicator_with_several_series(monkeypatch):
     assert (
         "top-quarter,,算数・数学の正答率が全国の上位25%にある児童生徒の割合,,,,A③,2024" in csv_rows
     )
-    five = json.loads(
-        evaluate_with_schemes(
-            monkeypatch,
-            "docs/examples/five-points.yaml",
-            "docs/examples/other-rules.csv",
-            "--format",
-            "json",
-            "--scheme",
-            "five-points",
-        )
-    )
+    five = other_rules_by_five_points(monkeypatch)
     whole = next(i for i in five["indicators"] if i.get("series_names"))
     # (101.9 + 80.0) ÷ 2 = 90.95 → 91.0%: A (90% or more), not S (not every series met)
     assert whole["series_rule"] == "mean_rate" and whole["grade"] == "A"

@@ -49,24 +49,19 @@ def school_levels(personas):
     return project, group, elementary, junior
 
 
-def test_the_indicator_is_graded_from_its_series_by_the_plans_scheme(school_levels):
-    _project, group, elementary, junior = (
-        Indicator.objects.get(pk=i.pk) if isinstance(i, Indicator) else i for i in school_levels
-    )
+def test_the_indicator_is_graded_from_its_series_by_the_plans_scheme(school_levels, personas):
+    # as stored after the actuals were entered (the grader wrote the grades)
+    group, elementary, junior = (Indicator.objects.get(pk=i.pk) for i in school_levels[1:])
     assert (elementary.name, elementary.series_name, elementary.kind) == (NAME, "小学校", "kpi")
     assert elementary.display_name == f"{NAME}（小学校）"
     assert (elementary.grade, junior.grade) == ("A①", "A③")  # 101.9%, 80.0%
     # Hokkaido's scheme takes the worst series (series_rule: worst)
     assert (group.grade, group.grade_fy, group.grade_reason) == ("A③", 2024, "")
     # a correction to one series regrades the indicator
-    hq_actor = Indicator.objects.get(pk=junior.pk)
-    version = hq_actor.actuals.get(fy=2024).version
-    from chiiki.accounts.models import Membership
-
-    planner = Membership.objects.filter(role="hq_planner").first().user
     record_actual(
-        actor=planner, indicator_id=junior.pk, fy="R6", value="15", expected_version=version
-    )
+        actor=personas["hq_planner"], indicator_id=junior.pk, fy="R6", value="15",
+        expected_version=junior.actuals.get(fy=2024).version,
+    )  # fmt: skip
     assert Indicator.objects.get(pk=group.pk).grade == "B"  # 中学校 55.6%
 
 
