@@ -27,7 +27,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -418,9 +418,8 @@ def results(
             published_grade=published,
             series_names=tuple(i.series for i in group),
         )
-        for ind, _a in assessed:
-            if not each:
-                ind.published_grade = ""  # the indicator's, compared with the combined grade
+        if not each:  # the grade published is the indicator's: the series are not compared
+            assessed = [(replace(i, published_grade=""), a) for i, a in assessed]
         whole_assessed = Assessment(
             scheme.name, grade=combined.grade, grade_fy=combined.grade_fy, reason=combined.reason
         )
