@@ -115,6 +115,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id and the one log line cover everything below.
+    "chiiki.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -144,6 +146,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "chiiki.observability.request_context",
             ],
             "builtins": ["chiiki.web.templatetags.chiiki_format"],
         },
@@ -375,10 +378,31 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 
-# Errors and refused requests go to standard error, where gunicorn and systemd collect them.
+# Logs go to standard error, where gunicorn and systemd collect them (chiiki/observability.py):
+# one line per request on chiiki.request, every line with its request id, as logfmt or JSON.
+CHIIKI_LOG_FORMAT = os.environ.get("CHIIKI_LOG_FORMAT", "logfmt").strip().lower() or "logfmt"
+if CHIIKI_LOG_FORMAT not in ("logfmt", "json"):
+    raise ImproperlyConfigured(
+        f"CHIIKI_LOG_FORMAT must be logfmt or json, not {CHIIKI_LOG_FORMAT!r}"
+    )
+CHIIKI_REQUEST_LOG = _env_bool("CHIIKI_REQUEST_LOG", True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "chiiki.observability.RequestIdFilter"}},
+    "formatters": {
+        "logfmt": {"()": "chiiki.observability.LogfmtFormatter"},
+        "json": {"()": "chiiki.observability.JsonFormatter"},
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": CHIIKI_LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        "chiiki.request": {"level": "INFO" if CHIIKI_REQUEST_LOG else "WARNING"},
+    },
 }

@@ -12,3 +12,6 @@ urlpatterns = [
     path("api/<path:rest>", unknown_path),
     path("", include("chiiki.web.urls")),
 ]
+
+handler400 = "chiiki.observability.bad_request"
+handler500 = "chiiki.observability.server_error"

@@ -29,6 +29,7 @@ from pydantic import Field
 
 from chiiki.core.errors import StaleVersion
 from chiiki.evaluations.services import WorkflowError
+from chiiki.observability import request_id
 from chiiki.proposals.services import ProposalError
 
 
@@ -60,6 +61,13 @@ class Problem(Schema):
     message: str = Field(description=d("説明（人が読むため）", "Explanation for people"))
     errors: list[ProblemItem] = Field(
         default_factory=list, description=d("項目ごとの問題", "Problems by field or row")
+    )
+    request_id: str = Field(
+        "",
+        description=d(
+            "この要求の番号（問い合わせの際に伝える。応答の X-Request-ID と同じ）",
+            "This request's id, to quote when reporting a problem (as X-Request-ID)",
+        ),
     )
 
 
@@ -100,7 +108,12 @@ def problem(
     message: str,
     errors: list[dict[str, Any]] | None = None,
 ) -> HttpResponse:
-    body = {"code": code, "message": message, "errors": errors or []}
+    body = {
+        "code": code,
+        "message": message,
+        "errors": errors or [],
+        "request_id": request_id(request),
+    }
     response = api.create_response(request, body, status=status)
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="chiiki"'
