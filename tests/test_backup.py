@@ -110,3 +110,10 @@ def test_the_commands(tmp_path):
     target = tmp_path / "backup.jsonl.gz"
     call_command("dump", str(target))
     assert target.read_bytes()[:2] == b"\x1f\x8b"
+
+
+def test_the_postgresql_backup_points_sqlite_users_to_chiiki_dump():
+    from chiiki.datasets.pgbackup import PgBackupError, Server
+
+    with pytest.raises(PgBackupError, match="SQLite では chiiki dump を使ってください"):
+        Server.from_settings({"ENGINE": "django.db.backends.sqlite3", "NAME": "chiiki.sqlite3"})
