@@ -9,10 +9,12 @@ failed check. Both carry the version and commit, as does ``chiiki --version``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import importlib.metadata
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +28,14 @@ WORKER_WAIT = dt.timedelta(minutes=10)
 
 
 def _commit() -> str:
-    """The commit this code is: CHIIKI_COMMIT (set by a deployment), else read from .git."""
+    """The commit this code is: CHIIKI_COMMIT, else what deploy/install recorded beside the
+    installation (``chiiki-commit`` in the virtual environment), else read from .git."""
     if os.environ.get("CHIIKI_COMMIT"):
         return os.environ["CHIIKI_COMMIT"][:12]
+    with contextlib.suppress(OSError):
+        recorded = (Path(sys.prefix) / "chiiki-commit").read_text(encoding="utf-8").strip()
+        if recorded:
+            return recorded[:12]
     git = ROOT / ".git"
     try:
         head = (git / "HEAD").read_text(encoding="utf-8").strip()
