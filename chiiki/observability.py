@@ -56,23 +56,24 @@ def _incoming(request: HttpRequest) -> str:
     return given if _ACCEPTED.fullmatch(given) else uuid.uuid4().hex
 
 
+def _evaluated(value: Any) -> Any:
+    """A lazy request attribute's object if the request already read it, else None: the log
+    line never makes a query of its own (and so works while the database is away)."""
+    wrapped = getattr(value, "_wrapped", value) if value is not None else None
+    return None if wrapped is empty else wrapped
+
+
 def _user_id(request: HttpRequest) -> str:
     auth = getattr(request, "auth", None)  # an API token's user
-    for who in (auth, getattr(request, "user", None)):
+    for who in (auth, _evaluated(request.__dict__.get("user"))):
         if who is not None and getattr(who, "is_authenticated", False):
             return str(who.pk)
     return "-"
 
 
 def _organization(request: HttpRequest) -> str:
-    org = request.__dict__.get("organization")
-    if org is None:
-        return "-"
-    # a lazy object: read it only if the request already did (no query just for the log)
-    wrapped = getattr(org, "_wrapped", empty)
-    if wrapped is empty:
-        return "-"
-    return str(getattr(wrapped, "slug", "-"))
+    org = _evaluated(request.__dict__.get("organization"))
+    return str(getattr(org, "slug", "-")) if org is not None else "-"
 
 
 class _Counter:

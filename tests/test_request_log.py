@@ -68,6 +68,8 @@ def test_a_proxys_request_id_is_kept_and_a_hostile_one_replaced(client, db, requ
     assert "forged" not in request_log["logfmt"].getvalue()
     anonymous = [e for e in _lines(request_log) if e["logger"] == "chiiki.request"]
     assert [e["user"] for e in anonymous] == ["-", "-"]
+    # the log line makes no query of its own (it works while the database is away)
+    assert [e["queries"] for e in anonymous] == [0, 0]
 
 
 def test_passwords_tokens_cookies_and_query_strings_never_reach_the_log(

@@ -30,12 +30,16 @@ from tests.reliability.scratch import PASSWORD, free_port
 pytestmark = pytest.mark.deploy
 
 
-def _env_file(folder: Path, cluster, web_port: int) -> tuple[Path, dict[str, str]]:
+def _env_file(
+    folder: Path, cluster, web_port: int, https_port: int
+) -> tuple[Path, dict[str, str]]:
     values = {
         "CHIIKI_DEBUG": "0",
         "CHIIKI_SECRET_KEY": secrets.token_urlsafe(50),
         "CHIIKI_ALLOWED_HOSTS": "127.0.0.1",
-        "CHIIKI_SITE_URL": "https://127.0.0.1",
+        "CHIIKI_SITE_URL": f"https://127.0.0.1:{https_port}",
+        # nginx passes $host (no port): the test's port is not 443, so its origin is named
+        "CHIIKI_CSRF_TRUSTED_ORIGINS": f"https://127.0.0.1:{https_port}",
         "CHIIKI_TLS": "1",
         "CHIIKI_PROXY_SSL_HEADER": "1",
         "CHIIKI_PROXY_COUNT": "1",
@@ -191,8 +195,8 @@ def site(cluster, clone, tmp_path_factory):
     folder = tmp_path_factory.mktemp("site")
     cluster.sql("CREATE ROLE chiiki LOGIN CREATEDB")
     cluster.sql("CREATE DATABASE chiiki OWNER chiiki")
-    web_port = free_port()
-    env_file, values = _env_file(folder, cluster, web_port)
+    web_port, http_port, https_port = free_port(), free_port(), free_port()
+    env_file, values = _env_file(folder, cluster, web_port, https_port)
     venv = folder / "venv"
     installed = subprocess.run(
         [str(clone / "deploy" / "install"), str(venv), str(env_file)],
@@ -214,7 +218,7 @@ def site(cluster, clone, tmp_path_factory):
         "-c", str(clone / "deploy" / "gunicorn.conf.py"),
     )  # fmt: skip
     site.start("worker", str(venv / "bin" / "chiiki"), "db_worker", "--no-reload")
-    site.http_port, site.https_port = free_port(), free_port()
+    site.http_port, site.https_port = http_port, https_port
     site.start("nginx", "nginx", "-c", str(_nginx_config(site, web_port)))
     _wait(lambda: _answers(web_port), "gunicorn")
     _wait(lambda: _answers(site.http_port), "nginx")
