@@ -30,9 +30,7 @@ from tests.reliability.scratch import PASSWORD, free_port
 pytestmark = pytest.mark.deploy
 
 
-def _env_file(
-    folder: Path, cluster, web_port: int, https_port: int
-) -> tuple[Path, dict[str, str]]:
+def _env_file(folder: Path, cluster, web_port: int, https_port: int) -> tuple[Path, dict[str, str]]:
     values = {
         "CHIIKI_DEBUG": "0",
         "CHIIKI_SECRET_KEY": secrets.token_urlsafe(50),
