@@ -6,6 +6,12 @@ server. Baseline, in the same run: PostgreSQL's own tools on the same rows — `
 --data-only --format=custom`` and ``pg_restore --data-only`` into another fresh, migrated
 database (the tables ``migrate`` fills itself are left out of both) — the floor for getting
 the same data back. Target: a national restore in under 5 minutes.
+
+Then the operator's routine (docs/operations.md): ``chiiki backup create`` (pg_dump with a
+fingerprint of the same snapshot) against a plain ``pg_dump --format=custom`` of the whole
+database, and the restore drill ``chiiki backup drill`` (restore into a scratch database and
+compare every table) against a plain ``pg_restore`` of that dump into an empty database. The
+ratios are the cost of proving the backup.
 """
 
 from __future__ import annotations
@@ -86,7 +92,24 @@ def main() -> None:
              "-d", baseline, str(pg)],
             baseline,
         )  # fmt: skip
-        for db in (f"{name}_restore", f"{name}_pgrestore"):
+        # the operator's routine, and PostgreSQL's tools alone on the whole database
+        backups = Path(folder) / "backups"
+        create_s, _, _ = _run([*chiiki, "backup", "create", str(backups)], url)
+        full = Path(folder) / "full.pgdump"
+        full_dump_s, _, _ = _run(["pg_dump", "--format=custom", "-f", str(full), url], url)
+        drill_s, drill_mb, drilled = _run([*chiiki, "backup", "drill", "--dir", str(backups)], url)
+        if "すべて記録と一致" not in drilled:
+            raise SystemExit(f"the restore drill did not match:\n{drilled}")
+        admin = _with_db(url, "postgres")
+        _psql(admin, f'DROP DATABASE IF EXISTS "{name}_plain" WITH (FORCE)')
+        _psql(admin, f'CREATE DATABASE "{name}_plain"')
+        plain = _with_db(url, f"{name}_plain")
+        plain_s, _, _ = _run(
+            ["pg_restore", "--no-owner", "--exit-on-error", "--single-transaction",
+             "-d", plain, str(full)],
+            plain,
+        )  # fmt: skip
+        for db in (f"{name}_restore", f"{name}_pgrestore", f"{name}_plain"):
             _psql(_with_db(url, "postgres"), f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
     table(
         f"Backup and restore ({rows:,} rows)",
@@ -103,6 +126,16 @@ def main() -> None:
             ],
         ],
     )
+    table(
+        "Backup routine and restore drill (whole database, schema and indexes)",
+        ["step", "chiiki (s)", "PostgreSQL tools (s)", "ratio", "peak memory (MB)", "checked"],
+        [
+            ["backup create / pg_dump", create_s, full_dump_s,
+             f"{create_s / full_dump_s:.1f}×", "", "fingerprint of the same snapshot"],
+            ["backup drill / pg_restore", drill_s, plain_s, f"{drill_s / plain_s:.1f}×",
+             f"{drill_mb:.0f}", drilled.strip().splitlines()[-1]],
+        ],
+    )  # fmt: skip
 
 
 if __name__ == "__main__":
