@@ -154,8 +154,8 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict[str, object]:
-    url = os.environ.get("DATABASE_URL", "").strip()
+def _database(variable: str = "DATABASE_URL") -> dict[str, object]:
+    url = os.environ.get(variable, "").strip()
     if not url:
         config: dict[str, object] = {
             "ENGINE": "django.db.backends.sqlite3",
@@ -165,12 +165,12 @@ def _database() -> dict[str, object]:
         try:
             config = dict(dj_database_url.parse(url, conn_max_age=60))
         except ValueError as exc:
-            raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from exc
+            raise ImproperlyConfigured(f"{variable} is not a database URL: {exc}") from exc
     if config["ENGINE"] not in {
         "django.db.backends.postgresql",
         "django.db.backends.sqlite3",
     }:
-        raise ImproperlyConfigured("DATABASE_URL must be postgres://… or sqlite://…")
+        raise ImproperlyConfigured(f"{variable} must be postgres://… or sqlite://…")
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # Several server processes share the file: a transaction takes the write lock when it
         # begins (so two writers queue instead of failing on upgrade), waits up to 20 s for it,
@@ -184,6 +184,24 @@ def _database() -> dict[str, object]:
 
 
 DATABASES = {"default": _database()}
+_postgres = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+# Behind pgbouncer in transaction pooling mode (docs/operations.md, "Growing") nothing is to be
+# set: Django binds parameters on the client with psycopg 3 (no server-side prepared
+# statements), and every long read keeps its server-side cursor inside its transaction
+# (chiiki.storage.snapshot), where pooling keeps one server connection.
+
+# A streaming read replica for public reads, exports and reports (chiiki.dbrouter): writes,
+# signed-in staff and API clients with a token stay on the primary.
+if os.environ.get("DATABASE_REPLICA_URL", "").strip():
+    if not _postgres:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL")
+    DATABASES["replica"] = _database("DATABASE_REPLICA_URL")
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be postgres://…")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["chiiki.dbrouter.ReplicaRouter"]
+    MIDDLEWARE.insert(1, "chiiki.dbrouter.ReplicaRouteMiddleware")
 
 # Background work (decision 0012): jobs are stored in the database and run by
 # `chiiki db_worker` (started beside the web server by ./scripts/run; its own service in

@@ -4,13 +4,32 @@ implementation detail of those paths, never a way around them."""
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 CHUNK = 5000
+
+
+@contextlib.contextmanager
+def snapshot(alias: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """A long read (a dump, an open-data file) in one read-only transaction on PostgreSQL: all
+    its queries see one snapshot of the database, and its server-side cursors live inside a
+    transaction, as pgbouncer's transaction pooling requires. On SQLite nothing: its cursors
+    need no transaction, and a transaction there would take the write lock for the read."""
+    conn = connections[alias]
+    if conn.vendor != "postgresql":
+        yield
+        return
+    outermost = not conn.in_atomic_block
+    with transaction.atomic(using=alias):
+        if outermost:
+            with conn.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
 
 
 def chunks(ids: list[int], size: int = CHUNK) -> Iterable[list[int]]:

@@ -131,3 +131,33 @@ def test_the_project_page_and_the_progress_report_build_rows_with_one_function()
             for alias in node.names
         }
         assert ("chiiki.indicators.selectors", "progress_rows") in imported, name
+
+
+def test_every_server_side_cursor_is_read_inside_a_snapshot():
+    """`.iterator()` opens a server-side cursor on PostgreSQL. Behind pgbouncer's transaction
+    pooling it must live inside a transaction, so each function that makes one reads it inside
+    `chiiki.storage.snapshot()` (tests/deploy/test_scale_out.py fails without it)."""
+
+    def calls(node: ast.AST, name: str) -> bool:
+        return any(
+            isinstance(n, ast.Call)
+            and (
+                (isinstance(n.func, ast.Attribute) and n.func.attr == name)
+                or (isinstance(n.func, ast.Name) and n.func.id == name)
+            )
+            for n in ast.walk(node)
+        )
+
+    found = []
+    for name, path in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if isinstance(function, ast.FunctionDef) and calls(function, "iterator"):
+                found.append(name)
+                with_snapshot = any(
+                    isinstance(n, ast.With)
+                    and any(calls(i.context_expr, "snapshot") for i in n.items)
+                    for n in ast.walk(function)
+                )
+                assert with_snapshot, f"{name}.{function.name} reads .iterator() outside snapshot()"
+    assert sorted(found) == ["chiiki.datasets.backup", "chiiki.reports.opendata"]

@@ -36,6 +36,8 @@ from django.db import (
 )
 from django.db.migrations.recorder import MigrationRecorder
 
+from chiiki.storage import snapshot
+
 FORMAT = "chiiki-dump"
 VERSION = 1
 # Recreated by migrate (and referred to by natural key), so never dumped; and the background
@@ -94,7 +96,11 @@ def dump(
             counts[label] += 1
             yield row
 
-    with gzip.GzipFile(filename="", fileobj=stream, mode="wb", mtime=0) as gz:
+    # one snapshot of the whole database (PostgreSQL), its cursors inside the transaction
+    with (
+        snapshot(alias),
+        gzip.GzipFile(filename="", fileobj=stream, mode="wb", mtime=0) as gz,
+    ):
         text = io.TextIOWrapper(gz, encoding="utf-8", newline="\n")
         header = {"format": FORMAT, "version": VERSION, "migrations": _migrations(alias)}
         text.write(json.dumps(header, ensure_ascii=False, sort_keys=True) + "\n")

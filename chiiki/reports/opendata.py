@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import router
 from django.db.models import Prefetch
 
 from chiiki.core.codes import prefecture_code
@@ -36,6 +37,7 @@ from chiiki.plans.models import (
     Region,
     Source,
 )
+from chiiki.storage import snapshot
 from chiiki.support.models import CooperationArea, SupportFigure
 
 ENCODINGS = {"utf-8": "utf-8-sig", "utf-8-sig": "utf-8-sig", "cp932": "cp932", "shift_jis": "cp932"}
@@ -188,8 +190,10 @@ def _indicators(org: Organization) -> Iterator[list[Any]]:
 def _actuals(org: Organization) -> Iterator[list[Any]]:
     """The biggest table (every actual of every indicator): plain rows streamed from a
     server-side cursor, no model instances, each era label formatted once."""
+    alias = router.db_for_read(Actual)
     rows = (
-        Actual.objects.filter(indicator__project__plan__organization=org)
+        Actual.objects.using(alias)
+        .filter(indicator__project__plan__organization=org)
         .order_by(
             "indicator__project__plan__slug", "indicator__project__order", "indicator__order", "fy"
         )
@@ -210,19 +214,20 @@ def _actuals(org: Organization) -> Iterator[list[Any]]:
         .iterator(chunk_size=20_000)
     )
     era: dict[int, list[Any]] = {}
-    for plan, project, slug, name, status, unit, fy, value, marker, national, rate, pub in rows:
-        year = era.get(fy) or era.setdefault(fy, _fy(fy))
-        yield [
-            Indicator.key_for(plan, project, slug),
-            Indicator.name_for(name, status),
-            *year,
-            _num(value),
-            unit,
-            marker,
-            _num(national),
-            _num(rate),
-            _num(pub),
-        ]
+    with snapshot(alias):
+        for plan, project, slug, name, status, unit, fy, value, marker, national, rate, pub in rows:
+            year = era.get(fy) or era.setdefault(fy, _fy(fy))
+            yield [
+                Indicator.key_for(plan, project, slug),
+                Indicator.name_for(name, status),
+                *year,
+                _num(value),
+                unit,
+                marker,
+                _num(national),
+                _num(rate),
+                _num(pub),
+            ]
 
 
 def _support(org: Organization) -> Iterator[list[Any]]:

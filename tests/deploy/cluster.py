@@ -32,7 +32,7 @@ def why_not() -> str:
 
 
 class Cluster:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, init: bool = True) -> None:
         self.bin = pg_bin()
         assert self.bin is not None
         self.folder = folder
@@ -40,10 +40,21 @@ class Cluster:
         self.port = free_port()
         folder.mkdir(parents=True, exist_ok=True)
         shutil.chown(folder, "postgres")
-        self._as_postgres(
-            str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
-            "-E", "UTF8", "--locale=C.UTF-8",
+        if init:
+            self._as_postgres(
+                str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
+                "-E", "UTF8", "--locale=C.UTF-8",
+            )  # fmt: skip
+
+    @classmethod
+    def standby_of(cls, primary: Cluster) -> Cluster:
+        """A streaming replica of ``primary`` (pg_basebackup -R): read-only, replaying its WAL."""
+        standby = cls(primary.folder.with_name(primary.folder.name + "-standby"), init=False)
+        standby._as_postgres(
+            str(standby.bin / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port),
+            "-U", "postgres", "-D", str(standby.data), "-R", "-X", "stream",
         )  # fmt: skip
+        return standby
 
     def _as_postgres(self, *args: str) -> subprocess.CompletedProcess[str]:
         command = " ".join(f"'{a}'" for a in args)
