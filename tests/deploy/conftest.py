@@ -6,7 +6,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -57,3 +60,31 @@ def clean_env(**extra: str) -> dict[str, str]:
     env["PATH"] = ":".join(p for p in env.get("PATH", "").split(":") if "/.venv/" not in p)
     env.update(extra)
     return env
+
+
+def wait_for(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def run_chiiki(
+    code: Path, env: dict[str, str], *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``chiiki ARGS`` from the source tree ``code`` (its own chiiki package first) with ``env``
+    on a clean environment; fails the test with its output if it fails."""
+    done = subprocess.run(
+        [sys.executable, "-m", "chiiki.cli", *args],
+        cwd=code,
+        env=clean_env(PYTHONPATH=str(code), **env),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, f"chiiki {' '.join(args)} ({code}):\n{done.stdout}\n{done.stderr}"
+    return done

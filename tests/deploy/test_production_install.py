@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.conftest import clean_env, need
+from tests.deploy.conftest import clean_env, need, wait_for
 from tests.reliability.scratch import PASSWORD, free_port
 
 pytestmark = pytest.mark.deploy
@@ -135,15 +135,6 @@ class Site:
         )
 
 
-def _wait(condition, what: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def _answers(port: int) -> bool:
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
@@ -218,8 +209,8 @@ def site(cluster, clone, tmp_path_factory):
     site.start("worker", str(venv / "bin" / "chiiki"), "db_worker", "--no-reload")
     site.http_port, site.https_port = http_port, https_port
     site.start("nginx", "nginx", "-c", str(_nginx_config(site, web_port)))
-    _wait(lambda: _answers(web_port), "gunicorn")
-    _wait(lambda: _answers(site.http_port), "nginx")
+    wait_for(lambda: _answers(web_port), "gunicorn")
+    wait_for(lambda: _answers(site.http_port), "nginx")
     yield site
     site.stop_all()
 
@@ -258,7 +249,7 @@ def test_pages_come_through_nginx_over_https_with_the_request_id_in_every_log(si
     assert headers["strict-transport-security"].startswith("max-age=31536000")
     rid = headers["x-request-id"]
     assert re.fullmatch(r"[0-9a-f]{32}", rid)  # nginx's $request_id, kept by chiiki
-    _wait(lambda: f"id={rid}" in site.log("chiiki.access"), "nginx's access log line")
+    wait_for(lambda: f"id={rid}" in site.log("chiiki.access"), "nginx's access log line")
     line = next(
         json.loads(entry)
         for entry in site.log("gunicorn").splitlines()
@@ -311,7 +302,7 @@ def test_a_pdf_is_made_by_the_worker_service(site):
         assert state["status"] != "failed", state
         return state["finished"]
 
-    _wait(done, "the worker to render the PDF", seconds=180)
+    wait_for(done, "the worker to render the PDF", seconds=180)
     status, _, pdf = site.get(f"/jobs/{job_id}/file")
     assert status == 200 and pdf.startswith(b"%PDF")
 
@@ -339,7 +330,7 @@ def test_readiness_follows_the_database(site, cluster):
         assert site.get("/healthz")[0] == 200  # alive, just not ready
     finally:
         cluster.start()
-    _wait(lambda: site.get("/readyz")[0] == 200, "/readyz to answer 200 again", seconds=30)
+    wait_for(lambda: site.get("/readyz")[0] == 200, "/readyz to answer 200 again", seconds=30)
 
 
 def test_the_systemd_units_are_valid_for_this_installation(site):

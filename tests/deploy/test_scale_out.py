@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.deploy.cluster import Cluster
-from tests.deploy.conftest import ROOT, clean_env, need
+from tests.deploy.conftest import ROOT, clean_env, need, run_chiiki, wait_for
 from tests.reliability.scratch import PASSWORD, free_port
 
 pytestmark = pytest.mark.deploy
@@ -27,18 +27,7 @@ CHANGED = "十勝（名称を変更）"
 
 
 def _chiiki(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "chiiki.cli", *args],
-        cwd=ROOT,
-        env=clean_env(PYTHONPATH=str(ROOT), **env),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, f"chiiki {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
+    return run_chiiki(ROOT, env, *args, stdin=stdin).stdout
 
 
 class Web:
@@ -103,15 +92,6 @@ def _caught_up(primary: Cluster, replica: Cluster) -> bool:
     return replica.sql(f"SELECT pg_last_wal_replay_lsn() >= '{lsn}'::pg_lsn") == "t"
 
 
-def _wait(condition, what, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.fixture(scope="module")
 def loaded(cluster, tmp_path_factory):
     """The primary with a migrated, loaded database, a planner and an API token."""
@@ -137,7 +117,7 @@ def loaded(cluster, tmp_path_factory):
 def replica(cluster, loaded):
     standby = Cluster.standby_of(cluster)
     standby.start()
-    _wait(lambda: _caught_up(cluster, standby), "the replica to catch up")
+    wait_for(lambda: _caught_up(cluster, standby), "the replica to catch up")
     yield standby
     standby.stop()
     shutil.rmtree(standby.folder, ignore_errors=True)
@@ -186,7 +166,7 @@ def test_public_reads_go_to_the_replica_and_staff_and_api_clients_read_the_prima
         assert during["etag"] == before["etag"]  # exports read the replica, even for staff
 
         replica.sql("SELECT pg_wal_replay_resume()", "scale")
-        _wait(lambda: _caught_up(cluster, replica), "the replica to replay")
+        wait_for(lambda: _caught_up(cluster, replica), "the replica to replay")
         assert names("/") and web.call("GET", actual)[0] == 200
         _, after, _ = web.call("GET", "/opendata/actuals.csv")
         assert after["etag"] != before["etag"]
@@ -214,7 +194,7 @@ def _bouncer(cluster: Cluster, folder: Path) -> tuple[int, subprocess.Popen[byte
     shutil.chown(config, "postgres")
     shutil.chown(users, "postgres")
     process = subprocess.Popen(["su", "postgres", "-c", f"/usr/sbin/pgbouncer {config}"])
-    _wait(lambda: subprocess.run(
+    wait_for(lambda: subprocess.run(
         ["psql", f"postgres://postgres@127.0.0.1:{port}/scale", "-qAtc", "SELECT 1"],
         capture_output=True, check=False).returncode == 0, "pgbouncer")  # fmt: skip
     return port, process

@@ -7,12 +7,10 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from tests.deploy.conftest import ROOT, clean_env, need
+from tests.deploy.conftest import ROOT, need, run_chiiki
 
 pytestmark = pytest.mark.deploy
 
@@ -33,21 +31,6 @@ def previous_release() -> tuple[str, str]:
     found = RELEASE.search((ROOT / "CHANGELOG.md").read_text(encoding="utf-8"))
     assert found, "CHANGELOG.md names no release as '## X.Y.Z — YYYY-MM-DD (commit …)'"
     return found[1], found[3]
-
-
-def _chiiki(code: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """``chiiki ARGS`` run from the source tree ``code`` (its own chiiki package first)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "chiiki.cli", *args],
-        cwd=code,
-        env=clean_env(PYTHONPATH=str(code), **env),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, f"chiiki {' '.join(args)} ({code}):\n{done.stdout}\n{done.stderr}"
-    return done
 
 
 def _tables(cluster) -> list[str]:
@@ -77,8 +60,8 @@ def test_a_database_of_the_previous_release_is_migrated_forward_with_every_row(c
     env = {"DATABASE_URL": cluster.url("upgrade"), "CHIIKI_DATA_DIR": str(tmp_path / "data")}
 
     # the previous release makes its database, as its installation did
-    _chiiki(old, env, "migrate", "--noinput", "-v0")
-    _chiiki(old, env, "data", "load", "hokkaido")
+    run_chiiki(old, env, "migrate", "--noinput", "-v0")
+    run_chiiki(old, env, "data", "load", "hokkaido")
     before_tables = _tables(cluster)
     before = _counts(cluster, before_tables)
     actuals = cluster.sql(ACTUALS, "upgrade")
@@ -86,9 +69,9 @@ def test_a_database_of_the_previous_release_is_migrated_forward_with_every_row(c
     assert before["indicators_actual"] > 0 and before["plans_programbudget"] > 0
 
     # this release migrates it forward
-    migrated = _chiiki(ROOT, env, "migrate", "--noinput")
+    migrated = run_chiiki(ROOT, env, "migrate", "--noinput")
     assert "Applying" in migrated.stdout  # there was something to do
-    _chiiki(ROOT, env, "migrate", "--check")
+    run_chiiki(ROOT, env, "migrate", "--check")
     after = _counts(cluster, [t for t in before_tables if t in _tables(cluster)])
     changed = {
         t: (before[t], after.get(t))
@@ -101,8 +84,8 @@ def test_a_database_of_the_previous_release_is_migrated_forward_with_every_row(c
     assert cluster.sql(BUDGETS, "upgrade") == budgets
 
     # and serves: the current dataset loads over it, and the readiness checks hold
-    _chiiki(ROOT, env, "data", "load", "hokkaido")
-    checks = _chiiki(
+    run_chiiki(ROOT, env, "data", "load", "hokkaido")
+    checks = run_chiiki(
         ROOT, env, "shell", "-c",
         "import json; from chiiki.health import checks; print(json.dumps(checks()))",
     )  # fmt: skip
