@@ -422,5 +422,10 @@ LOGGING = {
     "root": {"handlers": ["stderr"], "level": "WARNING"},
     "loggers": {
         "chiiki.request": {"level": "INFO" if CHIIKI_REQUEST_LOG else "WARNING"},
+        # the development server's own line per request would repeat chiiki's (./scripts/run)
+        "django.server": {
+            "level": "WARNING" if CHIIKI_REQUEST_LOG else "INFO",
+            "propagate": True,
+        },
     },
 }
