@@ -1,6 +1,7 @@
 """Read endpoints: lists (paginated with ``limit``/``offset``, filtered, in a stable order)
 and single records. Open to everyone; a token adds its organization's unpublished records."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -229,20 +230,26 @@ def get_indicator(request: HttpRequest, indicator_id: int = record_id()) -> Any:
         raise Http404
     projection = forecast(indicator_spec(indicator), year_actuals(indicator))
     indicator.forecast = (  # type: ignore[attr-defined]
-        {
-            "fy": projection.fy,
-            "point": projection.selected.point,
-            "low": projection.selected.low,
-            "high": projection.selected.high,
-            "level": projection.level,
-            "model": projection.selected.model.value,
-            "status": projection.status.value if projection.status else None,
-            "note": projection.note,
-        }
-        if projection
-        else None
+        _forecast_out(projection, indicator.decimal_places) if projection else None
     )
     return indicator
+
+
+def _forecast_out(projection: Any, places: int) -> dict[str, Any]:
+    """The forecast as the KPI page shows it: figures at the indicator's decimal places, and no
+    interval where none can be estimated."""
+    chosen = projection.selected
+    interval = chosen.has_interval
+    return {
+        "fy": projection.fy,
+        "point": s.projected(chosen.point, places),
+        "low": s.projected(chosen.low, places) if interval else None,
+        "high": s.projected(chosen.high, places) if interval else None,
+        "level": s.figure(Decimal(str(projection.level))),
+        "model": chosen.model.value,
+        "status": projection.status.value if projection.status else None,
+        "note": projection.note,
+    }
 
 
 @router.get(auth=READ, path="/actuals", response=page(s.ActualOut), tags=["indicators"])

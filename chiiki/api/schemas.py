@@ -1,7 +1,8 @@
 """What the API returns and accepts. Every field says what it is in Japanese and English.
 
-Figures (基準値, 目標値, 実績値, 進捗率 …) are decimal *strings* ("7250", "75.5"): exact, never
-rounded through a binary float. Rates, grades and forecasts are computed by chiiki and appear
+Figures (基準値, 目標値, 実績値, 進捗率, 予測 …) are decimal *strings* ("7250", "75.5"): exact,
+never rounded through a binary float; a forecast is given at the indicator's decimal places, as
+the page shows it. Rates, grades and forecasts are computed by chiiki and appear
 only in responses; no input schema has a field for them.
 """
 
@@ -23,6 +24,11 @@ def figure(value: Decimal | None) -> str | None:
     if value is None:
         return None
     return format(Decimal(value).normalize(), "f")
+
+
+def projected(value: float, places: int) -> str:
+    """A computed figure at the indicator's decimal places, as the page prints it: 12.46 → "12.5"."""
+    return figure(Decimal(value).quantize(Decimal(1).scaleb(-places)))  # type: ignore[return-value]
 
 
 def slug_of(obj: Any) -> str | None:
@@ -328,10 +334,25 @@ class IndicatorOut(Schema):
 
 class ForecastOut(Schema):
     fy: int = Field(description=d("予測する年度（目標年度）", "Fiscal year projected to"))
-    point: float = Field(description=d("予測値", "Projected value"))
-    low: float = Field(description=d("予測区間の下限", "Lower bound of the interval"))
-    high: float = Field(description=d("予測区間の上限", "Upper bound of the interval"))
-    level: float = Field(description=d("予測区間の水準（0.8 = 80%）", "Interval level"))
+    point: str = Field(
+        description=d(
+            "予測値（指標の表示桁数で丸めた10進数の文字列。画面と同じ値）",
+            "Projected value: a decimal string at the indicator's decimal places, as on the page",
+        )
+    )
+    low: str | None = Field(
+        description=d(
+            "予測区間の下限（見積もれないときは null）",
+            "Lower bound of the interval (null when it cannot be estimated)",
+        )
+    )
+    high: str | None = Field(
+        description=d(
+            "予測区間の上限（見積もれないときは null）",
+            "Upper bound of the interval (null when it cannot be estimated)",
+        )
+    )
+    level: str = Field(description=d('予測区間の水準（"0.8" = 80%）', 'Interval level ("0.8")'))
     model: str = Field(description=d("選んだモデル", "Model chosen"))
     status: str | None = Field(
         description=d(

@@ -11,6 +11,7 @@ from chiiki.indicators.grading import indicator_spec, year_actuals
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.plans.models import Bureau, Municipality, Organization, Project
 from chiiki.proposals.models import Proposal
+from chiiki.web.templatetags.chiiki_format import figure
 
 pytestmark = pytest.mark.django_db
 
@@ -137,8 +138,16 @@ def test_the_forecast_is_the_engines(api):
     expected = forecast(indicator_spec(indicator), year_actuals(indicator))
     body = api.get(f"/indicators/{indicator.pk}").body
     assert body["forecast"]["status"] == expected.status.value == "off_track"
-    assert body["forecast"]["point"] == pytest.approx(expected.selected.point)
     assert body["forecast"]["fy"] == expected.fy
+    # figures as decimal strings at the indicator's places, as the KPI page prints them
+    places = Decimal(1).scaleb(-indicator.decimal_places)
+    for name in ("point", "low", "high"):
+        value = Decimal(getattr(expected.selected, name)).quantize(places)
+        assert Decimal(body["forecast"][name]) == value
+        assert isinstance(body["forecast"][name], str)
+    assert body["forecast"]["level"] == "0.8"
+    page = api.client.get(f"/indicators/{indicator.pk}/").content.decode()
+    assert f"{figure(Decimal(body['forecast']['point']), indicator.decimal_places)}" in page
 
 
 def test_missing_values_keep_their_marker(api):
