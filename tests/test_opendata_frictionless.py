@@ -1,0 +1,53 @@
+"""The open-data files and their datapackage.json, checked by frictionless (the Frictionless
+Data project's validator, nobody's here): types, primary keys and foreign keys, in both
+encodings, on the Hokkaido dataset."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from frictionless import Package, system
+
+TABLES = {
+    "regions": 6,
+    "bureaus": 14,
+    "municipalities": 179,
+}
+
+
+def _validate(folder):
+    with system.use_context(trusted=True):
+        return Package(str(folder / "datapackage.json")).validate()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp932"])
+def test_every_file_is_valid_with_its_keys(db, tmp_path, encoding):
+    call_command("report", "opendata", str(tmp_path), encoding=encoding)
+    report = _validate(tmp_path)
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+    rows = {task.name: task.stats["rows"] for task in report.tasks}
+    assert len(rows) == 9
+    for name, count in TABLES.items():
+        assert rows[name] == count
+    assert rows["actuals"] > 0 and rows["indicators"] > 0
+
+
+def _edit(path, column, value):
+    """Set ``column`` of the first data row of a CSV (UTF-8 with BOM, CRLF) to ``value``."""
+    header, first, *rest = path.read_bytes().decode("utf-8-sig").split("\r\n")
+    cells = first.split(",")
+    cells[header.split(",").index(column)] = value
+    path.write_bytes("\r\n".join([header, ",".join(cells), *rest]).encode("utf-8-sig"))
+
+
+def test_a_broken_link_or_a_wrong_type_is_what_the_validator_reports(db, tmp_path):
+    """The check is real: the same validator refuses a bureau pointing at no region and a
+    budget amount that is not a number."""
+    call_command("report", "opendata", str(tmp_path))
+    _edit(tmp_path / "bureaus.csv", "region_id", "nowhere")
+    _edit(tmp_path / "budgets.csv", "amount", "5715千円")
+    report = _validate(tmp_path)
+    assert not report.valid
+    found = {(task.name, error.type) for task in report.tasks for error in task.errors}
+    assert ("bureaus", "foreign-key") in found
+    assert ("budgets", "type-error") in found
