@@ -51,3 +51,15 @@ def test_a_broken_link_or_a_wrong_type_is_what_the_validator_reports(db, tmp_pat
     found = {(task.name, error.type) for task in report.tasks for error in task.errors}
     assert ("bureaus", "foreign-key") in found
     assert ("budgets", "type-error") in found
+
+
+def test_the_cp932_files_say_which_characters_they_replaced(db, tmp_path, capsys):
+    """万m³ cannot be written in CP932: the file holds 万m3, and the command says so."""
+    call_command("report", "opendata", str(tmp_path), encoding="cp932")
+    said = capsys.readouterr().err
+    assert (
+        "indicators.csv: CP932 にない文字「³」（U+00B3）を「3」に置き換えました（1 か所）" in said
+    )
+    assert "万m3" in (tmp_path / "indicators.csv").read_bytes().decode("cp932")
+    call_command("report", "opendata", str(tmp_path / "utf8"))
+    assert "置き換えました" not in capsys.readouterr().err

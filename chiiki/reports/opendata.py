@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -467,9 +468,10 @@ def _cells(
     return fast
 
 
-def _cp932_safe(text: str) -> str:
+def _cp932_safe(text: str, replaced: Counter[tuple[str, str]] | None = None) -> str:
     """``text`` with each character CP932 lacks replaced: its CP932 form (wave-dash family),
-    else its NFKC form when CP932 has that, else 〓."""
+    else its NFKC form when CP932 has that, else 〓. ``replaced`` counts each (character, what
+    it became)."""
     try:
         text.encode("cp932")
         return text
@@ -485,12 +487,21 @@ def _cp932_safe(text: str) -> str:
             out.append(candidate)
             break
         else:
-            out.append(UNENCODABLE)
+            candidate = UNENCODABLE
+            out.append(candidate)
+        if replaced is not None and candidate != ch:
+            replaced[ch, candidate] += 1
     return "".join(out)
 
 
-def csv_lines(org: Organization, name: str, encoding: str = "utf-8") -> Iterator[bytes]:
-    """The table as CSV, a line at a time (for streaming), in ``utf-8`` (BOM) or ``cp932``."""
+def csv_lines(
+    org: Organization,
+    name: str,
+    encoding: str = "utf-8",
+    replaced: Counter[tuple[str, str]] | None = None,
+) -> Iterator[bytes]:
+    """The table as CSV, a line at a time (for streaming), in ``utf-8`` (BOM) or ``cp932``;
+    in CP932, ``replaced`` counts the characters it had to replace."""
     codec = ENCODINGS.get(encoding.lower())
     if codec is None:
         raise LookupError(f"文字コード「{encoding}」には対応していません（utf-8 または cp932）")
@@ -504,12 +515,15 @@ def csv_lines(org: Organization, name: str, encoding: str = "utf-8") -> Iterator
         buffer.truncate()
         return _cp932_safe(text).encode("cp932") if codec == "cp932" else text.encode("utf-8")
 
+    def safe(text: str) -> str:
+        return _cp932_safe(text, replaced)
+
     writer.writerow([f.name for f in t.fields])
     head = flush()
     yield (b"\xef\xbb\xbf" + head) if codec == "utf-8-sig" else head
     # In CP932 each text cell is converted before the formula guard sees it: 「﹦」 becomes
     # 「=」 in the file, so it must be guarded as 「=」.
-    cells = _cells(t, _cp932_safe if codec == "cp932" else _as_is)
+    cells = _cells(t, safe if codec == "cp932" else _as_is)
     for row in t.rows(org):
         writer.writerow(cells(row))
         if buffer.tell() > 64_000:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -91,10 +92,13 @@ class Command(BaseCommand):
         folder = Path(options["output"] or "opendata")
         folder.mkdir(parents=True, exist_ok=True)
         names = list(opendata.TABLES)
+        replaced: dict[str, Counter[tuple[str, str]]] = {}
         for n, name in enumerate(names, start=1):
+            replaced[name] = Counter()
             try:
                 with (folder / f"{name}.csv").open("wb") as f:
-                    for chunk in opendata.csv_lines(org, name, options["encoding"]):
+                    lines = opendata.csv_lines(org, name, options["encoding"], replaced[name])
+                    for chunk in lines:
                         f.write(chunk)
             except LookupError as exc:
                 raise CommandError(str(exc)) from exc
@@ -106,6 +110,13 @@ class Command(BaseCommand):
         (folder / "datapackage.json").write_text(
             json.dumps(package, ensure_ascii=False, indent=1), encoding="utf-8"
         )
+        for name, counts in replaced.items():
+            for (char, written), count in sorted(counts.items()):
+                # counted once per text cell, where it was converted
+                self.stderr.write(
+                    f"{name}.csv: CP932 にない文字「{char}」（U+{ord(char):04X}）を"
+                    f"「{written}」に置き換えました（{count} か所）"
+                )
         self.stderr.write(
             f"オープンデータ {len(names)} 表とスキーマ（datapackage.json）を {folder} に書き出しました"
         )
