@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
+import unicodedata
 from typing import Any
 
 import xlsxwriter
@@ -30,6 +32,58 @@ SAFE_WORKBOOK = {"in_memory": True, "strings_to_formulas": False, "strings_to_ur
 
 FIXED_TIME = dt.datetime(2000, 1, 1)  # document properties: no clock in the bytes
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+# Fitting text to A4 landscape. A column width unit is the width of a digit of the workbook's
+# default font (Calibri 11, or its metric twin Carlito in LibreOffice): 7 px, 5.25 pt, about
+# 5.7 pt with each column's padding as LibreOffice prints it. The printable width (297 mm less
+# the margins) is 784 pt; the 10 pt text prints at 9 pt or more when the fitted page is scaled
+# by 0.9 or more, so a sheet's columns add up to at most MAX_UNITS (scale ≈ 0.95), the widest
+# shrunk and wrapped (tests/test_libreoffice.py prints every report and checks both).
+UNIT_PT = 5.25
+MAX_UNITS = 145.0
+MIN_UNITS = 12.6  # six full-width characters
+BASE_SIZE = 10
+
+
+def display_width(text: str) -> float:
+    """Width in full-width characters: a kanji or kana counts 1, a Latin letter or digit ½."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in text)
+
+
+def fitted_units(widths: list[float]) -> list[float]:
+    """Column widths (full-width characters) → Excel units, the widest shrunk so the sheet
+    prints at a scale of 0.9 or more."""
+    units = [max(w, 6) * 2.1 for w in widths]
+    total = sum(units)
+    if total <= MAX_UNITS:
+        return units
+    shrinkable = sum(u - MIN_UNITS for u in units if u > MIN_UNITS)
+    keep = max(0.0, 1 - (total - MAX_UNITS) / shrinkable) if shrinkable else 1.0
+    return [MIN_UNITS + (u - MIN_UNITS) * keep if u > MIN_UNITS else u for u in units]
+
+
+def lines_needed(text: str, units: float, size: float = BASE_SIZE) -> int:
+    """Lines ``text`` wraps to in a cell ``units`` wide (a safe estimate: 10 % margin)."""
+    per_line = max(1.0, units * UNIT_PT / size * 0.9)
+    return sum(max(1, math.ceil(display_width(part) / per_line)) for part in text.split("\n"))
+
+
+class RowHeights:
+    """The height each row needs for its wrapped text (merged cells: their columns' width)."""
+
+    def __init__(self, units: list[float]) -> None:
+        self.units = units
+        self.points: dict[int, float] = {}
+
+    def need(self, r: int, first: int, last: int, text: str, size: float = BASE_SIZE) -> None:
+        width = sum(self.units[first : last + 1])
+        height = lines_needed(text, width, size) * size * 1.45 + 4
+        self.points[r] = max(self.points.get(r, 0.0), height)
+
+    def apply(self, ws: Worksheet) -> None:
+        for r, height in self.points.items():
+            if height > 15:  # Excel's default row height
+                ws.set_row(r, round(height, 1))
 
 
 def sheet_name(name: str, taken: set[str]) -> str:
@@ -102,16 +156,27 @@ def _placed(rows: list[list[Cell]]) -> list[tuple[int, int, Cell]]:
     return out
 
 
-def _span(ws: Worksheet, r: int, last: int, text: str, fmt: Any) -> None:
+def _span(
+    ws: Worksheet,
+    r: int,
+    last: int,
+    text: str,
+    fmt: Any,
+    heights: RowHeights,
+    size: float = BASE_SIZE,
+) -> None:
     """``text`` across columns 0…``last`` of row ``r`` (a plain cell when there is one column)."""
+    heights.need(r, 0, last, text, size)
     if last > 0:
         ws.merge_range(r, 0, r, last, text, fmt)
     else:
         ws.write_string(r, 0, text, fmt)
 
 
-def _write(ws: Worksheet, r: int, c: int, cell: Cell, fmt: Any) -> None:
+def _write(ws: Worksheet, r: int, c: int, cell: Cell, fmt: Any, heights: RowHeights) -> None:
     shown: Any = cell.value if cell.numeric else cell.text + (f"\n{cell.sub}" if cell.sub else "")
+    if isinstance(shown, str) and cell.rowspan == 1:
+        heights.need(r, c, c + cell.colspan - 1, shown)
     if cell.numeric:
         shown = float(shown) if cell.places or cell.kind == "rate" else int(shown)
     if cell.rowspan > 1 or cell.colspan > 1:
@@ -122,24 +187,26 @@ def _write(ws: Worksheet, r: int, c: int, cell: Cell, fmt: Any) -> None:
         ws.write_number(r, c, shown, fmt)
 
 
-def _table(ws: Worksheet, fmts: Formats, table: Table, top: int, ncols: int) -> tuple[int, int]:
+def _table(
+    ws: Worksheet, fmts: Formats, table: Table, top: int, ncols: int, heights: RowHeights
+) -> tuple[int, int]:
     """Write ``table`` from row ``top``; returns (first header row, next free row)."""
     r = top
     last = ncols - 1
     if table.unit_note and last > 0:
         # The caption on the left, 「(単位：千円)」 over the last column, as the tables print it.
-        _span(ws, r, last - 1, table.caption, fmts.get(bold=True))
+        _span(ws, r, last - 1, table.caption, fmts.get(bold=True), heights)
         ws.write_string(r, last, table.unit_note, fmts.get(font_size=9, align="right"))
     else:
-        _span(ws, r, last, table.caption, fmts.get(bold=True))
+        _span(ws, r, last, table.caption, fmts.get(bold=True), heights)
     r += 1
     header_top = r
     for dr, dc, cell in _placed(table.head):
-        _write(ws, r + dr, dc, cell, fmts.for_cell(cell, head=True))
+        _write(ws, r + dr, dc, cell, fmts.for_cell(cell, head=True), heights)
     r += len(table.head)
     body_top = r
     for dr, dc, cell in _placed(table.body):
-        _write(ws, r + dr, dc, cell, fmts.for_cell(cell))
+        _write(ws, r + dr, dc, cell, fmts.for_cell(cell), heights)
     r += len(table.body)
     for dr, dc, cell in _placed(table.foot):
         fmt = fmts.for_cell(cell, foot=True)
@@ -148,7 +215,7 @@ def _table(ws: Worksheet, fmts: Formats, table: Table, top: int, ncols: int) -> 
             bottom = xl_rowcol_to_cell(body_top + cell.total_of[1], dc)
             ws.write_formula(r + dr, dc, f"=SUM({top}:{bottom})", fmt, cell.value)
         else:
-            _write(ws, r + dr, dc, cell, fmt)
+            _write(ws, r + dr, dc, cell, fmt, heights)
     r += len(table.foot)
     return header_top, r + 1
 
@@ -174,40 +241,43 @@ def render_xlsx(report: Report) -> bytes:
         for t in tables:
             for c, w in enumerate(t.widths):
                 widths[c] = max(widths[c], w)
-        for c, w in enumerate(widths):
-            ws.set_column(c, c, max(w, 6) * 2.1)
+        units = fitted_units(widths)
+        for c, u in enumerate(units):
+            ws.set_column(c, c, round(u, 2))
+        heights = RowHeights(units)
         last = ncols - 1
-        _span(ws, 0, last, report.title, fmts.get(bold=True, font_size=14))
-        _span(ws, 1, last, report.subtitle, fmts.get())
-        _span(ws, 2, last, section.heading, fmts.get(bold=True, font_size=12))
+        _span(ws, 0, last, report.title, fmts.get(bold=True, font_size=14), heights, 14)
+        _span(ws, 1, last, report.subtitle, fmts.get(), heights)
+        _span(ws, 2, last, section.heading, fmts.get(bold=True, font_size=12), heights, 12)
         r = 4
         if i == 0:
             for note in report.notes:
-                _span(ws, r, last, note, fmts.get(text_wrap=True, font_size=9))
+                _span(ws, r, last, note, fmts.get(text_wrap=True, font_size=9), heights, 9)
                 r += 1
             r += bool(report.notes)
         titles_repeated = False
         for block in section.blocks:
             if isinstance(block, Table):
-                header_top, r = _table(ws, fmts, block, r, ncols)
+                header_top, r = _table(ws, fmts, block, r, ncols, heights)
                 if not titles_repeated:  # the first table's header rows print on every page
                     ws.repeat_rows(header_top, header_top + len(block.head) - 1)
                     titles_repeated = True
             elif isinstance(block, Bullets):
-                _span(ws, r, last, block.title, fmts.get(bold=True))
+                _span(ws, r, last, block.title, fmts.get(bold=True), heights)
                 r += 1
                 for item in block.items:
-                    _span(ws, r, last, item, fmts.get(text_wrap=True))
-                    ws.set_row(r, 15 * (item.count("\n") + 1))
+                    _span(ws, r, last, item, fmts.get(text_wrap=True), heights)
                     r += 1
                 r += 1
             elif isinstance(block, Paragraph):
-                _span(ws, r, last, block.text, fmts.get(text_wrap=True))
-                ws.set_row(r, 15 * (block.text.count("\n") + 2))
+                _span(ws, r, last, block.text, fmts.get(text_wrap=True), heights)
                 r += 2
         if report.source and i == len(report.sections) - 1:
-            ws.write_string(r, 0, report.source_line, fmts.get(font_size=9))
+            _span(
+                ws, r, last, report.source_line, fmts.get(text_wrap=True, font_size=9), heights, 9
+            )
             r += 1
+        heights.apply(ws)
         ws.set_landscape()
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
