@@ -3,6 +3,7 @@ files, permissions and the upload pages."""
 
 import io
 import os
+import re
 import zipfile
 
 import openpyxl
@@ -12,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chiiki.audit.models import AuditEntry
+from chiiki.core.fiscal import parse_fiscal_year
 from chiiki.imports.models import ImportBatch
 from chiiki.imports.reading import ImportError_, read_changes
 from chiiki.imports.services import apply
@@ -349,3 +351,21 @@ def test_a_value_too_large_for_the_database_is_a_located_error(org, personas):
     (problem,) = caught.value.problems
     assert (problem.line, problem.field) == (2, "value")
     assert "値が大きすぎます（整数部は14桁まで）" in problem.message
+
+
+def test_the_year_columns_run_without_a_gap(org, personas):
+    """A year with no figure yet still has its column: a skipped year reads as a lost one."""
+    births = Indicator.objects.get(project__slug="sumairu-hokkaido", slug="total-fertility-rate")
+    record_actual(  # R4, with nothing recorded for R2 and R3
+        actor=personas["hq_admin"],
+        indicator_id=births.pk,
+        fy=2022,
+        value="1.20",
+        expected_version=0,
+    )
+    book = _book(export_workbook(org))
+    for sheet in ("実績値", "予算額"):
+        headers = [c.value for c in book[sheet][1]]
+        years = [parse_fiscal_year(h) for h in headers if h and re.fullmatch(r"[HR](\d+|元)", h)]
+        assert years == list(range(years[0], years[-1] + 1)), (sheet, headers)
+    assert [c.value for c in book["実績値"][1]][-4:] == ["R1", "R2", "R3", "R4"]

@@ -81,7 +81,8 @@ def export_workbook(
         # Open years of a running plan get a column to type into.
         if plan.start_fy and plan.end_fy:
             actual_fys |= set(range(plan.start_fy, min(plan.end_fy, last_fy) + 1))
-    budget_fys = sorted({b.fy for p in programs for b in p.budgets.all()})
+    budget_years = {b.fy for p in programs for b in p.budgets.all()}
+    budget_fys = list(range(min(budget_years), max(budget_years) + 1)) if budget_years else []
     versions: list[tuple[str, str, int, int]] = []
 
     buffer = io.BytesIO()
@@ -93,7 +94,8 @@ def export_workbook(
     marker = fmts.get(border=1, align="right")
 
     ws = book.add_worksheet(ACTUALS_SHEET)
-    fys = sorted(actual_fys)
+    # one column per year from the first to the last, none skipped (a gap reads as a lost year)
+    fys = list(range(min(actual_fys), max(actual_fys) + 1)) if actual_fys else []
     ws.write_row(0, 0, ACTUAL_HEAD + [format_fiscal_year(y) for y in fys], head)
     for r, ind in enumerate(indicators, start=1):
         key = ind.key
