@@ -184,3 +184,16 @@ def test_the_preview_is_computed_once_and_shown_from_what_was_stored(client, per
     for _ in range(3):
         response = client.get(f"/imports/{batch.pk}/")
         assert response.status_code == 200 and "1.25" in response.content.decode()
+
+
+def test_the_field_limit_holds_whatever_another_library_set(org):
+    """The reader keeps its own limit: a library that lifts the csv module's process-wide
+    field limit (frictionless does on import) does not let an overlong value through."""
+    import csv
+
+    limit = csv.field_size_limit()
+    csv.field_size_limit(10**9)
+    try:
+        test_an_overlong_csv_value_is_a_located_error_not_a_crash(org)
+    finally:
+        csv.field_size_limit(limit)

@@ -363,8 +363,13 @@ def _cell_value(cell: Any) -> Any:
 # --------------------------------------------------------------------------- long CSV
 
 
+# The longest value a CSV cell may hold: the csv module's own default field limit, checked
+# here as well so that no other code raising that process-wide limit can lift it.
+FIELD_LIMIT = 131_072
+
+
 def _checked_rows(reader: Any, file: str) -> Iterator[list[str]]:
-    """The rows of ``reader``; a row the csv module cannot read (a cell longer than its field
+    """The rows of ``reader``; a row the csv module cannot read (a cell longer than the field
     limit, a stray quote in strict mode) stops the file with that row's number."""
     while True:
         try:
@@ -372,14 +377,15 @@ def _checked_rows(reader: Any, file: str) -> Iterator[list[str]]:
         except StopIteration:
             return
         except csv.Error:
-            limit = csv.field_size_limit()
+            row = None
+        if row is None or any(len(cell) > FIELD_LIMIT for cell in row):
             raise _fatal(
                 file,
                 "row",
-                f"この行は読めません（一つの値が長すぎます。{limit:,}文字まで）",
-                f"this row cannot be read (a value longer than {limit:,} characters)",
+                f"この行は読めません（一つの値が長すぎます。{FIELD_LIMIT:,}文字まで）",
+                f"this row cannot be read (a value longer than {FIELD_LIMIT:,} characters)",
                 row=reader.line_num,
-            ) from None
+            )
         yield row
 
 

@@ -532,6 +532,18 @@ def csv_lines(
         yield flush()
 
 
+def cp932_replacements(org: Organization) -> list[tuple[str, str, str, int]]:
+    """(table title, character, what it becomes, cells) for each character the CP932 files of
+    ``org`` replace, as the open-data page lists them."""
+    out = []
+    for name, t in TABLES.items():
+        counts: Counter[tuple[str, str]] = Counter()
+        for _chunk in csv_lines(org, name, "cp932", counts):
+            pass
+        out += [(t.title, char, written, n) for (char, written), n in sorted(counts.items())]
+    return out
+
+
 def csv_bytes(org: Organization, name: str, encoding: str = "utf-8") -> bytes:
     return b"".join(csv_lines(org, name, encoding))
 

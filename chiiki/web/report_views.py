@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import (
     Http404,
     HttpRequest,
@@ -59,6 +60,12 @@ def reports(request: HttpRequest) -> HttpResponse:
             "bureaus": Bureau.objects.filter(organization=org).order_by("order"),
             "budget_fys": budget_fys,
             "tables": list(opendata.TABLES.values()),
+            # what the CP932 files replace, worked out once per version of the data
+            "replaced": cache.get_or_set(
+                f"cp932-replaced:{org.pk}:{data_version()}",
+                lambda: opendata.cp932_replacements(org),
+                timeout=24 * 3600,
+            ),
         },
     )
 
