@@ -71,6 +71,14 @@ def _run(cmd: list[str], url: str) -> tuple[float, float, str]:
     return seconds, usage.ru_maxrss / 1024, text
 
 
+def _pg_restore(target: str, dump: Path, *options: str) -> float:
+    """Seconds ``pg_restore`` takes to load ``dump`` into ``target`` in one transaction."""
+    seconds, _, _ = _run(
+        ["pg_restore", *options, "--single-transaction", "-d", target, str(dump)], target
+    )
+    return seconds
+
+
 def main() -> None:
     url = os.environ["DATABASE_URL"]
     name = urlsplit(url).path.lstrip("/")
@@ -87,11 +95,7 @@ def main() -> None:
         target = _fresh(url, f"{name}_restore")
         restore_s, restore_mb, _ = _run([*chiiki, "restore", str(dump)], target)
         baseline = _fresh(url, f"{name}_pgrestore")
-        pg_restore_s, _, _ = _run(
-            ["pg_restore", "--data-only", "--disable-triggers", "--single-transaction",
-             "-d", baseline, str(pg)],
-            baseline,
-        )  # fmt: skip
+        pg_restore_s = _pg_restore(baseline, pg, "--data-only", "--disable-triggers")
         # the operator's routine, and PostgreSQL's tools alone on the whole database
         backups = Path(folder) / "backups"
         create_s, _, _ = _run([*chiiki, "backup", "create", str(backups)], url)
@@ -104,11 +108,7 @@ def main() -> None:
         _psql(admin, f'DROP DATABASE IF EXISTS "{name}_plain" WITH (FORCE)')
         _psql(admin, f'CREATE DATABASE "{name}_plain"')
         plain = _with_db(url, f"{name}_plain")
-        plain_s, _, _ = _run(
-            ["pg_restore", "--no-owner", "--exit-on-error", "--single-transaction",
-             "-d", plain, str(full)],
-            plain,
-        )  # fmt: skip
+        plain_s = _pg_restore(plain, full, "--no-owner", "--exit-on-error")
         for db in (f"{name}_restore", f"{name}_pgrestore", f"{name}_plain"):
             _psql(_with_db(url, "postgres"), f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
     table(
