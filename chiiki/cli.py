@@ -21,9 +21,35 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chiiki.settings")
     from django.conf import settings
     from django.core.management import execute_from_command_line
+    from django.db import DatabaseError
 
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
-    execute_from_command_line(["chiiki", *args])
+    try:
+        execute_from_command_line(["chiiki", *args])
+    except DatabaseError:
+        pending = _pending_migrations()
+        if not pending:
+            raise
+        # a database behind the code ("no such column …"): say what to do, not a traceback
+        sys.stderr.write(
+            f"データベースに適用されていないマイグレーションが {pending} 件あります。"
+            "先に chiiki migrate を実行してください / the database is behind this version of "
+            f"chiiki ({pending} migrations not applied): run chiiki migrate first\n"
+        )
+        sys.exit(1)
+
+
+def _pending_migrations() -> int:
+    """How many migrations the database lacks (0 when it cannot tell)."""
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        connection.close()  # the failed command may have left its transaction broken
+        executor = MigrationExecutor(connection)
+        return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    except DatabaseError:
+        return 0
 
 
 if __name__ == "__main__":

@@ -44,3 +44,28 @@ def test_load_reports_what_it_did(capsys):
 def test_load_of_an_unknown_dataset_is_a_command_error():
     with pytest.raises(CommandError, match="データセット「nowhere」はありません"):
         call_command("data", "load", "nowhere")
+
+
+def test_a_database_behind_the_code_is_told_to_migrate_not_shown_a_traceback(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = os.environ | {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'behind.sqlite3'}",
+        "CHIIKI_DATA_DIR": str(tmp_path),
+    }
+
+    def chiiki(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "chiiki.cli", *args],
+            env=env, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+
+    assert chiiki("migrate", "-v0").returncode == 0
+    assert chiiki("data", "load", "hokkaido").returncode == 0
+    assert chiiki("migrate", "plans", "0005", "-v0").returncode == 0  # one migration behind
+    done = chiiki("data", "summary")
+    assert done.returncode == 1
+    assert "適用されていないマイグレーションが 1 件あります。先に chiiki migrate" in done.stderr
+    assert "Traceback" not in done.stderr
