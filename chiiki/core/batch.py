@@ -48,7 +48,7 @@ from chiiki.core.progress import (
 from chiiki.core.schemes import GradingScheme
 from chiiki.core.series import SeriesRule, assess_series
 from chiiki.core.targets import TargetKind
-from chiiki.core.text import neutralise
+from chiiki.core.text import display_width, neutralise
 
 T = TypeVar("T")
 
@@ -574,7 +574,7 @@ def to_table(evaluated: list[tuple[BatchIndicator, Assessment]], scheme: Grading
             a.grade or f"{scheme.not_assessable}（{a.reason.label_ja if a.reason else ''}）"
         )
         rows.append(cells)
-    widths = [max(_width(r[i]) for r in rows) for i in range(len(head))]
+    widths = [max(display_width(r[i]) for r in rows) for i in range(len(head))]
     for r in rows:
         lines.append(
             "  ".join(
@@ -614,12 +614,8 @@ def _label(ind: BatchIndicator) -> str:
     return name
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _pad(text: str, width: int, *, right: bool) -> str:
-    gap = " " * (width - _width(text))
+    gap = " " * (width - display_width(text))
     return gap + text if right else text + gap
 
 

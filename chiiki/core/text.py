@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 import nh3
 
@@ -109,3 +110,10 @@ def to_katakana(text: str) -> str:
 def to_hiragana(text: str) -> str:
     """Katakana as hiragana (トカチ → とかち); everything else as it is."""
     return "".join(chr(ord(ch) - 0x60) if "ァ" <= ch <= "ヶ" else ch for ch in text)
+
+
+def display_width(text: str, *, ambiguous: int = 1) -> int:
+    """Columns ``text`` takes in a fixed-pitch layout: wide and full-width characters (kanji,
+    kana) 2, others 1; ambiguous ones (○, ①, ※) ``ambiguous`` (2 in a Japanese font)."""
+    wide = "WFA" if ambiguous == 2 else "WF"
+    return sum(2 if unicodedata.east_asian_width(ch) in wide else 1 for ch in text)

@@ -15,7 +15,6 @@ import datetime as dt
 import io
 import math
 import re
-import unicodedata
 from typing import Any
 
 import xlsxwriter
@@ -23,6 +22,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from chiiki.core.text import display_width
 from chiiki.reports.layout import Bullets, Cell, Paragraph, Report, Table
 
 # Text cells stay text: a name that starts with "=" (from the seeds, the admin or an import) is
@@ -45,11 +45,6 @@ MIN_UNITS = 12.6  # six full-width characters
 BASE_SIZE = 10
 
 
-def display_width(text: str) -> float:
-    """Width in full-width characters: a kanji or kana counts 1, a Latin letter or digit ½."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in text)
-
-
 def fitted_units(widths: list[float]) -> list[float]:
     """Column widths (full-width characters) → Excel units, the widest shrunk so the sheet
     prints at a scale of 0.9 or more."""
@@ -65,7 +60,11 @@ def fitted_units(widths: list[float]) -> list[float]:
 def lines_needed(text: str, units: float, size: float = BASE_SIZE) -> int:
     """Lines ``text`` wraps to in a cell ``units`` wide (a safe estimate: 10 % margin)."""
     per_line = max(1.0, units * UNIT_PT / size * 0.9)
-    return sum(max(1, math.ceil(display_width(part) / per_line)) for part in text.split("\n"))
+    # in full-width characters (a kanji 1, a Latin letter or digit ½), as the widths are given
+    return sum(
+        max(1, math.ceil(display_width(part, ambiguous=2) / 2 / per_line))
+        for part in text.split("\n")
+    )
 
 
 class RowHeights:
