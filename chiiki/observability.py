@@ -97,9 +97,13 @@ class RequestLogMiddleware:
         rid = _incoming(request)
         request.request_id = rid  # type: ignore[attr-defined]
         token = _current.set(rid)
-        counter = _Counter()
-        started = time.perf_counter()
         try:
+            if not log.isEnabledFor(logging.INFO):  # CHIIKI_REQUEST_LOG=0: the id only
+                response = self.get_response(request)
+                response["X-Request-ID"] = rid
+                return response
+            counter = _Counter()
+            started = time.perf_counter()
             with ExitStack() as stack:
                 for conn in connections.all():
                     stack.enter_context(conn.execute_wrapper(counter))

@@ -143,3 +143,15 @@ def test_an_unknown_log_format_stops_start_up_with_a_message():
     )
     assert done.returncode != 0
     assert "CHIIKI_LOG_FORMAT must be logfmt or json, not 'xml'" in done.stderr
+
+
+def test_with_the_request_log_off_the_id_is_still_given(client, db, request_log):
+    logger = logging.getLogger("chiiki.request")
+    level = logger.level
+    logger.setLevel(logging.WARNING)  # what CHIIKI_REQUEST_LOG=0 sets
+    try:
+        response = client.get("/healthz")
+    finally:
+        logger.setLevel(level)
+    assert len(response["X-Request-ID"]) == 32
+    assert request_log["json"].getvalue() == ""
