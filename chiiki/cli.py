@@ -42,15 +42,11 @@ def main(argv: list[str] | None = None) -> None:
 def _pending_migrations() -> int:
     """How many migrations the database lacks (0 when it cannot tell)."""
     from django.db import DatabaseError, connection
-    from django.db.migrations.executor import MigrationExecutor
+
+    from chiiki.health import pending_migrations
 
     try:
         connection.close()  # the failed command may have left its transaction broken
-        executor = MigrationExecutor(connection)
-        return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+        return pending_migrations()
     except DatabaseError:
         return 0
-
-
-if __name__ == "__main__":
-    main()

@@ -74,6 +74,12 @@ def _translations_compiled() -> str:
     return f"not compiled: {', '.join(stale)} (chiiki translations compile)" if stale else ""
 
 
+def pending_migrations() -> int:
+    """How many migrations of this code the database has not applied."""
+    executor = MigrationExecutor(connection)
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
 def checks() -> dict[str, str]:
     """Each check's problem ("" when it holds)."""
     out = {"database": "", "migrations": "", "translations": "", "worker": ""}
@@ -85,10 +91,9 @@ def checks() -> dict[str, str]:
         out["migrations"] = out["worker"] = "not checked (no database)"
         out["translations"] = _translations_compiled()
         return out
-    executor = MigrationExecutor(connection)
-    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    pending = pending_migrations()
     if pending:
-        out["migrations"] = f"{len(pending)} not applied (chiiki migrate)"
+        out["migrations"] = f"{pending} not applied (chiiki migrate)"
     out["translations"] = _translations_compiled()
     if not pending:
         from chiiki.jobs.models import Job
