@@ -50,3 +50,7 @@ def _pending_migrations() -> int:
         return pending_migrations()
     except DatabaseError:
         return 0
+
+
+if __name__ == "__main__":
+    main()

@@ -66,6 +66,6 @@ def test_a_database_behind_the_code_is_told_to_migrate_not_shown_a_traceback(tmp
     assert chiiki("data", "load", "hokkaido").returncode == 0
     assert chiiki("migrate", "plans", "0005", "-v0").returncode == 0  # one migration behind
     done = chiiki("data", "summary")
-    assert done.returncode == 1
+    assert done.returncode == 1, (done.stdout, done.stderr)
     assert "適用されていないマイグレーションが 1 件あります。先に chiiki migrate" in done.stderr
     assert "Traceback" not in done.stderr
