@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.auth import authenticate
@@ -143,7 +145,6 @@ def test_the_lockout_page_speaks_english_to_english_readers(client, personas):
 
 
 def test_users_create_command(monkeypatch, capsys):
-    import io
 
     monkeypatch.setattr("sys.stdin", io.StringIO("Kushiro-2026-pass!\n"))
     call_command(
@@ -170,7 +171,6 @@ def test_users_create_command(monkeypatch, capsys):
     ],
 )
 def test_users_create_refuses_inconsistent_roles(monkeypatch, args, message):
-    import io
 
     monkeypatch.setattr("sys.stdin", io.StringIO("Strong-pass-2026!\n"))
     with pytest.raises(CommandError, match=message):
@@ -178,8 +178,47 @@ def test_users_create_refuses_inconsistent_roles(monkeypatch, args, message):
 
 
 def test_users_create_refuses_a_weak_password(monkeypatch):
-    import io
 
     monkeypatch.setattr("sys.stdin", io.StringIO("password\n"))
     with pytest.raises(CommandError, match="パスワードが弱すぎます"):
         call_command("users", "create", "weak", "--role", "viewer", "--password-stdin")
+
+
+class _Terminal(io.StringIO):
+    """Typed answers, on what the command takes for a terminal."""
+
+    def isatty(self):
+        return True
+
+
+def test_first_run_creates_the_first_hq_administrator_at_the_terminal(db, monkeypatch, capsys):
+    passwords = iter(["Short1", "Short1", "First-admin-2026!", "First-admin-2026!"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(passwords))
+    monkeypatch.setattr("sys.stdin", _Terminal("\nhonbu\n"))
+    call_command("users", "first")
+    membership = Membership.objects.get(user__username="honbu")
+    assert membership.role == "hq_admin" and membership.user.is_staff
+    assert membership.user.check_password("First-admin-2026!")
+    out = capsys.readouterr()
+    # the weak password was refused with the reason, and asked for again
+    assert "パスワードが弱すぎます" in out.err and "もう一度入力してください" in out.err
+    assert "利用者「honbu」を作りました（本部管理者）" in out.out
+    # once someone can sign in, the step says nothing
+    call_command("users", "first")
+    assert capsys.readouterr().out == ""
+
+
+def test_first_run_without_a_terminal_prints_the_command(db, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    call_command("users", "first")
+    out = capsys.readouterr().out
+    assert "まだ利用者がいません" in out
+    assert "chiiki users create admin --role hq_admin" in out
+    assert not Membership.objects.exists()
+
+
+def test_first_run_can_be_declined(db, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", _Terminal("n\n"))
+    call_command("users", "first")
+    assert "あとで作るときは" in capsys.readouterr().out
+    assert not Membership.objects.exists()

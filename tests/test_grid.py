@@ -65,7 +65,7 @@ def test_the_grid_page(client, personas):
     r = client.post(url, {f"value-{kpi}": "5人", f"version-{kpi}": "0"})
     assert (
         r.status_code == 400
-        and "単位は「市町村」" in r.content.decode()
+        and "市町村で書いてください" in r.content.decode()
         and 'value="5人"' in r.content.decode()
     )
     r = client.post(url, {f"value-{kpi}": "5", f"version-{kpi}": "0"}, follow=True)

@@ -108,7 +108,7 @@ def test_a_correction_of_a_published_year_needs_an_unlock_and_changes_the_grade(
     [
         ("R0", "5", "fy", "令和は1年（元年）から"),
         ("R9", "5", "fy", "まだ始まっていない年度"),
-        ("R3", "5人", "value", "単位は「市町村」で入力してください"),
+        ("R3", "5人", "value", "単位「人」はここでは使えません（市町村で書いてください）"),
         ("R3", "1,2３4", "value", "半角と全角の数字が混在"),
         ("R3", "", "value", "実績値を入力してください"),
         ("R3", "たくさん", "value", "数値が見つかりません"),
@@ -172,7 +172,7 @@ def test_the_form_shows_inline_errors_and_keeps_the_input(client, personas):
     assert response.status_code == 400
     assert (
         'aria-invalid="true"' in html
-        and "単位は「市町村」で入力してください" in html
+        and "単位「人」はここでは使えません（市町村で書いてください）" in html
         and 'value="5人"' in html
     )
 

@@ -29,6 +29,7 @@ from pydantic import Field
 
 from chiiki.core.errors import StaleVersion
 from chiiki.evaluations.services import WorkflowError
+from chiiki.i18n import error_code
 from chiiki.observability import request_id
 from chiiki.proposals.services import ProposalError
 
@@ -46,8 +47,10 @@ class ProblemItem(Schema):
     code: str = Field(
         "invalid",
         description=d(
-            "種類（invalid, forbidden, precondition_failed, not_found）",
-            "Kind (invalid, forbidden, precondition_failed, not_found)",
+            "種類（invalid, forbidden, precondition_failed, not_found。読めない値は"
+            "number.mixed_widths・fy.out_of_range などの細かな理由: docs/api.md の一覧）",
+            "Kind (invalid, forbidden, precondition_failed, not_found; a value that cannot be "
+            "read gives its reason, e.g. number.mixed_widths or fy.out_of_range: see docs/api.md)",
         ),
     )
 
@@ -132,11 +135,16 @@ def _path(field: str) -> list[str | int]:
 def _field_errors(exc: ValidationError) -> list[dict[str, Any]]:
     if hasattr(exc, "error_dict"):
         return [
-            {"loc": ["body", *_path(field)], "message": message, "code": "invalid"}
-            for field, messages in exc.message_dict.items()
-            for message in messages
+            {"loc": ["body", *_path(field)], "message": message, "code": error_code(error)}
+            for field, errors in exc.error_dict.items()
+            for error in errors
+            for message in error.messages
         ]
-    return [{"loc": ["body"], "message": m, "code": "invalid"} for m in exc.messages]
+    return [
+        {"loc": ["body"], "message": message, "code": error_code(error)}
+        for error in exc.error_list
+        for message in error.messages
+    ]
 
 
 # What the request validator's error types say, in the reader's language (pydantic writes

@@ -131,7 +131,7 @@ def post_actuals_bulk(request: HttpRequest, body: s.BulkIn) -> Any:
             {
                 "loc": ["body", "entries", seen[indicator_id]],
                 "message": message,
-                "code": exc.kinds[indicator_id],
+                "code": exc.codes.get(indicator_id, exc.kinds[indicator_id]),
             }
             for indicator_id, message in sorted(exc.errors.items(), key=lambda i: seen[i[0]])
         ]

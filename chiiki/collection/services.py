@@ -36,7 +36,7 @@ from chiiki.core.numbers import Missing, Quantity, parse_budget, parse_value
 from chiiki.core.plausibility import Finding, Thresholds, check
 from chiiki.core.text import plain_lines
 from chiiki.evaluations.selectors import locked_years
-from chiiki.i18n import parse_message
+from chiiki.i18n import parse_invalid
 from chiiki.indicators.models import HOLDS_FIGURES, Actual, Indicator
 from chiiki.indicators.services import (
     ActualWrite,
@@ -280,17 +280,17 @@ def _read(entry: Entry, text: str) -> tuple[Decimal | None, str, str]:
         parsed: Quantity | Missing | None = parse_value(text)
     except ParseError as exc:
         if entry.kind == Entry.Kind.ACTUAL:
-            raise ValidationError({"value": parse_message(exc)}) from exc
+            raise ValidationError({"value": parse_invalid(exc)}) from exc
         parsed = None  # 「1,2３4」 and the like: parse_budget says why below
     typed_unit = parsed.display_unit if isinstance(parsed, Quantity) else ""
     if entry.kind == Entry.Kind.ACTUAL:
         assert entry.indicator is not None and parsed is not None
-        value, marker = value_in_unit(entry.indicator.unit, parsed)
+        value, marker = value_in_unit(entry.indicator.unit, parsed, text=text)
         return value, marker, typed_unit
     try:
         return Decimal(parse_budget(text)), "", typed_unit
     except ParseError as exc:
-        raise ValidationError({"value": parse_message(exc)}) from exc
+        raise ValidationError({"value": parse_invalid(exc)}) from exc
 
 
 def findings_for(entry: Entry, value: Decimal, typed_unit: str) -> list[Finding]:

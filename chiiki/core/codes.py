@@ -36,6 +36,7 @@ def parse_local_government_code(text: str) -> str:
         raise ParseError(
             "団体コードは6桁の数字です（例: 011002）",
             "a local government code has 6 digits, e.g. 011002",
+            code="municipality_code.invalid",
             text=text,
         )
     expected = check_digit(norm[:5])
@@ -43,6 +44,8 @@ def parse_local_government_code(text: str) -> str:
         raise ParseError(
             f"検査数字が合いません（{norm[:5]}の検査数字は{expected}）",
             f"check digit mismatch: {norm[:5]} needs {expected}",
+            code="municipality_code.check_digit",
+            params={"expected": expected},
             text=text,
             column=6,
         )

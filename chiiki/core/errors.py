@@ -1,21 +1,26 @@
 """Errors raised by the core parsers.
 
 Every parse error says *what* was wrong and *where*: the offending text, the character
-position inside it (1-based, as a person counts), and a Japanese message for the UI with an
-English one for logs and the API.
+position inside it (1-based, as a person counts), a stable ``code`` with its ``params`` for
+programs (the API's ``errors[].code``), and the message in Japanese and English. The core words
+both so that the command line and logs need no framework; the web layer picks the reader's
+language (``chiiki.i18n``), so a screen never shows the other one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 class ParseError(ValueError):
     """A value could not be read.
 
     ``text`` is the input as given, ``column`` the 1-based character position of the first
-    offending character (``None`` when the whole value is wrong, e.g. empty).
+    offending character (``None`` when the whole value is wrong, e.g. empty). ``code`` names
+    the kind of problem (``number.mixed_widths``, ``fy.out_of_range`` …; docs/api.md lists
+    them) and ``params`` its figures (the expected unit, the allowed range …).
     """
 
     def __init__(
@@ -23,11 +28,15 @@ class ParseError(ValueError):
         message_ja: str,
         message_en: str,
         *,
+        code: str,
         text: str,
         column: int | None = None,
+        params: Mapping[str, Any] | None = None,
     ) -> None:
         self.message_ja = message_ja
         self.message_en = message_en
+        self.code = code
+        self.params = dict(params or {})
         self.text = text
         self.column = column
         super().__init__(self.describe())

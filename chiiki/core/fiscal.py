@@ -33,6 +33,8 @@ ERAS: tuple[tuple[str, str, int, int | None], ...] = (
 )
 _BY_LETTER = {letter: (name, start, last) for letter, name, start, last in ERAS}
 _BY_NAME = {name: letter for letter, name, _start, _last in ERAS}
+# The eras' names in English messages (an English screen shows no Japanese).
+ROMAN = {"M": "Meiji", "T": "Taishō", "S": "Shōwa", "H": "Heisei", "R": "Reiwa"}
 
 # Fiscal years this system accepts at all: earlier or later values are typos.
 MIN_FY = 1945
@@ -64,24 +66,32 @@ def era_year_to_western(letter: str, era_year: int, *, text: str = "") -> int:
         raise ParseError(
             f"元号「{letter}」は使えません（M・T・S・H・R）",
             f"unknown era letter {letter!r} (use M, T, S, H or R)",
+            code="fy.unknown_era",
+            params={"letter": letter},
             text=text or letter,
         )
     name, start, last = _BY_LETTER[letter]
     if era_year < 1:
         raise ParseError(
             f"{name}は1年（元年）から始まります。{name}{era_year}年はありません",
-            f"{name} starts at year 1; year {era_year} does not exist",
+            f"{ROMAN[letter]} starts at year 1; year {era_year} does not exist",
+            code="fy.era_year_zero",
+            params={"era": letter, "year": era_year},
             text=text or f"{letter}{era_year}",
         )
     if last is not None and era_year > last:
         nxt = ERAS[[e[0] for e in ERAS].index(letter) + 1]
         western = start + era_year - 1
-        hint = f"{nxt[1]}{western - nxt[2] + 1}年" if western >= nxt[2] else ""
+        next_year = western - nxt[2] + 1
+        hint = f"{nxt[1]}{next_year}年" if western >= nxt[2] else ""
         raise ParseError(
             f"{name}は{last}年までです（{name}{era_year}年は西暦{western}年"
             + (f"＝{hint}" if hint else "")
             + "）",
-            f"{name} ended in year {last}; {name} {era_year} would be {western}",
+            f"{ROMAN[letter]} ended in year {last}; {ROMAN[letter]} {era_year} would be {western}"
+            + (f" ({ROMAN[nxt[0]]} {next_year})" if hint else ""),
+            code="fy.era_ended",
+            params={"era": letter, "year": era_year, "last": last, "western": western},
             text=text or f"{letter}{era_year}",
         )
     return start + era_year - 1
@@ -133,6 +143,8 @@ def _check_range(fy: int, text: str) -> int:
         raise ParseError(
             f"年度{fy}は範囲外です（{MIN_FY}〜{MAX_FY}）",
             f"fiscal year {fy} is outside {MIN_FY}-{MAX_FY}",
+            code="fy.out_of_range",
+            params={"fy": fy, "min": MIN_FY, "max": MAX_FY},
             text=text,
         )
     return fy
@@ -143,13 +155,14 @@ def parse_fiscal_year_label(text: str) -> FiscalYearLabel:
     raw = text
     norm = _normalize(text)
     if not norm:
-        raise ParseError("年度が空です", "empty fiscal year", text=raw)
+        raise ParseError("年度が空です", "empty fiscal year", code="fy.empty", text=raw)
     norm = _unwrap(norm)
     match = _SINGLE_RE.match(norm)
     if match is None:
         raise ParseError(
             "年度として読めません（例: R3, 令和3年度, H26, 2021年度）",
             "not a fiscal year (e.g. R3, H26, 2021, or written out in Japanese)",
+            code="fy.invalid",
             text=raw,
             column=_first_bad_column(norm),
         )
@@ -167,6 +180,7 @@ def parse_fiscal_year_label(text: str) -> FiscalYearLabel:
             raise ParseError(
                 "年度の後の括弧書きは「令和4年1月」のような年月にしてください",
                 "the note after a fiscal year must be a year and month, e.g. 令和4年1月",
+                code="fy.note_not_month",
                 text=raw,
             )
         if nm.group("wy"):
@@ -177,7 +191,13 @@ def parse_fiscal_year_label(text: str) -> FiscalYearLabel:
             )
             month = int(nm.group("month"))
         if not 1 <= month <= 12:
-            raise ParseError(f"{month}月はありません", f"month {month} does not exist", text=raw)
+            raise ParseError(
+                f"{month}月はありません",
+                f"month {month} does not exist",
+                code="fy.no_such_month",
+                params={"month": month},
+                text=raw,
+            )
         note_month = dt.date(year, month, 1)
     return FiscalYearLabel(_check_range(fy, raw), note_month)
 
@@ -242,7 +262,8 @@ def parse_fiscal_year_range(text: str) -> FiscalYearRange:
     if len(parts) != 2:
         raise ParseError(
             "年度の範囲は「H27～R1」のように2つの年度で書いてください",
-            "a fiscal year range needs exactly two years, e.g. H27～R1",
+            "a fiscal year range needs exactly two years, e.g. H27-R1",
+            code="fy_range.invalid",
             text=raw,
         )
     first, last = parse_fiscal_year(parts[0]), parse_fiscal_year(parts[1])
@@ -250,12 +271,16 @@ def parse_fiscal_year_range(text: str) -> FiscalYearRange:
         raise ParseError(
             f"{stated}年の累計と書かれていますが、範囲は{last - first + 1}年です",
             f"the note says {stated} years but the range spans {last - first + 1}",
+            code="fy_range.years_mismatch",
+            params={"stated": stated, "span": last - first + 1},
             text=raw,
         )
     if first > last:
         raise ParseError(
             f"範囲の始まり（{format_fiscal_year(first)}）が終わり（{format_fiscal_year(last)}）より後です",
             f"range starts ({first}) after it ends ({last})",
+            code="fy_range.reversed",
+            params={"first": first, "last": last},
             text=raw,
         )
     return FiscalYearRange(first, last)

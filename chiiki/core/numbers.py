@@ -116,6 +116,7 @@ def _check_digit_widths(text: str) -> None:
         raise ParseError(
             "半角と全角の数字が混在しています",
             "half-width and full-width digits are mixed",
+            code="number.mixed_widths",
             text=text,
             column=minority[0] + 1,
         )
@@ -135,7 +136,7 @@ def parse_quantity(text: str) -> Quantity:
     """Parse a figure with an optional scale prefix and unit. Markers are errors here."""
     raw = text
     if not text.strip():
-        raise ParseError("数値が空です", "empty number", text=raw)
+        raise ParseError("数値が空です", "empty number", code="number.empty", text=raw)
     _check_digit_widths(raw)
     lead = len(text) - len(text.lstrip())
     body = text.strip().translate(_NUMBER_CHARS)
@@ -150,14 +151,22 @@ def parse_quantity(text: str) -> Quantity:
             raise ParseError(
                 "ここには数値が必要です（「未」「—」は使えません）",
                 "a number is required here (missing markers are not allowed)",
+                code="number.missing_marker",
                 text=raw,
             )
-        raise ParseError("数値が見つかりません", "no number found", text=raw, column=offset + 1)
+        raise ParseError(
+            "数値が見つかりません",
+            "no number found",
+            code="number.not_found",
+            text=raw,
+            column=offset + 1,
+        )
     int_part = match.group("int")
     if int_part.endswith(","):
         raise ParseError(
             "カンマの後に数字がありません",
             "a comma is not followed by digits",
+            code="number.comma_trailing",
             text=raw,
             column=offset + len(int_part),
         )
@@ -166,6 +175,7 @@ def parse_quantity(text: str) -> Quantity:
         raise ParseError(
             "桁区切りのカンマの位置が正しくありません（3桁ごと）",
             "thousands separators must group three digits",
+            code="number.comma_grouping",
             text=raw,
             column=offset + bad,
         )
@@ -174,7 +184,9 @@ def parse_quantity(text: str) -> Quantity:
     try:
         number = Decimal(digits + ("." + frac if frac else ""))
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only digits
-        raise ParseError("数値として読めません", "not a number", text=raw) from exc
+        raise ParseError(
+            "数値として読めません", "not a number", code="number.invalid", text=raw
+        ) from exc
     rest = body[match.end() :]
     prefix = ""
     if rest[:1] in SCALE_PREFIXES:
@@ -185,6 +197,7 @@ def parse_quantity(text: str) -> Quantity:
         raise ParseError(
             "単位の中に数字があります（数値が2つ書かれていませんか）",
             "digits inside the unit (two numbers written?)",
+            code="number.digits_in_unit",
             text=raw,
             column=offset + match.end() + len(prefix) + bad_unit + 1,
         )
@@ -214,16 +227,38 @@ def parse_amount(text: str, *, unit: str) -> Decimal:
     → 45.5. A figure written in another unit of the same base is converted exactly; a
     different base unit is an error.
     """
-    q = parse_quantity(text)
+    return amount_in_unit(parse_quantity(text), unit, text=text)
+
+
+def amount_in_unit(q: Quantity, unit: str, *, text: str) -> Decimal:
+    """A parsed figure expressed in ``unit`` (``1.2万人`` in 千人 → 12); ParseError, located in
+    ``text`` (what was typed), when its unit is another one or no unit at all."""
     if not q.display_unit or q.display_unit == unit:
         return q.number
     try:
         return q.in_unit(unit)
     except ValueError as exc:
+        given = q.display_unit
+        column = text.rfind(given) + 1 or None
+        ja_want = f"{unit}で" if unit else "単位を付けずに"
+        en_want = f"in {unit}" if unit else "without a unit"
+        if given.isascii() and given.isalpha() and not any(ch.isascii() for ch in unit):
+            # letters after a figure whose unit has none: a typo (「12a」), not another unit
+            raise ParseError(
+                f"数値の後に読めない文字「{given}」があります（数値だけを{ja_want}書いてください）",
+                f"unexpected text “{given}” after the number (write the figure {en_want})",
+                code="number.trailing_text",
+                params={"expected": unit, "given": given},
+                text=text,
+                column=column,
+            ) from exc
         raise ParseError(
-            f"単位が違います（{unit}で書いてください）",
-            f"wrong unit {q.display_unit!r}; expected {unit!r}",
+            f"単位「{given}」はここでは使えません（{ja_want}書いてください）",
+            f"wrong unit “{given}” (write the figure {en_want})",
+            code="number.wrong_unit",
+            params={"expected": unit, "given": given},
             text=text,
+            column=column,
         ) from exc
 
 
@@ -242,9 +277,21 @@ def check_figure(number: Decimal, *, text: str = "") -> Decimal:
         raise ParseError(
             f"値が大きすぎます（整数部は{MAX_FIGURE_DIGITS}桁まで）",
             f"too large (at most {MAX_FIGURE_DIGITS} digits before the point)",
+            code="number.too_large",
+            params={"max_digits": MAX_FIGURE_DIGITS},
             text=text,
         )
     return number
+
+
+def figure_in_unit(
+    parsed: Quantity | Missing, unit: str, *, text: str
+) -> tuple[Decimal | None, str]:
+    """A cell as stored: (value in ``unit``, "") for a figure, (None, marker) for 未/—.
+    ParseError when the unit is another one or the figure is too large to hold."""
+    if isinstance(parsed, Missing):
+        return None, parsed.value
+    return check_figure(amount_in_unit(parsed, unit, text=text), text=text), ""
 
 
 def parse_budget(text: str) -> int:
@@ -252,11 +299,15 @@ def parse_budget(text: str) -> int:
     :data:`MAX_BUDGET_THOUSAND_YEN`."""
     amount = parse_integer_amount(text, unit="千円")
     if amount < 0:
-        raise ParseError("予算額は0以上です", "a budget cannot be negative", text=text)
+        raise ParseError(
+            "予算額は0以上です", "a budget cannot be negative", code="budget.negative", text=text
+        )
     if amount > MAX_BUDGET_THOUSAND_YEN:
         raise ParseError(
             f"予算額が大きすぎます（{MAX_BUDGET_THOUSAND_YEN:,}千円まで）",
             f"budget too large (at most {MAX_BUDGET_THOUSAND_YEN:,} thousand yen)",
+            code="budget.too_large",
+            params={"max": MAX_BUDGET_THOUSAND_YEN},
             text=text,
         )
     return amount
@@ -269,6 +320,8 @@ def parse_integer_amount(text: str, *, unit: str) -> int:
         raise ParseError(
             f"整数で書いてください（単位: {unit}）",
             f"must be a whole number of {unit}",
+            code="number.not_whole",
+            params={"unit": unit},
             text=text,
         )
     return int(amount)

@@ -89,7 +89,7 @@ def parse_target(text: str) -> TargetSpec:
     """Read a published target cell: ``600件``, ``全国 平均値``, ``累計10,500人`` …"""
     compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
     if not compact:
-        raise ParseError("目標値が空です", "empty target", text=text)
+        raise ParseError("目標値が空です", "empty target", code="target.empty", text=text)
     if compact in _WORDS:
         return TargetSpec(_WORDS[compact])
     if compact.startswith("累計"):
@@ -102,6 +102,7 @@ def parse_target(text: str) -> TargetSpec:
             "前年度を上回る、国の伸び率を上回る）",
             "not a target (a figure, 全国水準, 全国平均値, 基準値より増加, 現状値以上, 累計…, "
             "前年度を上回る, 国の伸び率を上回る)",
+            code="target.invalid",
             text=text,
             column=exc.column,
         ) from exc
@@ -141,6 +142,7 @@ def parse_goal_line(text: str) -> GoalLine:
         raise ParseError(
             "「名称 基準値(年度) → 目標値(年度)」の形で書いてください",
             "expected 'name baseline(FY) → target(FY)'",
+            code="goal_line.invalid",
             text=text,
         )
     return GoalLine(

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
-from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -28,7 +27,7 @@ from chiiki.accounts.access import can_edit_indicator, can_edit_program
 from chiiki.core.encoding import UndecodableError, decode_text
 from chiiki.core.errors import ParseError, Problem, ProblemsError
 from chiiki.core.fiscal import format_fiscal_year, parse_fiscal_year
-from chiiki.core.numbers import parse_budget, parse_value
+from chiiki.core.numbers import figure_in_unit, parse_budget, parse_value
 from chiiki.evaluations.selectors import locked_years
 from chiiki.imports.workbook import (
     ACTUAL_HEAD,
@@ -38,7 +37,6 @@ from chiiki.imports.workbook import (
     VERSIONS_SHEET,
 )
 from chiiki.indicators.models import Actual, Indicator
-from chiiki.indicators.services import value_in_unit
 from chiiki.plans.models import Organization, Program, ProgramBudget
 from chiiki.reports.layout import figure
 
@@ -598,15 +596,10 @@ def _actual_change(
         )
     text = _number_text(entry.raw)
     try:
-        parsed = parse_value(text)  # the figure; its error names the position in both languages
-        value, marker = value_in_unit(ind.unit, parsed)  # then the unit
+        # the figure, then its unit; each error names the position in both languages
+        value, marker = figure_in_unit(parse_value(text), ind.unit, text=text)
     except ParseError as exc:
         raise _Refused(exc.describe_ja(), exc.message_en) from None
-    except ValidationError as exc:
-        raise _Refused(
-            " ".join(m for ms in exc.message_dict.values() for m in ms),
-            f"give the value in {ind.unit or 'no unit'}: {text}",
-        ) from None
     current = actuals.get((ind.pk, entry.fy))
     if current is not None and (current.value, current.marker) == (value, marker):
         return None  # Decimal equality: 1.270000 stored == 1.27 typed

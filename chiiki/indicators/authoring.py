@@ -20,13 +20,12 @@ from chiiki.accounts.access import require_author_project
 from chiiki.audit.services import record as audit
 from chiiki.core.errors import ParseError, check_version
 from chiiki.core.fiscal import format_fiscal_year
-from chiiki.core.numbers import format_number, parse_quantity
+from chiiki.core.numbers import figure_in_unit, format_number, parse_quantity
 from chiiki.core.progress import Method
 from chiiki.core.targets import TargetKind
-from chiiki.i18n import parse_message
+from chiiki.i18n import parse_invalid
 from chiiki.indicators.grading import recompute
 from chiiki.indicators.models import Indicator, TargetRevision, YearTarget
-from chiiki.indicators.services import value_in_unit
 from chiiki.plans.authoring import (
     fiscal_year,
     locked_project,
@@ -53,13 +52,9 @@ def figure(raw: Any, unit: str, field: str) -> Decimal | None:
     if raw is None or str(raw).strip() == "":
         return None
     try:
-        parsed = parse_quantity(str(raw))
+        value, _marker = figure_in_unit(parse_quantity(str(raw)), unit, text=str(raw))
     except ParseError as exc:
-        raise ValidationError({field: parse_message(exc)}) from None
-    try:
-        value, _marker = value_in_unit(unit, parsed)
-    except ValidationError as exc:
-        raise ValidationError({field: exc.message_dict.get("value", exc.messages)}) from None
+        raise ValidationError({field: parse_invalid(exc)}) from None
     return value
 
 

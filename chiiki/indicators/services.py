@@ -26,13 +26,13 @@ from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year, parse_fiscal_
 from chiiki.core.numbers import (
     Missing,
     Quantity,
-    check_figure,
+    figure_in_unit,
     format_number,
     format_value,
     parse_value,
 )
 from chiiki.evaluations.selectors import locked_years
-from chiiki.i18n import parse_message
+from chiiki.i18n import error_code, parse_invalid
 from chiiki.indicators.grading import recompute
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.storage import CHUNK, chunks, copy_rows, update_rows
@@ -72,39 +72,26 @@ class Conflict(StaleVersion):
 
 
 def parse_actual_value(indicator: Indicator, text: str) -> tuple[Decimal | None, str]:
-    """(value, marker) in the indicator's unit; ValidationError with a Japanese message."""
+    """(value, marker) in the indicator's unit; ValidationError, located, in the reader's
+    language and with the core's code."""
     try:
         parsed = parse_value(text)
     except ParseError as exc:
-        raise ValidationError({"value": parse_message(exc)}) from exc
-    return value_in_unit(indicator.unit, parsed)
+        raise ValidationError({"value": parse_invalid(exc)}) from exc
+    return value_in_unit(indicator.unit, parsed, text=text)
 
 
-def value_in_unit(unit: str, parsed: Quantity | Missing) -> tuple[Decimal | None, str]:
+def value_in_unit(
+    unit: str, parsed: Quantity | Missing, *, text: str = ""
+) -> tuple[Decimal | None, str]:
     """A parsed figure as (value, marker) in an indicator's ``unit`` (``1.2万人`` → 12 千人);
-    ValidationError when its unit cannot be converted."""
-    if not isinstance(parsed, Quantity):
-        return None, parsed.value
-    if not parsed.display_unit or parsed.display_unit == unit:
-        return _storable(parsed.number), ""
+    ValidationError when its unit cannot be converted (``text``: what was typed)."""
+    if not text:
+        text = format_value(parsed)
     try:
-        return _storable(parsed.in_unit(unit)), ""
-    except ValueError:
-        raise ValidationError(
-            {
-                "value": gettext("単位は「{unit}」で入力してください（入力: {given}）").format(
-                    unit=unit or gettext("単位なし"), given=parsed.display_unit
-                )
-            }
-        ) from None
-
-
-def _storable(value: Decimal) -> Decimal:
-    """The value (after a unit conversion), if the database can hold it."""
-    try:
-        return check_figure(value)
+        return figure_in_unit(parsed, unit, text=text)
     except ParseError as exc:
-        raise ValidationError({"value": parse_message(exc)}) from None
+        raise ValidationError({"value": parse_invalid(exc)}) from None
 
 
 def actual_snapshot(actual: Actual | None) -> dict[str, Any] | None:
@@ -387,7 +374,7 @@ def _year(fy: str | int) -> int:
     try:
         return parse_fiscal_year(fy)
     except ParseError as exc:
-        raise ValidationError({"fy": parse_message(exc)}) from exc
+        raise ValidationError({"fy": parse_invalid(exc)}) from exc
 
 
 def _parsed(indicator: Indicator, value: str) -> tuple[Decimal | None, str]:
@@ -439,11 +426,18 @@ def record_actual(
 
 class BulkEntryError(Exception):
     """Some rows of a bulk entry were refused; nothing was saved. ``errors``: indicator id →
-    message; ``kinds``: indicator id → why (invalid, forbidden, precondition_failed, not_found)."""
+    message; ``kinds``: indicator id → why (invalid, forbidden, precondition_failed, not_found);
+    ``codes``: indicator id → the core's code of a value it could not read, where there is one."""
 
-    def __init__(self, errors: dict[int, str], kinds: dict[int, str] | None = None) -> None:
+    def __init__(
+        self,
+        errors: dict[int, str],
+        kinds: dict[int, str] | None = None,
+        codes: dict[int, str] | None = None,
+    ) -> None:
         self.errors = errors
         self.kinds = kinds or dict.fromkeys(errors, "invalid")
+        self.codes = codes or {}
         super().__init__(
             gettext("{n}件の誤りがあるため、どの行も保存していません").format(n=len(errors))
         )
@@ -463,6 +457,7 @@ def record_actuals_bulk(
     indicators = Indicator.objects.select_related("project__plan").in_bulk([e[0] for e in entries])
     errors: dict[int, str] = {}
     kinds: dict[int, str] = {}
+    codes: dict[int, str] = {}
     writes: list[ActualWrite] = []
     for indicator_id, value, version in entries:
         indicator = indicators.get(indicator_id)
@@ -478,6 +473,7 @@ def record_actuals_bulk(
         except ValidationError as exc:
             errors[indicator_id] = " ".join(m for ms in exc.message_dict.values() for m in ms)
             kinds[indicator_id] = "invalid"
+            codes[indicator_id] = error_code(next(e for es in exc.error_dict.values() for e in es))
             continue
         writes.append(ActualWrite(indicator_id, year, amount, marker, version))
     for index, refused in write_actuals(actor=actor, writes=writes).items():
@@ -485,7 +481,7 @@ def record_actuals_bulk(
         kinds[writes[index].indicator_id] = refused.kind
     if errors:
         transaction.set_rollback(True)
-        raise BulkEntryError(errors, kinds)
+        raise BulkEntryError(errors, kinds, codes)
     saved = Actual.objects.filter(fy=year, indicator_id__in=[w.indicator_id for w in writes])
     by_indicator = {a.indicator_id: a for a in saved}
     return [by_indicator[w.indicator_id] for w in writes]

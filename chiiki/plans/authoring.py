@@ -30,7 +30,7 @@ from chiiki.audit.services import record as audit
 from chiiki.core.errors import ParseError, StaleVersion, check_version
 from chiiki.core.fiscal import parse_fiscal_year
 from chiiki.core.schemes import DEFAULT_SCHEME, schemes
-from chiiki.i18n import parse_message
+from chiiki.i18n import parse_invalid
 from chiiki.indicators.grading import recompute
 from chiiki.indicators.models import Indicator, IndicatorListing, TargetRevision, YearTarget
 from chiiki.plans.models import (
@@ -87,7 +87,7 @@ def fiscal_year(data: dict[str, Any], name: str, *, required: bool = False) -> i
     try:
         return parse_fiscal_year(raw if isinstance(raw, int) else str(raw))
     except ParseError as exc:
-        raise ValidationError({name: parse_message(exc)}) from None
+        raise ValidationError({name: parse_invalid(exc)}) from None
 
 
 def whole(data: dict[str, Any], name: str) -> int | None:

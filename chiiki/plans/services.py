@@ -13,7 +13,7 @@ from chiiki.audit.services import record as audit
 from chiiki.core.errors import ParseError, StaleVersion, check_version
 from chiiki.core.fiscal import format_fiscal_year, parse_fiscal_year
 from chiiki.core.numbers import format_number, parse_budget
-from chiiki.i18n import parse_message
+from chiiki.i18n import parse_invalid
 from chiiki.plans.models import Program, ProgramBudget
 
 
@@ -35,11 +35,11 @@ def record_budget(
     try:
         year = parse_fiscal_year(fy)
     except ParseError as exc:
-        raise ValidationError({"fy": parse_message(exc)}) from exc
+        raise ValidationError({"fy": parse_invalid(exc)}) from exc
     try:
         value = parse_budget(str(amount))
     except ParseError as exc:
-        raise ValidationError({"amount": parse_message(exc)}) from exc
+        raise ValidationError({"amount": parse_invalid(exc)}) from exc
     budget = (
         ProgramBudget.objects.select_for_update(of=("self",))
         .filter(program=program, fy=year)

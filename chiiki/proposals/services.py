@@ -23,7 +23,7 @@ from chiiki.audit.services import record as audit
 from chiiki.core.errors import ParseError, StaleVersion, check_version
 from chiiki.core.fiscal import format_fiscal_year, parse_fiscal_year
 from chiiki.core.text import plain_lines, strip_tags
-from chiiki.i18n import parse_message
+from chiiki.i18n import parse_invalid
 from chiiki.plans.models import Bureau, Municipality, Organization, Program, ProgramBudget
 from chiiki.proposals.models import Department, PolicyPillar, Proposal, Response
 
@@ -99,7 +99,7 @@ def save_proposal(
     try:
         year = parse_fiscal_year(str(fy))
     except ParseError as exc:
-        errors["fy"] = [parse_message(exc)]
+        errors["fy"] = [parse_invalid(exc)]
         year = 0
     title = strip_tags(title).strip()
     if not title:
@@ -271,7 +271,7 @@ def answer(
         try:
             year = parse_fiscal_year(str(budget_fy))
         except ParseError as exc:
-            errors["budget_fy"] = [parse_message(exc)]
+            errors["budget_fy"] = [parse_invalid(exc)]
         if year and program is None:
             errors["budget_fy"] = [gettext("予算の年度は事業を選んだときに入力します")]
         elif year and not ProgramBudget.objects.filter(program=program, fy=year).exists():

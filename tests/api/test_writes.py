@@ -1,6 +1,7 @@
 """Writing through the API: tokens, the site's permission rules, If-Match, all-or-nothing bulk."""
 
 import datetime as dt
+import unicodedata
 
 import pytest
 from django.utils import timezone
@@ -93,6 +94,7 @@ def test_bad_values_are_located_and_computed_fields_are_not_accepted(api, tokens
     hq = tokens["hq_planner"]
     r = api("PUT", path, token=hq, body={"value": "1,2３"}, headers=CREATE)
     assert r.status_code == 400 and r.body["errors"][0]["loc"] == ["body", "value"]
+    assert r.body["code"] == "invalid" and r.body["errors"][0]["code"] == "number.mixed_widths"
     r = api("PUT", path, token=hq, body={"value": "1.2", "rate": "100"}, headers=CREATE)
     assert r.status_code == 422 and r.body["errors"][0]["loc"][-1] == "rate"
     r = api("PUT", path, token=hq, body={"value": "1.2", "grade": "A①"}, headers=CREATE)
@@ -104,6 +106,17 @@ def test_bad_values_are_located_and_computed_fields_are_not_accepted(api, tokens
             body={"value": "1.2"}, headers=CREATE)  # fmt: skip
     assert r.status_code == 400 and r.body["errors"][0]["loc"] == ["body", "fy"]
     assert not Actual.objects.filter(indicator=fertility, fy__in=[2019, future]).exists()
+
+
+def test_an_english_client_gets_the_code_and_an_english_message_only(api, tokens, fertility):
+    r = api("PUT", f"/indicators/{fertility.pk}/actuals/2019", token=tokens["hq_planner"],
+            body={"value": "12a"}, headers={**CREATE, "Accept-Language": "en"})  # fmt: skip
+    assert r.status_code == 400
+    error = r.body["errors"][0]
+    assert error["code"] == "number.trailing_text"
+    assert error["message"].startswith("unexpected text “a” after the number")
+    assert "(character 3)" in error["message"]
+    assert not any(unicodedata.east_asian_width(ch) in "WF" for ch in error["message"])
 
 
 def test_errors_follow_accept_language(api, tokens, tokachi_kpi):
@@ -148,6 +161,16 @@ def test_bulk_entry_refuses_a_bureau_token_with_403(api, tokens, tokachi_kpi, fe
         (["body", "entries", 1], "forbidden"),
     ]
     assert not Actual.objects.filter(fy=2021, indicator__in=[tokachi_kpi, fertility]).exists()
+
+
+def test_bulk_entry_gives_each_unreadable_value_its_code(api, tokens, fertility):
+    r = api("POST", "/actuals/bulk", token=tokens["hq_planner"],
+            body={"fy": 2019, "entries": [{"indicator": fertility.pk, "value": "1,23",
+                                           "version": 0}]})  # fmt: skip
+    assert r.status_code == 400
+    assert [(e["loc"], e["code"]) for e in r.body["errors"]] == [
+        (["body", "entries", 0], "number.comma_grouping")
+    ]
 
 
 def test_budgets_are_published_by_hq(api, tokens):

@@ -1,7 +1,11 @@
-"""``chiiki users create USERNAME --role ROLE [--bureau 十勝] [--organization hokkaido]``.
+"""``chiiki users create USERNAME --role ROLE [--bureau 十勝] [--organization hokkaido]``
+and ``chiiki users first``.
 
 The password is read from standard input when piped (``--password-stdin``), otherwise asked
 for twice at the terminal; it is never taken from the command line, where it would be logged.
+
+``first`` is the first-run step of ``./scripts/run``: while nobody can sign in, it offers to
+create the first HQ administrator at the terminal, or (not at a terminal) prints the command.
 """
 
 from __future__ import annotations
@@ -35,8 +39,15 @@ class Command(BaseCommand):
         create.add_argument(
             "--password-stdin", action="store_true", help="パスワードを標準入力から読む"
         )
+        sub.add_parser(
+            "first",
+            help="利用者がまだいなければ、最初の本部管理者を作る（端末では質問、それ以外は手順を表示）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "first":
+            self._first_run()
+            return
         org = (
             Organization.objects.filter(slug=options["organization"]).first()
             if options["organization"]
@@ -64,26 +75,73 @@ class Command(BaseCommand):
         if User.objects.filter(username=options["username"]).exists():
             raise CommandError(f"利用者「{options['username']}」は既にいます")
         password = self._password(options["password_stdin"])
-        user = User(username=options["username"], email=options["email"])
+        self._create(
+            org,
+            options["username"],
+            password,
+            role=options["role"],
+            bureau=bureau,
+            department=options["department"],
+            email=options["email"],
+        )
+
+    def _create(
+        self,
+        org: Organization,
+        username: str,
+        password: str,
+        *,
+        role: str,
+        bureau: Bureau | None = None,
+        department: str = "",
+        email: str = "",
+    ) -> None:
+        """Check the password against the site's rules, then store the user and membership."""
+        user = get_user_model()(username=username, email=email)
         try:
             password_validation.validate_password(password, user)
         except ValidationError as exc:
             raise CommandError("パスワードが弱すぎます: " + " ".join(exc.messages)) from exc
         with transaction.atomic():
             user.set_password(password)
-            user.is_staff = options["role"] == Role.HQ_ADMIN
+            user.is_staff = role == Role.HQ_ADMIN
             user.save()
             Membership.objects.create(
-                user=user,
-                organization=org,
-                role=options["role"],
-                bureau=bureau,
-                department=options["department"],
+                user=user, organization=org, role=role, bureau=bureau, department=department
             )
         where = f"・{bureau.short_name}" if bureau else ""
-        self.stdout.write(
-            f"利用者「{user.username}」を作りました（{Role(options['role']).label}{where}）"
-        )
+        self.stdout.write(f"利用者「{user.username}」を作りました（{Role(role).label}{where}）")
+
+    def _first_run(self) -> None:
+        if get_user_model().objects.exists():
+            return
+        command = ".venv/bin/chiiki users create admin --role hq_admin    # パスワードを2回入力"
+        if not sys.stdin.isatty():
+            self.stdout.write(
+                "まだ利用者がいません。ログインして入力するには、最初の本部管理者を作ってください:\n"
+                f"  {command}"
+            )
+            return
+        org = Organization.objects.order_by("code").first()
+        if org is None:
+            raise CommandError(
+                "団体がありません。先に `chiiki data load hokkaido` を実行してください"
+            )
+        self.stdout.write("まだ利用者がいません。閲覧はログインなしでできます。")
+        answer = input("入力や公表のための最初の本部管理者をいま作りますか？ [Y/n]: ")
+        if answer.strip().lower() not in {"", "y", "yes", "はい"}:
+            self.stdout.write(f"あとで作るときは:\n  {command}")
+            return
+        username = input("利用者名 [admin]: ").strip() or "admin"
+        for attempt in range(3):
+            try:
+                self._create(org, username, self._password(False), role=Role.HQ_ADMIN)
+                self.stdout.write("サイトの右上の「ログイン」から入れます。")
+                return
+            except CommandError as exc:
+                if attempt == 2:
+                    raise
+                self.stderr.write(f"{exc} もう一度入力してください。")
 
     def _password(self, from_stdin: bool) -> str:
         if from_stdin:
