@@ -145,8 +145,9 @@ def _grow(project, n):
 
 
 def test_page_queries_do_not_grow_with_the_number_of_kpis(client, personas):
-    """A project page, the KPI list of a bureau and the dashboard run the same number of
-    queries after 30 more KPIs (with ten years of actuals each) are added."""
+    """The home page, a project page of each kind of plan, the KPI list of a bureau, the
+    dashboard, a KPI page and an API list run the same number of queries after 30 more KPIs
+    (with ten years of actuals each) are added."""
     synthesize("region", seed=3)
     org = Organization.objects.get(slug="synth-01")
     project = Project.objects.filter(plan__organization=org, plan__kind="regional_policy").first()
@@ -154,8 +155,11 @@ def test_page_queries_do_not_grow_with_the_number_of_kpis(client, personas):
     user.membership.organization = org
     user.membership.save()
     client.login(username="synth-staff", password=PASSWORD)
+    municipal = Project.objects.filter(plan__organization=org, plan__kind="comprehensive")[0]
     pages = [
+        "/",
         f"/plans/{project.plan.slug}/projects/{project.slug}/",
+        f"/plans/{municipal.plan.slug}/projects/{municipal.slug}/",
         f"/bureaus/{project.lead_bureau.slug}/",
         "/dashboard/",
         f"/indicators/{project.indicators.first().pk}/",

@@ -310,6 +310,8 @@ class Actual(models.Model):
         verbose_name = "実績値"
         verbose_name_plural = verbose_name
         ordering = ["indicator", "fy"]
+        # one year's figures across indicators (the dashboard's 未入力, a collection round)
+        indexes = [models.Index(fields=["fy", "indicator"], name="actual_fy_indicator")]
         constraints = [
             models.UniqueConstraint(fields=["indicator", "fy"], name="actual_unique"),
             models.CheckConstraint(

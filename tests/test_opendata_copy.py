@@ -1,0 +1,92 @@
+"""The open-data actuals written by PostgreSQL (COPY) are byte for byte what the careful Python
+path writes: every cell (figures without trailing zeros, era labels, the formula guard, quotes
+and line feeds inside cells, empty cells) and every line end."""
+
+import itertools
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from chiiki.indicators.models import Actual, Indicator
+from chiiki.plans.models import Project
+from chiiki.reports import opendata
+from chiiki.reports.opendata import _CrLf
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="COPY is PostgreSQL's (runs in the PostgreSQL pass)"
+)
+
+
+def _both(org):
+    by_database = b"".join(opendata.csv_lines(org, "actuals"))
+    by_python = b"".join(opendata.csv_lines(org, "actuals", database_rendered=False))
+    return by_database, by_python
+
+
+@needs_postgresql
+def test_the_hokkaido_actuals_are_the_same_bytes(org):
+    by_database, by_python = _both(org)
+    assert by_database.count(b"\r\n") == Actual.objects.count() + 1 > 80
+    assert by_database == by_python
+
+
+@pytest.fixture
+def awkward(org):
+    """Indicators and figures chosen to trip every rendering rule (fictional test data)."""
+    project = Project.objects.filter(plan__organization=org).order_by("pk").first()
+    names = [
+        ("=SUM(A1)", "件", "published"),
+        ('"quoted" and, comma', "-", "published"),
+        ("two\nlines\r\nand CR", "＋人", "published"),
+        ("＠mention", "", "published"),
+        ("lost", "@", "unknown"),
+        ("\ttab first", "%", "published"),
+    ]
+    indicators = [
+        Indicator.objects.create(
+            project=project,
+            slug=f"awkward-{i}",
+            name=name,
+            unit=unit,
+            name_status=status,
+            order=900 + i,
+            decimal_places=2,
+        )  # fmt: skip
+        for i, (name, unit, status) in enumerate(names)
+    ]
+    values = [
+        Decimal("1500.000000"),
+        Decimal("-0.000001"),
+        Decimal("12345678901234.5"),
+        Decimal("0"),
+        Decimal("-42.10"),
+        Decimal("0.000100"),
+    ]
+    for ind, value, fy in zip(
+        indicators, values, [1945, 1989, 2018, 2019, 2100, 2026], strict=True
+    ):
+        Actual.objects.create(
+            indicator=ind, fy=fy, value=value, national_value=value * 2,
+            rate=Decimal("99.950"), published_rate=None,
+        )  # fmt: skip
+        Actual.objects.create(indicator=ind, fy=fy + (1 if fy < 2100 else -1), marker="未")
+    return indicators
+
+
+@needs_postgresql
+def test_awkward_cells_are_the_same_bytes(org, awkward):
+    by_database, by_python = _both(org)
+    assert b"'=SUM(A1)" in by_python and b'"""quoted"" and, comma"' in by_python
+    assert b'"two\nlines\r\nand CR"' in by_python  # a line feed inside a cell stays bare
+    assert "（名称不明）".encode() in by_python and "令和元年度".encode() in by_python
+    assert by_database == by_python
+
+
+def test_line_ends_are_found_across_any_split_of_the_blocks():
+    data = b'a,"x\ny""\n",1\nb,"",2\n"\n",,3\n'
+    expected = b'a,"x\ny""\n",1\r\nb,"",2\r\n"\n",,3\r\n'
+    for cut in itertools.combinations(range(1, len(data)), 2):
+        ends = _CrLf()
+        pieces = [data[: cut[0]], data[cut[0] : cut[1]], data[cut[1] :]]
+        assert b"".join(ends(p) for p in pieces) == expected, cut
