@@ -135,3 +135,56 @@ def test_jobs_are_shown_to_whom_they_belong(client, personas):
     assert client.get(f"/jobs/{job.pk}/").status_code == 404
     assert client.get(f"/jobs/{job.pk}/status").status_code == 404
     assert client.post(f"/jobs/{job.pk}/retry").status_code == 404
+
+
+def test_hq_recomputes_every_grade_in_the_background_and_the_trail_says_so(client, personas):
+    from chiiki.audit.models import AuditEntry
+    from chiiki.audit.services import data_version
+    from chiiki.indicators.models import Indicator
+
+    graded = Indicator.objects.exclude(grade="").order_by("pk").first()
+    right = graded.grade
+    # a stored grade that no longer follows the rules (as after a scheme's settings changed)
+    Indicator.objects.filter(pk=graded.pk).update(grade="B" if right != "B" else "A①")
+    before = data_version()
+    client.login(username="hq-planner", password=PASSWORD)
+    listing = client.get("/jobs/").content.decode()
+    assert "再計算を始める" in listing
+    started = client.post("/jobs/", {"action": "recompute"})
+    job = Job.objects.get(kind="indicators.recompute")
+    assert started.url == f"/jobs/{job.pk}/"
+    assert job.status == "done" and job.result == {"rates": 0, "grades": 1}
+    assert (
+        job.total
+        == Indicator.with_drafts.filter(project__plan__organization=job.organization).count()
+    )
+    assert Indicator.objects.get(pk=graded.pk).grade == right
+    page = client.get(started.url).content.decode()
+    assert "進捗率 0 件、評価 1 件が変わりました" in page
+    entry = AuditEntry.objects.get(action="indicators.recomputed")
+    assert entry.actor == personas["hq_planner"] and entry.new == {"rates": 0, "grades": 1}
+    assert data_version() > before  # cached pages and files follow
+    # the list shows it to every HQ member, with who started it
+    client.login(username="hq-admin", password=PASSWORD)
+    listing = client.get("/jobs/").content.decode()
+    assert "進捗率・評価の再計算" in listing and "hq-planner" in listing
+
+
+def test_only_hq_recomputes_and_others_see_their_own_jobs(client, personas):
+    client.login(username="tokachi-editor", password=PASSWORD)
+    listing = client.get("/jobs/")
+    assert listing.status_code == 200 and "再計算を始める" not in listing.content.decode()
+    assert client.post("/jobs/", {"action": "recompute"}).status_code == 403
+    assert not Job.objects.exists()
+    client.logout()
+    assert client.get("/jobs/").status_code == 302  # to the sign-in page
+
+
+def test_the_command_line_recompute_is_in_the_trail_too(db):
+    from chiiki.audit.models import AuditEntry
+
+    out = io.StringIO()
+    call_command("indicators", "recompute", stdout=out, stderr=io.StringIO())
+    assert "進捗率・進捗評価を計算し直しました（変更 0 件）" in out.getvalue()
+    entry = AuditEntry.objects.get(action="indicators.recomputed")
+    assert entry.actor is None and entry.new == {"rates": 0, "grades": 0}

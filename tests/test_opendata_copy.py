@@ -52,7 +52,7 @@ def awkward(org):
             name_status=status,
             order=900 + i,
             decimal_places=2,
-        )  # fmt: skip
+        )
         for i, (name, unit, status) in enumerate(names)
     ]
     values = [

@@ -241,6 +241,20 @@ def require_edit_meetings(user: Any, bureau: Bureau) -> Membership:
     )
 
 
+def can_recompute(user: Any, organization: Organization) -> bool:
+    """Recompute every rate and grade of the organization from the current rules (after a
+    grading scheme's settings changed): HQ staff."""
+    return _is_hq(user, organization.pk)
+
+
+def require_recompute(user: Any, organization: Organization) -> Membership:
+    return _require(
+        user,
+        can_recompute(user, organization),
+        gettext("進捗率・評価の再計算は本部の担当者が行います"),
+    )
+
+
 def can_import(user: Any, organization: Organization) -> bool:
     """Upload a workbook or CSV of actuals and budgets: what it writes is published at once,
     so HQ staff only (bureaus enter theirs in a collection round)."""

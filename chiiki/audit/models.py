@@ -46,6 +46,7 @@ ACTIONS = {
     "indicator.saved": _("指標を編集"),
     "indicator.deleted": _("指標を削除"),
     "indicator.target.revised": _("目標値を見直し"),
+    "indicators.recomputed": _("進捗率・評価を再計算"),
     "admin.saved": _("管理画面で保存"),
     "admin.deleted": _("管理画面で削除"),
     "import.applied": _("ファイルから取込"),

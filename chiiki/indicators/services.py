@@ -10,6 +10,7 @@ implementation detail of this path. Rates and grades are never set here: the one
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,8 +20,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from chiiki.accounts.access import require_edit_indicator
-from chiiki.audit.services import Entry, record_many
+from chiiki.accounts.access import require_edit_indicator, require_recompute
+from chiiki.audit.services import Entry, record, record_many
 from chiiki.core.errors import ParseError, StaleVersion, version_holds
 from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year, parse_fiscal_year
 from chiiki.core.numbers import (
@@ -33,7 +34,7 @@ from chiiki.core.numbers import (
 )
 from chiiki.evaluations.selectors import locked_years
 from chiiki.i18n import error_code, parse_invalid
-from chiiki.indicators.grading import recompute
+from chiiki.indicators.grading import Regraded, recompute
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.storage import CHUNK, chunks, copy_rows, update_rows
 
@@ -485,3 +486,34 @@ def record_actuals_bulk(
     saved = Actual.objects.filter(fy=year, indicator_id__in=[w.indicator_id for w in writes])
     by_indicator = {a.indicator_id: a for a in saved}
     return [by_indicator[w.indicator_id] for w in writes]
+
+
+def recompute_grades(
+    *,
+    actor: Any,
+    organization: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Regraded:
+    """Compute again, from the rules in force, every stored rate and grade of
+    ``organization``'s indicators (of every organization when None: the command line, with
+    no actor) — after a grading scheme's settings changed, say. A person must be HQ staff.
+    The audit trail records how many changed (and so the data version moves: cached files
+    and pages follow)."""
+    indicators = Indicator.with_drafts.order_by("pk")
+    if organization is not None:
+        if actor is not None:
+            require_recompute(actor, organization)
+        indicators = indicators.filter(project__plan__organization=organization)
+    done = recompute(list(indicators.values_list("pk", flat=True)), progress=progress)
+    record(
+        actor=actor,
+        action="indicators.recomputed",
+        object_type="organization",
+        object_id=organization.pk if organization is not None else "",
+        summary=gettext(
+            "進捗率・評価を計算し直しました（進捗率 {rates} 件、評価 {grades} 件が変化）"
+        ).format(rates=done.rates, grades=done.grades),
+        old=None,
+        new={"rates": done.rates, "grades": done.grades},
+    )
+    return done

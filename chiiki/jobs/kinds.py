@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from chiiki.imports.models import ImportBatch
 from chiiki.imports.services import apply_batch, preview_batch
+from chiiki.indicators.services import recompute_grades
 from chiiki.jobs.models import Job
 from chiiki.jobs.services import JobFailed, Outcome, Progress, kind
 from chiiki.reports.builders import REPORTS
@@ -14,6 +15,7 @@ from chiiki.reports.html import PdfUnavailable, document_key, render_document, r
 IMPORT_PREVIEW = "import.preview"
 IMPORT_APPLY = "import.apply"
 REPORT_PDF = "report.pdf"
+INDICATORS_RECOMPUTE = "indicators.recompute"
 
 
 def _batch(job: Job) -> ImportBatch:
@@ -66,3 +68,14 @@ def report_pdf(job: Job, progress: Progress) -> Outcome:
         data,
         {"key": document_key(document)},
     )
+
+
+@kind(INDICATORS_RECOMPUTE)
+def indicators_recompute(job: Job, progress: Progress) -> Outcome:
+    """Every rate and grade of the organization computed again from the rules in force."""
+    done = recompute_grades(
+        actor=job.created_by,
+        organization=job.organization,
+        progress=lambda n, total: progress(n, total, "recompute"),
+    )
+    return Outcome({"rates": done.rates, "grades": done.grades})

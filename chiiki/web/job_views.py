@@ -6,13 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from chiiki.jobs.kinds import IMPORT_APPLY, IMPORT_PREVIEW, REPORT_PDF
+from chiiki.accounts.access import can_read_internal_org, can_recompute, require_recompute
+from chiiki.jobs.kinds import IMPORT_APPLY, IMPORT_PREVIEW, INDICATORS_RECOMPUTE, REPORT_PDF
 from chiiki.jobs.models import Job
 from chiiki.jobs.services import reap, start
 from chiiki.web.report_views import download
@@ -21,12 +25,14 @@ TITLES = {
     IMPORT_PREVIEW: gettext_lazy("取込ファイルの確認"),
     IMPORT_APPLY: gettext_lazy("取り込み"),
     REPORT_PDF: gettext_lazy("帳票のPDF作成"),
+    INDICATORS_RECOMPUTE: gettext_lazy("進捗率・評価の再計算"),
 }
 STEPS = {
     "check": gettext_lazy("ファイルの内容を確かめています"),
     "store": gettext_lazy("保存して、進捗率と評価を計算し直しています"),
     "build": gettext_lazy("帳票を組み立てています"),
     "render": gettext_lazy("PDFを作成しています"),
+    "recompute": gettext_lazy("進捗率と評価を計算し直しています"),
 }
 ERRORS = {
     "problems": gettext_lazy("誤りがあるため、何も取り込んでいません。"),
@@ -89,6 +95,7 @@ def job(request: HttpRequest, job_id: Any) -> HttpResponse:
             "title": TITLES.get(job.kind, job.kind),
             "state": _state(job),
             "error": ERRORS.get(job.error, ""),
+            "jobs_url": reverse("jobs") if request.user.is_authenticated else "",
         },
     )
 
@@ -113,3 +120,27 @@ def job_retry(request: HttpRequest, job_id: Any) -> HttpResponse:
         kind=old.kind, actor=request.user, organization=request.organization, params=old.params
     )
     return redirect("job", job_id=new.pk)
+
+
+JOBS_SHOWN = 50
+
+
+@login_required
+def jobs(request: HttpRequest) -> HttpResponse:
+    """The latest background jobs: HQ staff see the organization's, others their own. HQ staff
+    start a recompute of every rate and grade here (after a grading scheme's settings
+    changed); it runs in the background like an import."""
+    org = request.organization
+    if not can_read_internal_org(request.user, org):
+        raise PermissionDenied(_("処理の一覧は職員向けです"))
+    hq = can_recompute(request.user, org)
+    if request.method == "POST" and request.POST.get("action") == "recompute":
+        require_recompute(request.user, org)
+        job = start(kind=INDICATORS_RECOMPUTE, actor=request.user, organization=org, params={})
+        return redirect("job", job_id=job.pk)
+    listed = Job.objects.filter(organization=org).select_related("created_by")
+    if not hq:
+        listed = listed.filter(created_by=request.user)
+    for job in (rows := list(listed.defer("file")[:JOBS_SHOWN])):
+        job.title = TITLES.get(job.kind, job.kind)
+    return render(request, "web/jobs.html", {"jobs": rows, "may_recompute": hq, "everyone": hq})

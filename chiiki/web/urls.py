@@ -91,6 +91,7 @@ urlpatterns = [
     path("municipalities/", views.municipalities, name="municipalities"),
     path("support/", views.support, name="support"),
     path("reports/", report_views.reports, name="reports"),
+    path("jobs/", job_views.jobs, name="jobs"),
     path("jobs/<uuid:job_id>/", job_views.job, name="job"),
     path("jobs/<uuid:job_id>/status", job_views.job_status, name="job_status"),
     path("jobs/<uuid:job_id>/file", job_views.job_file, name="job_file"),

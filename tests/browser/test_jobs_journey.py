@@ -1,6 +1,7 @@
 """Background jobs in a real browser with a real worker: an upload waits on its job page, the
 page follows it without a reload when the worker takes it and opens the preview; applying
-shows the counts; a report's PDF is made on its job page and downloaded."""
+shows the counts; the list of jobs starts a recompute of every grade; a report's PDF is made
+on its job page and downloaded."""
 
 from __future__ import annotations
 
@@ -55,6 +56,14 @@ def test_an_upload_is_followed_on_its_job_page(page, hq_planner, worker, tmp_pat
     page.get_by_role("button", name="取り込む").click()
     page.get_by_text("取り込みました: 実績値 1 件、予算額 0 件").wait_for(timeout=30_000)
     assert Actual.objects.get(indicator__slug="total-fertility-rate", fy=2019).value == 1.25
+    # every job is listed; HQ recomputes the grades there, followed on its own job page
+    page.goto(page.base_url + "/dashboard/")
+    page.get_by_role(
+        "link", name="バックグラウンド処理の一覧（取込・PDF作成・進捗率の再計算）"
+    ).click()
+    assert page.get_by_role("link", name="取り込み", exact=True).first.is_visible()
+    page.get_by_role("button", name="再計算を始める").click()
+    page.get_by_text("計算し直しました。").wait_for(timeout=30_000)
 
 
 @pytest.mark.skipif(not japanese_font_installed(), reason="no Japanese font for PDFs")

@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from chiiki.cli_progress import Bar
 from chiiki.core.batch import FORMATS, BatchError, read_batch, results
 from chiiki.core.schemes import get_scheme, schemes
-from chiiki.indicators.grading import recompute
 from chiiki.indicators.selectors import backtest_report
+from chiiki.indicators.services import recompute_grades
 
 
 class Command(BaseCommand):
@@ -34,7 +34,7 @@ class Command(BaseCommand):
             return
         if options["action"] == "recompute":
             bar = Bar(self.stderr, "  計算中（指標）")
-            changed = recompute(progress=bar).changed
+            changed = recompute_grades(actor=None, progress=bar).changed
             bar.close()
             self.stdout.write(f"進捗率・進捗評価を計算し直しました（変更 {changed} 件）")
             return
