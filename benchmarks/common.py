@@ -98,11 +98,19 @@ def hq_planner(username: str, org_slug: str) -> Any:
 
 
 def gunicorn(port: int, *, threads: int = 1) -> list[str]:
-    """The command that serves chiiki with gunicorn (2 workers) on a loopback port."""
+    """The command that serves chiiki with production's configuration (deploy/gunicorn.conf.py,
+    its hooks included) and 2 workers on a loopback port. With ``threads=1`` the workers are
+    sync ones, one request per process at a time, so a page's latency is its own: gthread
+    workers keep a client's connections alive, and one process may take both of wrk's while
+    the other idles, which measures queueing instead (the soak measures threads, ``threads=4``).
+    No restart after max_requests during a run."""
     import sys
+    from pathlib import Path
 
+    config = Path(__file__).resolve().parents[1] / "deploy" / "gunicorn.conf.py"
     return [
-        sys.executable, "-m", "gunicorn", "chiiki.wsgi:application",
+        sys.executable, "-m", "gunicorn", "chiiki.wsgi:application", "-c", str(config),
         "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", str(threads),
-        "--log-level", "warning",
+        "--log-level", "warning", "--max-requests", "0",
+        "--worker-class", "sync" if threads == 1 else "gthread",
     ]  # fmt: skip

@@ -67,6 +67,20 @@ def test_the_generator_is_deterministic_and_realistic():
     assert Municipality.objects.filter(code__startswith="9").count() == 24
 
 
+def test_the_national_scale_is_shaped_like_japan():
+    """47 prefectures with their real numbers of municipalities: the largest is Hokkaido-sized,
+    so the national benchmarks meet a 20,000-KPI prefecture, as Hokkaido's data would be."""
+    from chiiki.datasets.synth import SCALES, Synth
+
+    scale = SCALES["national"]
+    counts = Synth(scale, seed=1).municipality_counts()
+    assert len(counts) == scale.organizations == 47
+    assert sum(counts) == scale.municipalities == 1741
+    assert counts[0] == max(counts) == Municipality.objects.filter(code__startswith="01").count()
+    # each municipality's plan has 4 projects of 27 KPIs: about 20,000 in the largest
+    assert 19_000 < counts[0] * scale.municipal_projects * scale.kpis_per_municipal_project
+
+
 @pytest.fixture
 def two_prefectures(personas):
     synthesize("region", seed=1)

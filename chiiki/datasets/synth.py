@@ -61,6 +61,18 @@ class Scale:
     municipal_projects: int  # per municipality
     kpis_per_municipal_project: int
     kpis_per_prefecture_project: int
+    # Municipalities of each organization, when the scale follows a real country's shape.
+    shape: tuple[int, ...] = ()
+
+
+# 市町村の数 of the 47 prefectures in 全国地方公共団体コード order (Tokyo's 23 special wards
+# counted): 1,741 in all, Hokkaido's 179 the most. The national scale follows it, so its largest
+# prefecture is Hokkaido-sized (about 20,000 KPIs), as the pages benchmark needs.
+JAPAN = (
+    179, 40, 33, 35, 25, 35, 59, 44, 25, 35, 63, 54, 62, 33, 30, 15, 19, 17, 27, 77, 42, 35,
+    54, 29, 19, 26, 43, 41, 39, 30, 19, 19, 27, 23, 19, 24, 17, 20, 34, 60, 20, 21, 45, 18,
+    26, 43, 41,
+)  # fmt: skip
 
 
 SCALES = {
@@ -68,8 +80,9 @@ SCALES = {
     "region": Scale(1, 12, (1, 1), (2, 2), 3, 2, 5, 4),
     # One prefecture the size of Hokkaido (179 municipalities, ~20,000 KPIs).
     "prefecture": Scale(1, 179, (6, 6), (14, 14), 8, 4, 27, 8),
-    # Every prefecture: 47 organizations, 1,741 municipalities, ~200,000 KPIs, ~2,000,000 actuals.
-    "national": Scale(47, 1741, (3, 8), (6, 14), 8, 4, 27, 8),
+    # Every prefecture, shaped like Japan: 47 organizations, 1,741 municipalities (179 in the
+    # largest), ~200,000 KPIs, ~2,000,000 actuals.
+    "national": Scale(47, 1741, (3, 8), (6, 14), 8, 4, 27, 8, JAPAN),
 }
 
 
@@ -80,6 +93,8 @@ class Synth:
 
     def municipality_counts(self) -> list[int]:
         """How many municipalities each organization has, adding up to the scale's total."""
+        if self.scale.shape:
+            return list(self.scale.shape)
         n = self.scale.organizations
         weights = [self.rng.uniform(0.5, 2.0) for _ in range(n)]
         total = sum(weights)
