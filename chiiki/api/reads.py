@@ -14,7 +14,7 @@ from chiiki.api import selectors
 from chiiki.api.auth import READ, caller
 from chiiki.api.errors import ERRORS, d
 from chiiki.api.preconditions import set_etag
-from chiiki.api.router import MAX_ID, Paging, fiscal_year, record_id, router
+from chiiki.api.router import MAX_ID, KeysetPaging, Paging, fiscal_year, record_id, router
 from chiiki.api.selectors import Filters
 from chiiki.core.forecast import forecast
 from chiiki.evaluations.models import Evaluation
@@ -202,7 +202,7 @@ def get_budget(
 
 
 @router.get(auth=READ, path="/indicators", response=page(s.IndicatorOut), tags=["indicators"])
-@paginate(Paging)
+@paginate(KeysetPaging)
 def list_indicators(
     request: HttpRequest,
     f: Query[PlanFilter],
@@ -253,7 +253,7 @@ def _forecast_out(projection: Any, places: int) -> dict[str, Any]:
 
 
 @router.get(auth=READ, path="/actuals", response=page(s.ActualOut), tags=["indicators"])
-@paginate(Paging)
+@paginate(KeysetPaging)
 def list_actuals(
     request: HttpRequest,
     f: Query[PlanFilter],

@@ -169,6 +169,60 @@ def test_paging_is_stable_and_complete(api):
     assert seen == sorted(seen)
 
 
+def _walk(api, path):
+    """Every page of a list by its cursors: (items, the first page's count, pages)."""
+    first = api.get(path).body
+    items, count, pages, cursor = first["items"], first["count"], 1, first["next"]
+    while cursor:
+        body = api.get(f"{path}&cursor={cursor}").body
+        assert body["count"] is None  # counting is what a cursor page saves
+        items += body["items"]
+        cursor, pages = body["next"], pages + 1
+    return items, count, pages
+
+
+@pytest.mark.parametrize(
+    ("path", "limit", "key"),
+    [
+        ("/actuals?plan=creation-strategy-1", 7, lambda a: (a["indicator"], a["fy"])),
+        ("/actuals?organization=hokkaido", 37, lambda a: (a["indicator"], a["fy"])),
+        ("/indicators?organization=hokkaido", 23, lambda i: i["id"]),
+    ],
+)
+def test_cursor_paging_reads_the_same_list_as_offsets(api, path, limit, key):
+    by_cursor, count, pages = _walk(api, f"{path}&limit={limit}")
+    by_offset = api.all(path)
+    assert [key(x) for x in by_cursor] == [key(x) for x in by_offset]
+    assert count == len(by_cursor) > limit and pages == -(-count // limit)
+
+
+def test_a_cursor_holds_its_place_when_rows_are_added_before_it(api, tokens):
+    from chiiki.indicators.models import Indicator
+
+    first = api.get("/actuals?limit=40").body
+    ahead = api.get(f"/actuals?limit=40&cursor={first['next']}").body["items"]
+    # a new actual of the first indicator sorts before the cursor: an offset would shift by one
+    indicator = Indicator.objects.get(pk=first["items"][0]["indicator"])
+    fy = min(a.fy for a in indicator.actuals.all()) - 1
+    Actual.objects.create(indicator=indicator, fy=fy, value=1)
+    assert api.get(f"/actuals?limit=40&cursor={first['next']}").body["items"] == ahead
+    assert api.get("/actuals?limit=40&offset=40").body["items"][0] == first["items"][-1]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("cursor=bm90LWpzb24", "cursor が読めません"),
+        ("cursor=WzFd", "cursor が読めません"),  # a list of the wrong length
+        ("cursor=WzEsMjAxOSwzXQ&offset=5", "cursor と offset は同時に指定できません"),
+    ],
+)
+def test_a_wrong_cursor_is_a_located_problem(api, query, message):
+    r = api.get(f"/actuals?{query}")
+    assert r.status_code == 400 and message in r.body["message"]
+    assert r.body["errors"][0]["loc"] == ["query", "cursor"]
+
+
 def test_bad_query_parameters_get_a_located_problem(api):
     r = api.get("/actuals?limit=501")
     assert r.status_code == 422
