@@ -75,6 +75,20 @@ def awkward(org):
 
 
 @needs_postgresql
+def test_development_mode_writes_it_too(org, settings):
+    """With DEBUG on (CHIIKI_DEBUG=1) Django wraps cursors to log their statements."""
+    from django.db import connection
+
+    settings.DEBUG = True
+    connection.force_debug_cursor = True
+    try:
+        by_database, by_python = _both(org)
+    finally:
+        connection.force_debug_cursor = False
+    assert by_database == by_python
+
+
+@needs_postgresql
 def test_awkward_cells_are_the_same_bytes(org, awkward):
     by_database, by_python = _both(org)
     assert b"'=SUM(A1)" in by_python and b'"""quoted"" and, comma"' in by_python

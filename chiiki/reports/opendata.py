@@ -332,7 +332,9 @@ def _actuals_copy(org: Organization, alias: str) -> Iterator[bytes]:
     pending: list[bytes] = []
     size = 0
     with connections[alias].cursor() as cursor:
-        with cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
+        # psycopg's own cursor: it binds the parameters of a COPY on the client (Django's
+        # debug wrapper, in development, passes a statement without them)
+        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
             for block in copy:
                 pending.append(ends(bytes(block)))
                 size += len(block)
