@@ -14,6 +14,16 @@ PASSWORD = "Chiiki-test-2026!"
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache. (Things are kept by data version, which a test's
+    rollback can bring back while the test's own fixtures, written without the audited
+    services, change the data underneath.)"""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(request, settings):
     """Argon2 is slow on purpose; tests use a fast hasher unless they check the real one."""
     if "real_password_hashing" not in request.keywords:

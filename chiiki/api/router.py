@@ -3,10 +3,12 @@ pattern. Operations need a token unless they say ``auth=READ``."""
 
 import base64
 import binascii
+import hashlib
 import json
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext
@@ -16,13 +18,19 @@ from pydantic import Field
 
 from chiiki.api.auth import WRITE
 from chiiki.api.errors import ApiProblem
+from chiiki.audit.services import data_version
 
 router = Router(auth=WRITE)
 
 
 class Paging(LimitOffsetPagination):
     """``limit`` (1–500, default 50) and ``offset``, bounded so the database never sees a
-    number it cannot hold."""
+    number it cannot hold. A list's ``count`` is kept per data version: the same list is
+    counted once until something is written (a national list's count costs more than its
+    page)."""
+
+    def _items_count(self, queryset: Any) -> int:
+        return counted(queryset)
 
     class Input(Schema):
         limit: int = Field(
@@ -81,7 +89,7 @@ class KeysetPaging(Paging):
             queryset = queryset.filter(_after(order, _decode(pagination.cursor, len(order))))
             start = 0
         else:
-            count = queryset.count()
+            count = counted(queryset)
             start = pagination.offset
         keys = {f"keyset_{i}": F(field) for i, (field, _desc) in enumerate(order)}
         rows = list(queryset.annotate(**keys)[start : start + limit + 1])
@@ -139,6 +147,21 @@ def _bad_cursor(message: str) -> ApiProblem:
     )
 
 
+def counted(queryset: QuerySet[Any]) -> int:
+    """``queryset.count()``, kept in the cache under the query and the data version (which
+    every writer moves, chiiki.audit.services.data_version): a write makes the next reader
+    count again."""
+    sql, params = queryset.query.sql_with_params()
+    digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+    key = f"api-count:{digest}:{data_version()}"
+    found = cache.get(key)
+    if found is None:
+        found = queryset.count()
+        cache.set(key, found, COUNT_KEPT)
+    return int(found)
+
+
+COUNT_KEPT = 3600  # seconds; a new data version makes new keys in any case
 MAX_ID = 2**63 - 1
 
 

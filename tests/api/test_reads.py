@@ -332,3 +332,13 @@ def test_a_list_costs_the_same_queries_for_5_rows_as_for_500(api, tokens, path):
         assert r.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_a_list_is_counted_again_after_a_write(api, tokens):
+    fertility = Indicator.objects.get(slug="total-fertility-rate")
+    before = api.get("/actuals?limit=1").body["count"]
+    assert api.get("/actuals?limit=1").body["count"] == before  # kept: no write in between
+    r = api("PUT", f"/indicators/{fertility.pk}/actuals/2019", token=tokens["hq_planner"],
+            body={"value": "1.3"}, headers={"If-None-Match": "*"})  # fmt: skip
+    assert r.status_code == 200, r.body
+    assert api.get("/actuals?limit=1").body["count"] == before + 1
