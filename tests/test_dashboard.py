@@ -88,3 +88,20 @@ def test_the_page_reads_in_a_fixed_number_of_queries(
     client.login(username="hq-admin", password=PASSWORD)
     with django_assert_max_num_queries(16):  # + open shares of rounds, + schemes in use
         assert client.get(reverse("dashboard") + "?fy=R7").status_code == 200
+
+
+def test_grade_counts_are_read_once_until_a_write_changes_them(personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    viewer, hq = personas["viewer"], personas["hq_planner"]
+    assert {r.label: r.counts for r in data(viewer)["region_rows"]}["十勝"] == {"判定不能": 1}
+    with CaptureQueriesContext(connection) as queries:
+        data(viewer)
+    grading = [q for q in queries.captured_queries if 'AS "project__lead_bureau_id"' in q["sql"]]
+    assert not grading  # kept
+    kpi = Indicator.objects.get(slug="tokachi-kankyo-senshin-main-kpi")
+    record_actual(actor=hq, indicator_id=kpi.pk, fy="R7", value="12", expected_version=0)
+    graded = Indicator.objects.get(pk=kpi.pk).grade
+    assert graded  # the write graded the KPI, and the next reader counts it so
+    assert {r.label: r.counts for r in data(viewer)["region_rows"]}["十勝"] == {graded: 1}

@@ -115,7 +115,7 @@ def test_page_text_from_data_is_escaped(client):
 @pytest.mark.parametrize(
     ("name", "args", "queries"),
     [
-        ("home", [], 11),  # + the grading schemes in use
+        ("home", [], 12),  # + the grading schemes in use, + the data version (grade counts kept)
         ("region", ["doou"], 8),
         ("bureau", ["kamikawa"], 9),
         ("plan", ["regional-policy-r3"], 6),

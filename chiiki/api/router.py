@@ -8,7 +8,6 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext
@@ -18,7 +17,7 @@ from pydantic import Field
 
 from chiiki.api.auth import WRITE
 from chiiki.api.errors import ApiProblem
-from chiiki.audit.services import data_version
+from chiiki.audit.services import kept
 
 router = Router(auth=WRITE)
 
@@ -148,20 +147,12 @@ def _bad_cursor(message: str) -> ApiProblem:
 
 
 def counted(queryset: QuerySet[Any]) -> int:
-    """``queryset.count()``, kept in the cache under the query and the data version (which
-    every writer moves, chiiki.audit.services.data_version): a write makes the next reader
-    count again."""
+    """``queryset.count()``, kept per data version (chiiki.audit.services.kept)."""
     sql, params = queryset.query.sql_with_params()
     digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
-    key = f"api-count:{digest}:{data_version()}"
-    found = cache.get(key)
-    if found is None:
-        found = queryset.count()
-        cache.set(key, found, COUNT_KEPT)
-    return int(found)
+    return kept(f"api-count:{digest}", queryset.count)
 
 
-COUNT_KEPT = 3600  # seconds; a new data version makes new keys in any case
 MAX_ID = 2**63 - 1
 
 

@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.utils.translation import gettext
 
+from chiiki.audit.services import kept
 from chiiki.core.forecast import Model, backtest_one, forecast, series_for_backtest
 from chiiki.core.progress import (
     RELATIVE,
@@ -202,7 +203,7 @@ def _graded_from_series(
     )
 
 
-def grade_counts(org: Organization) -> list[dict[str, Any]]:
+def grade_counts(org: Organization, version: int | None = None) -> list[dict[str, Any]]:
     """Indicators counted by computed grade ("" = not assessable), the scheme that graded
     them, project region and lead bureau: rows of ``grade``, ``grading_scheme``,
     ``project__region_id``, ``project__lead_bureau_id``, ``n``."""
@@ -210,11 +211,13 @@ def grade_counts(org: Organization) -> list[dict[str, Any]]:
     # series on its own (then the indicator they belong to has no grade and is not counted).
     each = Q(grade_reason=NotComputable.PER_SERIES)
     counted = (Q(parent__isnull=True) & ~each) | Q(parent__grade_reason=NotComputable.PER_SERIES)
-    return list(
+    query = (
         Indicator.objects.filter(counted, project__plan__organization=org)
         .values("grade", "grading_scheme", "project__region_id", "project__lead_bureau_id")
         .annotate(n=Count("pk"))
     )
+    # the home page and the dashboard of every visitor: counted once per data version
+    return kept(f"grade-counts:{org.pk}", lambda: list(query), version)
 
 
 def is_favourable(row: dict[str, Any]) -> bool:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from chiiki.accounts.access import membership_of
 from chiiki.accounts.models import Role
+from chiiki.audit.services import data_version, kept
 from chiiki.collection.selectors import open_shares
 from chiiki.core.fiscal import fiscal_year_of
 from chiiki.evaluations.models import Evaluation
@@ -51,10 +52,12 @@ def _grade_rows(
 MISSING_SHOWN = 100
 
 
-def _first(missing: Any) -> list[Indicator]:
-    """The first MISSING_SHOWN indicators in order: their ids sorted on narrow rows, then the
-    rows the page shows (sorting thousands of whole joined rows took most of the page's time)."""
-    ids = list(missing.values_list("pk", flat=True)[:MISSING_SHOWN])
+def _first(missing: Any, key: str, version: int) -> list[Indicator]:
+    """The first MISSING_SHOWN indicators in order: their ids sorted on narrow rows (kept per
+    data version), then the rows the page shows."""
+    ids = kept(
+        f"{key}:first", lambda: list(missing.values_list("pk", flat=True)[:MISSING_SHOWN]), version
+    )
     rows = Indicator.objects.select_related(
         "project", "project__plan", "project__lead_bureau", "project__region"
     ).in_bulk(ids)
@@ -72,7 +75,8 @@ def dashboard(org: Organization, user: Any, reporting_fy: int | None = None) -> 
         # this fiscal year, last year's actuals are being collected
         reporting_fy = fiscal_year_of(timezone.localdate()) - 1
     indicators = Indicator.objects.filter(project__plan__organization=org)
-    graded = grade_counts(org)
+    version = data_version()  # what the kept reads below are kept under
+    graded = grade_counts(org, version)
     regions = list(Region.objects.filter(organization=org).order_by("order"))
     bureaus = list(Bureau.objects.filter(organization=org).order_by("order"))
     region_rows = _grade_rows(
@@ -102,6 +106,9 @@ def dashboard(org: Organization, user: Any, reporting_fy: int | None = None) -> 
     if own_bureau is not None:
         missing = missing.filter(project__lead_bureau=own_bureau)
         waiting = waiting.filter(project__lead_bureau=own_bureau)
+    # what a dashboard's list of missing values depends on (read once per data version)
+    key = f"dashboard-missing:{org.pk}:{reporting_fy}:{own_bureau.pk if own_bureau else '-'}"
+    key += f":{MISSING_SHOWN}"
     budgets = budget_by_region(org)
     fys = sorted({fy for by_fy in budgets.values() for fy in by_fy})
     grades = dict.fromkeys(g for scheme in schemes_in_use(org) for g in scheme.grades())
@@ -116,8 +123,8 @@ def dashboard(org: Organization, user: Any, reporting_fy: int | None = None) -> 
         "budget_fys": fys,
         "budget_totals": [sum(budgets.get(r.pk, {}).get(fy, 0) for r in regions) for fy in fys],
         # A large prefecture has thousands: the first ones, and how many in all.
-        "missing": _first(missing),
-        "missing_count": missing.count(),
+        "missing": _first(missing, key, version),
+        "missing_count": kept(f"{key}:count", missing.count, version),
         "shares": open_shares(org, own_bureau),
         "waiting": list(
             waiting.select_related("project", "project__plan", "submitted_by").order_by(
