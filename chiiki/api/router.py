@@ -49,14 +49,7 @@ class KeysetPaging(Paging):
     number of items in all on a page without a cursor, null with one (counting is the cost a
     cursor avoids)."""
 
-    class Input(Schema):
-        limit: int = Field(
-            settings.NINJA_PAGINATION_PER_PAGE,
-            ge=1,
-            le=settings.NINJA_PAGINATION_MAX_LIMIT,
-            description="1ページの件数 / Items per page",
-        )
-        offset: int = Field(0, ge=0, le=2**31 - 1, description="先頭から飛ばす件数 / Items to skip")
+    class Input(Paging.Input):
         cursor: str | None = Field(
             None,
             max_length=400,

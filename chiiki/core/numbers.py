@@ -244,18 +244,17 @@ def amount_in_unit(q: Quantity, unit: str, *, text: str) -> Decimal:
         en_want = f"in {unit}" if unit else "without a unit"
         if given.isascii() and given.isalpha() and not any(ch.isascii() for ch in unit):
             # letters after a figure whose unit has none: a typo (「12a」), not another unit
-            raise ParseError(
-                f"数値の後に読めない文字「{given}」があります（数値だけを{ja_want}書いてください）",
-                f"unexpected text “{given}” after the number (write the figure {en_want})",
-                code="number.trailing_text",
-                params={"expected": unit, "given": given},
-                text=text,
-                column=column,
-            ) from exc
+            code = "number.trailing_text"
+            ja = f"数値の後に読めない文字「{given}」があります（数値だけを{ja_want}書いてください）"
+            en = f"unexpected text “{given}” after the number (write the figure {en_want})"
+        else:
+            code = "number.wrong_unit"
+            ja = f"単位「{given}」はここでは使えません（{ja_want}書いてください）"
+            en = f"wrong unit “{given}” (write the figure {en_want})"
         raise ParseError(
-            f"単位「{given}」はここでは使えません（{ja_want}書いてください）",
-            f"wrong unit “{given}” (write the figure {en_want})",
-            code="number.wrong_unit",
+            ja,
+            en,
+            code=code,
             params={"expected": unit, "given": given},
             text=text,
             column=column,
