@@ -139,7 +139,7 @@ def test_jobs_are_shown_to_whom_they_belong(client, personas):
 
 def test_hq_recomputes_every_grade_in_the_background_and_the_trail_says_so(client, personas):
     from chiiki.audit.models import AuditEntry
-    from chiiki.audit.services import data_version
+    from chiiki.audit.selectors import data_version
     from chiiki.indicators.models import Indicator
 
     graded = Indicator.objects.exclude(grade="").order_by("pk").first()

@@ -17,7 +17,7 @@ from pydantic import Field
 
 from chiiki.api.auth import WRITE
 from chiiki.api.errors import ApiProblem
-from chiiki.audit.services import kept
+from chiiki.audit.selectors import kept
 
 router = Router(auth=WRITE)
 
@@ -140,7 +140,7 @@ def _bad_cursor(message: str) -> ApiProblem:
 
 
 def counted(queryset: QuerySet[Any]) -> int:
-    """``queryset.count()``, kept per data version (chiiki.audit.services.kept)."""
+    """``queryset.count()``, kept per data version (chiiki.audit.selectors.kept)."""
     sql, params = queryset.query.sql_with_params()
     digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
     return kept(f"api-count:{digest}", queryset.count)

@@ -4,10 +4,9 @@ ever appended (on PostgreSQL the table refuses anything else, see migration 0008
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, NamedTuple, TypeVar, cast
+from collections.abc import Iterable, Iterator
+from typing import Any, NamedTuple
 
-from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
@@ -53,30 +52,6 @@ def record(
         old=old,
         new=new,
     )
-
-
-def data_version() -> int:
-    """A number that changes whenever the data does: the latest audit entry's. Every writer
-    records one (forms, API, imports, rounds, authoring, the admin, dataset loads), so cached
-    files (the open data) can be named by it."""
-    return AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-
-
-T = TypeVar("T")
-KEPT_SECONDS = 3600  # a new data version makes new keys in any case
-
-
-def kept(key: str, compute: Callable[[], T], version: int | None = None) -> T:
-    """``compute()``, kept in the cache under ``key`` and the data version: the same read is
-    done once until something is written (then the next reader computes it again). For reads
-    whose cost grows with the data — a national list's count, a prefecture's grade counts.
-    ``version``: the data version, when the caller has read it already."""
-    full = f"{key}:{data_version() if version is None else version}"
-    found = cache.get(full)
-    if found is None:
-        found = compute()
-        cache.set(full, found, KEPT_SECONDS)
-    return cast(T, found)
 
 
 COLUMNS = ("at", "actor_id", "action", "object_type", "object_id", "summary", "old", "new")

@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.utils.translation import gettext
 
-from chiiki.audit.services import kept
+from chiiki.audit.selectors import kept
 from chiiki.core.forecast import Model, backtest_one, forecast, series_for_backtest
 from chiiki.core.progress import (
     RELATIVE,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 
 from chiiki.accounts.access import membership_of
 from chiiki.accounts.models import Role
-from chiiki.audit.services import data_version, kept
+from chiiki.audit.selectors import data_version, kept
 from chiiki.collection.selectors import open_shares
 from chiiki.core.fiscal import fiscal_year_of
 from chiiki.evaluations.models import Evaluation

@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition
 
-from chiiki.audit.services import data_version
+from chiiki.audit.selectors import data_version
 from chiiki.core.errors import ParseError
 from chiiki.core.fiscal import parse_fiscal_year
 from chiiki.i18n import parse_message
