@@ -104,3 +104,20 @@ def test_line_ends_are_found_across_any_split_of_the_blocks():
         ends = _CrLf()
         pieces = [data[: cut[0]], data[cut[0] : cut[1]], data[cut[1] :]]
         assert b"".join(ends(p) for p in pieces) == expected, cut
+
+
+def test_a_draft_editions_figures_stay_out_of_the_file(org, personas):
+    """Actuals have no manager that hides draft editions: the file filters the plan's status,
+    in the database-written path and the Python one alike (fictional figure)."""
+    from chiiki.plans.models import EditionStatus
+    from tests.test_authoring import copy_r3
+
+    draft = copy_r3(personas["hq_planner"], org)
+    assert draft.status == EditionStatus.DRAFT
+    indicator = Indicator.with_drafts.filter(project__plan=draft).order_by("pk").first()
+    Actual.objects.create(indicator=indicator, fy=2024, value=Decimal("424242"))
+    by_python = b"".join(opendata.csv_lines(org, "actuals", database_rendered=False))
+    assert b"424242" not in by_python and draft.slug.encode() not in by_python
+    if connection.vendor == "postgresql":
+        assert b"".join(opendata.csv_lines(org, "actuals")) == by_python
+    assert "424242" not in b"".join(opendata.json_lines(org, "actuals")).decode()

@@ -31,6 +31,7 @@ from chiiki.core.fiscal import MAX_FY, MIN_FY, format_fiscal_year
 from chiiki.core.text import FORMULA_STARTS, neutralise
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.plans.models import (
+    PUBLIC_STATUSES,
     Bureau,
     Municipality,
     Organization,
@@ -198,10 +199,15 @@ _ACTUALS_ORDER = (
 
 
 def _actuals_rows(org: Organization, alias: str) -> Any:
-    """The actuals of ``org`` in file order: what both ways of writing the table read."""
+    """The published actuals of ``org`` in file order: what both ways of writing the table
+    read. (Actuals have no manager of their own that hides draft editions, as the indicators
+    have: the plan's status is filtered here.)"""
     return (
         Actual.objects.using(alias)
-        .filter(indicator__project__plan__organization=org)
+        .filter(
+            indicator__project__plan__organization=org,
+            indicator__project__plan__status__in=PUBLIC_STATUSES,
+        )
         .order_by(*_ACTUALS_ORDER)
     )
 
