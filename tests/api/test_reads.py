@@ -342,3 +342,18 @@ def test_a_list_is_counted_again_after_a_write(api, tokens):
             body={"value": "1.3"}, headers={"If-None-Match": "*"})  # fmt: skip
     assert r.status_code == 200, r.body
     assert api.get("/actuals?limit=1").body["count"] == before + 1
+
+
+def test_a_draft_editions_figures_are_not_served(api, personas):
+    """Actuals have no manager that hides draft editions: the API's reads filter the plan's
+    status (fictional figure on a draft copy of the R3 plan)."""
+    from tests.test_authoring import copy_r3
+
+    org = Organization.objects.get(slug="hokkaido")
+    draft = copy_r3(personas["hq_planner"], org)
+    indicator = Indicator.with_drafts.filter(project__plan=draft).order_by("pk").first()
+    Actual.objects.create(indicator=indicator, fy=2024, value=Decimal("424242"))
+    assert api.get(f"/indicators/{indicator.pk}/actuals/2024").status_code == 404
+    listed = api.all("/actuals?fy=2024")
+    assert all(a["indicator"] != indicator.pk for a in listed)
+    assert api.get(f"/actuals?indicator={indicator.pk}").body["count"] == 0
