@@ -19,6 +19,7 @@ from chiiki.api.selectors import Filters
 from chiiki.core.forecast import forecast
 from chiiki.evaluations.models import Evaluation
 from chiiki.indicators.grading import indicator_spec, year_actuals
+from chiiki.indicators.models import Actual
 from chiiki.plans.models import ProgramBudget
 
 
@@ -276,7 +277,7 @@ def get_actual(
     fy: int = fiscal_year(),
 ) -> Any:
     """ETag ヘッダーが版を示します / The ETag header carries the version."""
-    found = selectors.published_actuals().filter(indicator_id=indicator_id, fy=fy).first()
+    found = Actual.published.filter(indicator_id=indicator_id, fy=fy).first()
     return _versioned(response, found)
 
 

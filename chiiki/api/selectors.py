@@ -18,7 +18,6 @@ from chiiki.councils.models import Meeting
 from chiiki.evaluations.models import Evaluation
 from chiiki.indicators.models import Actual, Indicator, IndicatorListing
 from chiiki.plans.models import (
-    PUBLIC_STATUSES,
     Bureau,
     Measure,
     Municipality,
@@ -200,28 +199,18 @@ def indicator(pk: int) -> Indicator | None:
     )
 
 
-def published_actuals() -> QuerySet[Actual]:
-    """Actuals of adopted (or superseded) editions: actuals have no manager of their own that
-    hides a draft edition's, as indicators have."""
-    return Actual.objects.filter(indicator__project__plan__status__in=PUBLIC_STATUSES)
-
-
 def actuals(f: Filters) -> QuerySet[Actual]:
-    return (
-        published_actuals()
-        .filter(
-            _where(
-                indicator__project__plan__organization__slug=f.organization,
-                indicator__project__plan__slug=f.plan,
-                indicator__project_id=f.project,
-                indicator__project__region__slug=f.region,
-                indicator__project__lead_bureau__slug=f.bureau,
-                indicator_id=f.indicator,
-                fy=f.fy,
-            )
+    return Actual.published.filter(
+        _where(
+            indicator__project__plan__organization__slug=f.organization,
+            indicator__project__plan__slug=f.plan,
+            indicator__project_id=f.project,
+            indicator__project__region__slug=f.region,
+            indicator__project__lead_bureau__slug=f.bureau,
+            indicator_id=f.indicator,
+            fy=f.fy,
         )
-        .order_by("indicator_id", "fy", "pk")
-    )
+    ).order_by("indicator_id", "fy", "pk")
 
 
 def _public_unless_member(user: Any, published: Q, organization_field: str) -> Q:

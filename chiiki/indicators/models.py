@@ -270,7 +270,13 @@ MARKER_CHOICES = [("", _("値あり"))] + [(m.value, _(m.label_ja)) for m in Mis
 
 
 class Actual(models.Model):
-    """The actual (実績値) of an indicator for one fiscal year, or why there is none."""
+    """The actual (実績値) of an indicator for one fiscal year, or why there is none.
+
+    ``objects`` holds every row (the writer and the grader work on drafts too); ``published``
+    leaves out a draft edition's, for the public reads (open data, the API)."""
+
+    objects = models.Manager()
+    published = public_manager("indicator__project__plan__status")
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="actuals")
     fy = models.PositiveSmallIntegerField("年度")

@@ -31,7 +31,6 @@ from chiiki.core.fiscal import MAX_FY, MIN_FY, format_fiscal_year
 from chiiki.core.text import FORMULA_STARTS, neutralise
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.plans.models import (
-    PUBLIC_STATUSES,
     Bureau,
     Municipality,
     Organization,
@@ -200,14 +199,10 @@ _ACTUALS_ORDER = (
 
 def _actuals_rows(org: Organization, alias: str) -> Any:
     """The published actuals of ``org`` in file order: what both ways of writing the table
-    read. (Actuals have no manager of their own that hides draft editions, as the indicators
-    have: the plan's status is filtered here.)"""
+    read."""
     return (
-        Actual.objects.using(alias)
-        .filter(
-            indicator__project__plan__organization=org,
-            indicator__project__plan__status__in=PUBLIC_STATUSES,
-        )
+        Actual.published.using(alias)
+        .filter(indicator__project__plan__organization=org)
         .order_by(*_ACTUALS_ORDER)
     )
 
