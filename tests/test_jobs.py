@@ -164,10 +164,14 @@ def test_hq_recomputes_every_grade_in_the_background_and_the_trail_says_so(clien
     entry = AuditEntry.objects.get(action="indicators.recomputed")
     assert entry.actor == personas["hq_planner"] and entry.new == {"rates": 0, "grades": 1}
     assert data_version() > before  # cached pages and files follow
-    # the list shows it to every HQ member, with who started it
+    # the list shows it to every HQ member, with who started it; its page stays the starter's,
+    # so the list links only the pages its reader may open
+    assert f'href="/jobs/{job.pk}/"' in client.get("/jobs/").content.decode()
     client.login(username="hq-admin", password=PASSWORD)
     listing = client.get("/jobs/").content.decode()
     assert "進捗率・評価の再計算" in listing and "hq-planner" in listing
+    assert f'href="/jobs/{job.pk}/"' not in listing
+    assert client.get(f"/jobs/{job.pk}/").status_code == 404
 
 
 def test_only_hq_recomputes_and_others_see_their_own_jobs(client, personas):

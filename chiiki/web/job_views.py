@@ -55,13 +55,16 @@ ERRORS = {
 PUBLIC = {REPORT_PDF}
 
 
+def _may_open(user: Any, job: Job) -> bool:
+    """Whether this person may open the job's page: its starter, or anyone for a public
+    result."""
+    return job.kind in PUBLIC or (user.is_authenticated and job.created_by_id == user.pk)
+
+
 def _own_job(request: HttpRequest, job_id: Any) -> Job:
-    """The job, if this person may see it: its starter, or anyone for a public result."""
+    """The job, if this person may see it (:func:`_may_open`)."""
     job = Job.objects.filter(pk=job_id, organization=request.organization).first()
-    if job is None or (
-        job.kind not in PUBLIC
-        and (not request.user.is_authenticated or job.created_by_id != request.user.pk)
-    ):
+    if job is None or not _may_open(request.user, job):
         raise Http404(_("処理が見つかりません"))
     reap(job=job)  # a job whose worker died is shown as failed, not as running forever
     if job.status == Job.Status.RUNNING:
@@ -143,4 +146,7 @@ def jobs(request: HttpRequest) -> HttpResponse:
         listed = listed.filter(created_by=request.user)
     for job in (rows := list(listed.defer("file")[:JOBS_SHOWN])):
         job.title = TITLES.get(job.kind, job.kind)
+        # HQ sees a colleague's import listed, but its page (the file's problems) is the
+        # starter's: no link that would answer 404
+        job.openable = _may_open(request.user, job)
     return render(request, "web/jobs.html", {"jobs": rows, "may_recompute": hq, "everyone": hq})
