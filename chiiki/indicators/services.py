@@ -83,12 +83,10 @@ def parse_actual_value(indicator: Indicator, text: str) -> tuple[Decimal | None,
 
 
 def value_in_unit(
-    unit: str, parsed: Quantity | Missing, *, text: str = ""
+    unit: str, parsed: Quantity | Missing, *, text: str
 ) -> tuple[Decimal | None, str]:
     """A parsed figure as (value, marker) in an indicator's ``unit`` (``1.2万人`` → 12 千人);
     ValidationError when its unit cannot be converted (``text``: what was typed)."""
-    if not text:
-        text = format_value(parsed)
     try:
         return figure_in_unit(parsed, unit, text=text)
     except ParseError as exc:

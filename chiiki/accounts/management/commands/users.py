@@ -48,15 +48,7 @@ class Command(BaseCommand):
         if options["action"] == "first":
             self._first_run()
             return
-        org = (
-            Organization.objects.filter(slug=options["organization"]).first()
-            if options["organization"]
-            else Organization.objects.order_by("code").first()
-        )
-        if org is None:
-            raise CommandError(
-                "団体がありません。先に `chiiki data load hokkaido` を実行してください"
-            )
+        org = self._organization(options["organization"])
         bureau = None
         if options["role"] == Role.BUREAU_EDITOR:
             key = options["bureau"] or ""
@@ -84,6 +76,19 @@ class Command(BaseCommand):
             department=options["department"],
             email=options["email"],
         )
+
+    def _organization(self, slug: str | None) -> Organization:
+        """The organization named by ``slug``, else the first by code."""
+        org = (
+            Organization.objects.filter(slug=slug).first()
+            if slug
+            else Organization.objects.order_by("code").first()
+        )
+        if org is None:
+            raise CommandError(
+                "団体がありません。先に `chiiki data load hokkaido` を実行してください"
+            )
+        return org
 
     def _create(
         self,
@@ -122,11 +127,7 @@ class Command(BaseCommand):
                 f"  {command}"
             )
             return
-        org = Organization.objects.order_by("code").first()
-        if org is None:
-            raise CommandError(
-                "団体がありません。先に `chiiki data load hokkaido` を実行してください"
-            )
+        org = self._organization(None)
         self.stdout.write("まだ利用者がいません。閲覧はログインなしでできます。")
         answer = input("入力や公表のための最初の本部管理者をいま作りますか？ [Y/n]: ")
         if answer.strip().lower() not in {"", "y", "yes", "はい"}:
