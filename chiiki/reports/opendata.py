@@ -659,8 +659,6 @@ def csv_lines(
     writer.writerow([f.name for f in t.fields])
     head = flush()
     yield (b"\xef\xbb\xbf" + head) if codec == "utf-8-sig" else head
-    # In CP932 each text cell is converted before the formula guard sees it: 「﹦」 becomes
-    # 「=」 in the file, so it must be guarded as 「=」.
     alias = router.db_for_read(Actual)
     by_database = database_rendered and connections[alias].vendor == "postgresql"
     if name == "actuals" and codec == "utf-8-sig" and by_database:
@@ -668,6 +666,8 @@ def csv_lines(
         # and replaces the characters CP932 lacks)
         yield from _actuals_copy(org, alias)
         return
+    # In CP932 each text cell is converted before the formula guard sees it: 「﹦」 becomes
+    # 「=」 in the file, so it must be guarded as 「=」.
     cells = _cells(t, safe if codec == "cp932" else _as_is)
     for row in t.rows(org):
         writer.writerow(cells(row))
