@@ -3,7 +3,6 @@ pattern. Operations need a token unless they say ``auth=READ``."""
 
 import base64
 import binascii
-import hashlib
 import json
 from typing import Any
 
@@ -17,7 +16,7 @@ from pydantic import Field
 
 from chiiki.api.auth import WRITE
 from chiiki.api.errors import ApiProblem
-from chiiki.audit.selectors import kept
+from chiiki.audit.selectors import kept, query_key
 
 router = Router(auth=WRITE)
 
@@ -141,9 +140,7 @@ def _bad_cursor(message: str) -> ApiProblem:
 
 def counted(queryset: QuerySet[Any]) -> int:
     """``queryset.count()``, kept per data version (chiiki.audit.selectors.kept)."""
-    sql, params = queryset.query.sql_with_params()
-    digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
-    return kept(f"api-count:{digest}", queryset.count)
+    return kept(f"count:{query_key(queryset)}", queryset.count)
 
 
 MAX_ID = 2**63 - 1

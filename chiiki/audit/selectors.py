@@ -3,8 +3,9 @@ kept per data version."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from django.core.cache import cache
 
@@ -34,3 +35,10 @@ def kept(key: str, compute: Callable[[], T], version: int | None = None) -> T:
         found = compute()
         cache.set(full, found, KEPT_SECONDS)
     return cast(T, found)
+
+
+def query_key(queryset: Any) -> str:
+    """A name for what a query reads (its SQL and parameters), to keep its result by:
+    whatever a caller filters, orders or slices is part of the name."""
+    sql, params = queryset.query.sql_with_params()
+    return hashlib.sha256(repr((sql, params)).encode()).hexdigest()

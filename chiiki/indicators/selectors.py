@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.utils.translation import gettext
 
-from chiiki.audit.selectors import kept
+from chiiki.audit.selectors import kept, query_key
 from chiiki.core.forecast import Model, backtest_one, forecast, series_for_backtest
 from chiiki.core.progress import (
     RELATIVE,
@@ -217,7 +217,7 @@ def grade_counts(org: Organization, version: int | None = None) -> list[dict[str
         .annotate(n=Count("pk"))
     )
     # the home page and the dashboard of every visitor: counted once per data version
-    return kept(f"grade-counts:{org.pk}", lambda: list(query), version)
+    return kept(f"rows:{query_key(query)}", lambda: list(query), version)
 
 
 def is_favourable(row: dict[str, Any]) -> bool:

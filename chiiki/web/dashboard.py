@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 
 from chiiki.accounts.access import membership_of
 from chiiki.accounts.models import Role
-from chiiki.audit.selectors import data_version, kept
+from chiiki.audit.selectors import data_version, kept, query_key
 from chiiki.collection.selectors import open_shares
 from chiiki.core.fiscal import fiscal_year_of
 from chiiki.evaluations.models import Evaluation
@@ -52,12 +52,11 @@ def _grade_rows(
 MISSING_SHOWN = 100
 
 
-def _first(missing: Any, key: str, version: int) -> list[Indicator]:
+def _first(missing: Any, version: int) -> list[Indicator]:
     """The first MISSING_SHOWN indicators in order: their ids sorted on narrow rows (kept per
     data version), then the rows the page shows."""
-    ids = kept(
-        f"{key}:first", lambda: list(missing.values_list("pk", flat=True)[:MISSING_SHOWN]), version
-    )
+    first = missing.values_list("pk", flat=True)[:MISSING_SHOWN]
+    ids = kept(f"rows:{query_key(first)}", lambda: list(first), version)
     rows = Indicator.objects.select_related(
         "project", "project__plan", "project__lead_bureau", "project__region"
     ).in_bulk(ids)
@@ -106,9 +105,6 @@ def dashboard(org: Organization, user: Any, reporting_fy: int | None = None) -> 
     if own_bureau is not None:
         missing = missing.filter(project__lead_bureau=own_bureau)
         waiting = waiting.filter(project__lead_bureau=own_bureau)
-    # what a dashboard's list of missing values depends on (read once per data version)
-    key = f"dashboard-missing:{org.pk}:{reporting_fy}:{own_bureau.pk if own_bureau else '-'}"
-    key += f":{MISSING_SHOWN}"
     budgets = budget_by_region(org)
     fys = sorted({fy for by_fy in budgets.values() for fy in by_fy})
     grades = dict.fromkeys(g for scheme in schemes_in_use(org) for g in scheme.grades())
@@ -123,8 +119,8 @@ def dashboard(org: Organization, user: Any, reporting_fy: int | None = None) -> 
         "budget_fys": fys,
         "budget_totals": [sum(budgets.get(r.pk, {}).get(fy, 0) for r in regions) for fy in fys],
         # A large prefecture has thousands: the first ones, and how many in all.
-        "missing": _first(missing, key, version),
-        "missing_count": kept(f"{key}:count", missing.count, version),
+        "missing": _first(missing, version),
+        "missing_count": kept(f"count:{query_key(missing)}", missing.count, version),
         "shares": open_shares(org, own_bureau),
         "waiting": list(
             waiting.select_related("project", "project__plan", "submitted_by").order_by(
