@@ -80,6 +80,10 @@ def _pg_update(
         ) as copy:
             for row in rows:
                 copy.write_row(row)
+        if len(rows) > CHUNK:
+            # a temporary table has no statistics: without them the planner guesses a few
+            # rows and hashes the whole target table instead of walking its primary key
+            cursor.execute("ANALYZE chiiki_changes")
         cursor.execute(
             f"UPDATE {table} SET {assignments} FROM chiiki_changes t WHERE {table}.id = t.id"  # noqa: S608  # nosec B608  # fixed names
         )
@@ -96,5 +100,10 @@ def copy_rows(table: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ..
                 copy.write_row(row)
 
 
+# One encoder for every call: ``json.dumps`` with an option builds a new one each time, which
+# costs more than encoding a small dict (an import encodes two per value).
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def to_json(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
+    return None if value is None else _ENCODE(value)

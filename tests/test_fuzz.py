@@ -206,9 +206,14 @@ def _sound(changeset, rows):
         assert (change.kind, change.target_id, change.fy) not in seen
         seen.add((change.kind, change.target_id, change.fy))
         if change.kind == "budget":
-            assert 0 <= parse_budget(change.value)
-        elif change.value not in {m.value for m in Missing}:
-            assert abs(parse_quantity(change.value).number) < MAX_FIGURE
+            assert isinstance(change.after, int)
+            assert 0 <= parse_budget(str(change.after)) == change.after
+        else:
+            value, marker = change.after
+            if marker:
+                assert value is None and marker in {m.value for m in Missing}
+            else:
+                assert abs(value) < MAX_FIGURE and value == parse_quantity(format(value, "f")).number
         assert change.new
 
 

@@ -76,3 +76,48 @@ def test_every_way_of_grading_gives_the_reference_results(slug):
     in_chunks = fingerprint(org)
     assert as_loaded == all_at_once == one_by_one == in_chunks
     assert all_at_once == REFERENCE[slug]
+
+
+def test_the_writer_stores_each_value_with_the_rate_recompute_would_give(django_user_model):
+    """The writer grades before it stores, so that each row is written once with its value
+    and its rate. What it leaves must be exactly what storing first and recomputing gives:
+    the rates of the rows written, those of later years that a cumulative target sums, the
+    rows added, and every grade."""
+    from chiiki.accounts.models import Membership
+    from chiiki.evaluations.selectors import locked_years
+    from chiiki.indicators.services import ActualWrite, write_actuals
+
+    synthesize("region", seed=11)
+    org = Organization.objects.get(slug="synth-01")
+    actor = django_user_model.objects.create(username="hq-synth")
+    Membership.objects.create(user=actor, organization=org, role="hq_planner")
+    locked = locked_years(organization=org)
+    chosen = [
+        i
+        for i in Indicator.objects.filter(project__plan__organization=org)
+        .select_related("project")
+        .order_by("pk")[::3]
+        if not i.has_series
+    ]
+    assert {i.target_kind for i in chosen} >= {"absolute", "cumulative"}
+    rows = [
+        a
+        for a in Actual.objects.filter(indicator__in=chosen).order_by("indicator_id", "fy")
+        if (a.indicator.project_id, a.fy) not in locked
+    ]
+    removed = rows[::5]  # written back: rows added by the writer
+    Actual.objects.filter(pk__in=[a.pk for a in removed]).delete()
+    writes = []
+    for n, a in enumerate(rows):
+        if n % 7 == 3:
+            writes.append(ActualWrite(a.indicator_id, a.fy, None, "未", None))
+        else:
+            base = a.value if a.value is not None else Decimal(10)
+            writes.append(ActualWrite(a.indicator_id, a.fy, base * Decimal("1.1") + 1, "", None))
+    assert len(writes) > 200 and removed
+    assert write_actuals(actor=actor, writes=writes) == {}
+    written = fingerprint(org)
+    assert recompute(list(Indicator.objects.filter(project__plan__organization=org))).changed == 0
+    _forget(org)
+    recompute(list(Indicator.objects.filter(project__plan__organization=org)))
+    assert fingerprint(org) == written

@@ -50,6 +50,9 @@ _NUMBER_CHARS = str.maketrans(
 )
 _NUMBER_RE = re.compile(r"(?P<int>[0-9][0-9,]*)(?:\.(?P<frac>[0-9]+))?")
 _GROUPED_RE = re.compile(r"^[0-9]{1,3}(,[0-9]{3})*$")
+# A bare ASCII figure (``-12.5``): what machines write, and what a national file holds by the
+# million. Read directly; the general reader gives the same Quantity (tests/core/test_numbers.py).
+_PLAIN_RE = re.compile(r"(-?)([0-9]+(?:\.[0-9]+)?)\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +127,8 @@ def _check_digit_widths(text: str) -> None:
 
 def parse_value(text: str) -> Quantity | Missing:
     """Parse a figure or a missing marker. Raises :class:`ParseError` on anything else."""
+    if _PLAIN_RE.match(text):
+        return parse_quantity(text)
     stripped = text.strip()
     if stripped == "未":
         return Missing.NOT_PUBLISHED
@@ -134,6 +139,15 @@ def parse_value(text: str) -> Quantity | Missing:
 
 def parse_quantity(text: str) -> Quantity:
     """Parse a figure with an optional scale prefix and unit. Markers are errors here."""
+    plain = _PLAIN_RE.match(text)
+    if plain is not None:
+        number = Decimal(plain.group(2))
+        return Quantity(check_figure(-number if plain.group(1) else number, text=text), "", "")
+    return _parse_quantity_written(text)
+
+
+def _parse_quantity_written(text: str) -> Quantity:
+    """:func:`parse_quantity` for every way a person writes a figure."""
     raw = text
     if not text.strip():
         raise ParseError("数値が空です", "empty number", code="number.empty", text=raw)

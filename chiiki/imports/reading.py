@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -68,17 +68,19 @@ class ImportError_(ProblemsError):
         )
 
 
-@dataclass(frozen=True)
-class Change:
-    """One value to write: an actual or a budget, old → new, and where the file says it."""
+class Change(NamedTuple):
+    """One value to write: an actual or a budget, old → new, and where the file says it.
+
+    ``before`` and ``after`` are the values themselves — an actual's ``(value, marker)`` in
+    its indicator's unit, a budget's amount in 千円 — ``before`` None when there was none. Their
+    display texts (:attr:`old`, :attr:`new`) are made when someone reads them: a national file
+    holds a million changes and a preview shows a few hundred."""
 
     kind: str  # "actual" | "budget"
-    target_id: int
-    label: str
+    target: Indicator | Program
     fy: int
-    value: str  # as record_actual / record_budget read it
-    old: str  # as displayed; "" when there was none
-    new: str
+    before: Any
+    after: Any
     expected_version: int | None
     where: Problem  # sheet/file, row, column (message empty)
     # Changed by someone else since the workbook was written out: who and when (ISO time),
@@ -86,8 +88,33 @@ class Change:
     conflict: dict[str, str] | None = None
 
     @property
+    def target_id(self) -> int:
+        return self.target.pk
+
+    @property
+    def label(self) -> str:
+        target = self.target
+        return target.display_name if isinstance(target, Indicator) else target.name
+
+    @property
     def fy_label(self) -> str:
         return format_fiscal_year(self.fy)
+
+    @property
+    def old(self) -> str:
+        """As displayed; "" when there was none."""
+        return "" if self.before is None else self._shown(self.before)
+
+    @property
+    def new(self) -> str:
+        return self._shown(self.after)
+
+    def _shown(self, value: Any) -> str:
+        target = self.target
+        if isinstance(target, Indicator):
+            figure_, marker = value
+            return figure(figure_, target.decimal_places, target.unit, missing=marker).text
+        return f"{value:,}千円"
 
 
 @dataclass
@@ -119,8 +146,7 @@ def _fatal(file: str, field: str, ja: str, en: str, row: int | None = None) -> I
     return ImportError_([_problem(file, row, field, ja, en)])
 
 
-@dataclass(frozen=True)
-class _Entry:
+class _Entry(NamedTuple):
     """A value found in the file, before it is compared with the database."""
 
     kind: str
@@ -376,7 +402,7 @@ def _checked_rows(reader: Any, file: str) -> Iterator[list[str]]:
             return
         except csv.Error:
             row = None
-        if row is None or any(len(cell) > FIELD_LIMIT for cell in row):
+        if row is None or (row and max(map(len, row)) > FIELD_LIMIT):
             raise _fatal(
                 file,
                 "row",
@@ -410,8 +436,9 @@ def _csv_entries(data: bytes, file: str, problems: list[Problem]) -> list[_Entry
             row=1,
         )
     entries = []
+    years: dict[str, int] = {}  # a file names a few years a million times
     for r, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
+        if not "".join(row).strip():
             continue
         if len(row) != len(header):
             problems.append(
@@ -424,7 +451,7 @@ def _csv_entries(data: bytes, file: str, problems: list[Problem]) -> list[_Entry
                 )
             )
             continue
-        record, key, fy_text, value = (cell.strip() for cell in row[:4])
+        record, key, fy_text, value = map(str.strip, row[:4])
         if record not in ("actual", "budget"):
             problems.append(
                 _problem(
@@ -436,13 +463,15 @@ def _csv_entries(data: bytes, file: str, problems: list[Problem]) -> list[_Entry
                 )
             )
             continue
-        try:
-            fy = parse_fiscal_year(fy_text)
-        except ParseError as exc:
-            problems.append(
-                _problem(file, r, "fy", f"{exc.message_ja}「{fy_text}」", exc.message_en)
-            )
-            continue
+        fy = years.get(fy_text)
+        if fy is None:
+            try:
+                fy = years[fy_text] = parse_fiscal_year(fy_text)
+            except ParseError as exc:
+                problems.append(
+                    _problem(file, r, "fy", f"{exc.message_ja}「{fy_text}」", exc.message_en)
+                )
+                continue
         version: int | None = None
         if len(row) > 4 and row[4].strip():
             try:
@@ -465,6 +494,12 @@ def _csv_entries(data: bytes, file: str, problems: list[Problem]) -> list[_Entry
 
 
 # --------------------------------------------------------------------------- compare
+
+# What the check reads of an indicator: its key, unit and name, and what the permission rule
+# reads (the plan's organization). Only these: a national file names a hundred thousand.
+READS = ("slug", "name", "name_status", "series_name", "unit", "decimal_places", "project_id",
+         "project__slug", "project__plan_id", "project__plan__slug",
+         "project__plan__organization_id")  # fmt: skip
 
 
 def read_changes(
@@ -500,9 +535,9 @@ def read_changes(
     changeset = Changeset(filename)
     indicators = {
         i.key: i
-        for i in Indicator.objects.filter(project__plan__organization=organization).select_related(
-            "project__plan", "project__lead_bureau"
-        )
+        for i in Indicator.objects.filter(project__plan__organization=organization)
+        .select_related("project__plan")
+        .only(*READS)
     }
     programs = {p.slug: p for p in Program.objects.filter(organization=organization)}
     actuals = {
@@ -516,6 +551,7 @@ def read_changes(
         for b in ProgramBudget.objects.filter(program__organization=organization).order_by()
     }
     locked = locked_years(organization=organization)
+    allowed: dict[int, bool] = {}  # project id → may the actor change its KPIs
     seen: dict[tuple[str, str, int], Problem] = {}
     rows = None if is_xlsx else max(data.count(b"\n") - 1, 1)
     for n, entry in enumerate(entries, start=1):
@@ -533,7 +569,7 @@ def read_changes(
         seen[(entry.kind, entry.key, entry.fy)] = where
         try:
             change = (
-                _actual_change(entry, indicators, actuals, actor, locked)
+                _actual_change(entry, indicators, actuals, actor, locked, allowed)
                 if entry.kind == "actual"
                 else _budget_change(entry, programs, budgets, actor)
             )
@@ -549,8 +585,7 @@ def read_changes(
     return changeset
 
 
-@dataclass(frozen=True, slots=True)
-class _Current:
+class _Current(NamedTuple):
     """An actual as stored (plain values: a national file holds millions)."""
 
     value: Decimal | None
@@ -588,6 +623,7 @@ def _actual_change(
     actuals: dict[tuple[int, int], _Current],
     actor: Any,
     locked: set[tuple[int, int]],
+    allowed: dict[int, bool],
 ) -> Change | None:
     ind = indicators.get(entry.key)
     if ind is None:
@@ -604,7 +640,10 @@ def _actual_change(
     if current is not None and (current.value, current.marker) == (value, marker):
         return None  # Decimal equality: 1.270000 stored == 1.27 typed
     if actor is not None:
-        if not can_edit_indicator(actor, ind):
+        may = allowed.get(ind.project_id)
+        if may is None:  # one answer per project: the rule reads the project's lead bureau
+            may = allowed[ind.project_id] = can_edit_indicator(actor, ind)
+        if not may:
             raise _Refused(
                 f"「{ind.display_name}」を変更する権限がありません",
                 "you may not change this indicator",
@@ -628,20 +667,14 @@ def _actual_change(
         }
     return Change(
         "actual",
-        ind.pk,
-        ind.display_name,
+        ind,
         entry.fy,
-        marker or format(value, "f"),
-        _actual_text(current.value, current.marker, ind) if current else "",
-        _actual_text(value, marker, ind),
+        (current.value, current.marker) if current else None,
+        (value, marker),
         expected,
         entry.where,
         conflict,
     )
-
-
-def _actual_text(value: Decimal | None, marker: str, ind: Indicator) -> str:
-    return figure(value, ind.decimal_places, ind.unit, missing=marker).text
 
 
 def _budget_change(
@@ -672,12 +705,10 @@ def _budget_change(
     changed = expected != (current.version if current else 0)
     return Change(
         "budget",
-        program.pk,
-        program.name,
+        program,
         entry.fy,
-        str(amount),
-        f"{current.amount_thousand_yen:,}千円" if current else "",
-        f"{amount:,}千円",
+        current.amount_thousand_yen if current else None,
+        amount,
         expected,
         entry.where,
         {"who": "", "when": ""} if changed else None,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +19,6 @@ from django.utils import timezone
 
 from chiiki.audit.services import record as audit
 from chiiki.core.errors import Problem
-from chiiki.core.numbers import Missing
 from chiiki.imports.models import ImportBatch
 from chiiki.imports.reading import (
     MAX_SITE_ROWS,
@@ -34,7 +32,6 @@ from chiiki.indicators.services import ActualWrite, write_actuals
 from chiiki.plans.models import Organization
 from chiiki.plans.services import BudgetConflict, record_budget
 
-MARKERS = {m.value for m in Missing}
 WHY = {
     "forbidden": "permission denied",
     "invalid": "refused by the validation rules",
@@ -61,16 +58,7 @@ def apply(
     actuals = [c for c in changeset.changes if c.kind == "actual"]
     refused = write_actuals(
         actor=actor,
-        writes=[
-            ActualWrite(
-                c.target_id,
-                c.fy,
-                None if c.value in MARKERS else Decimal(c.value),
-                c.value if c.value in MARKERS else "",
-                c.expected_version,
-            )
-            for c in actuals
-        ],
+        writes=[ActualWrite(c.target.pk, c.fy, *c.after, c.expected_version) for c in actuals],
     )
     for index, refusal in sorted(refused.items()):
         problems.append(located(actuals[index].where, refusal.message, WHY[refusal.kind]))
@@ -84,9 +72,9 @@ def apply(
             with transaction.atomic():
                 record_budget(
                     actor=actor,
-                    program_id=change.target_id,
+                    program_id=change.target.pk,
                     fy=change.fy,
-                    amount=change.value,
+                    amount=str(change.after),
                     expected_version=change.expected_version,
                 )
         except ValidationError as exc:

@@ -278,7 +278,15 @@ class Actual(models.Model):
     objects = models.Manager()
     published = public_manager("indicator__project__plan__status")
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="actuals")
+    # Both foreign keys go without an index of their own. The indicator's is the first column
+    # of actual_unique, which serves every lookup by indicator. Nothing reads actuals by their
+    # last editor (the audit trail answers who changed what); an index there would be updated
+    # by every write and keep PostgreSQL from updating the row in place (HOT), which a
+    # million-value import pays for in every other index too. A user is deactivated, not
+    # deleted; deleting one scans the table once for PROTECT.
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="actuals", db_index=False
+    )
     fy = models.PositiveSmallIntegerField("年度")
     value = models.DecimalField(
         "実績値", null=True, blank=True, max_digits=FIGURE_DIGITS, decimal_places=FIGURE_PLACES
@@ -304,6 +312,7 @@ class Actual(models.Model):
         blank=True,
         related_name="+",
         verbose_name="更新者",
+        db_index=False,
     )
     rate_reason = models.CharField(
         "進捗率を計算できない理由",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -34,7 +34,7 @@ from chiiki.core.numbers import (
 )
 from chiiki.evaluations.selectors import locked_years
 from chiiki.i18n import error_code, parse_invalid
-from chiiki.indicators.grading import Regraded, recompute
+from chiiki.indicators.grading import PendingRates, Regraded, recompute, regrade_before_store
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.storage import CHUNK, chunks, copy_rows, update_rows
 
@@ -133,9 +133,9 @@ SERIES_TAKE_FIGURES = gettext_lazy(
 )
 
 
-@dataclass(frozen=True)
-class ActualWrite:
-    """One actual to record: already parsed in the indicator's unit (value, or a marker)."""
+class ActualWrite(NamedTuple):
+    """One actual to record: already parsed in the indicator's unit (value, or a marker). A
+    tuple: an import makes a million of them."""
 
     indicator_id: int
     fy: int
@@ -154,6 +154,12 @@ class Refusal:
     current: Actual | None = None
 
 
+# What the writer reads of an indicator: the permission (its plan's organization), the
+# checks, the audit summary. Only these: a national import loads a hundred thousand.
+WRITER_READS = ("name", "name_status", "series_name", "unit", "target_kind", "project_id",
+                "project__plan_id", "project__plan__organization_id")  # fmt: skip
+
+
 def write_actuals(*, actor: Any, writes: list[ActualWrite]) -> dict[int, Refusal]:
     """Record many actuals: every rule, one store, one audit entry per value, one grading.
 
@@ -169,7 +175,11 @@ def write_actuals(*, actor: Any, writes: list[ActualWrite]) -> dict[int, Refusal
     indicators: dict[int, Indicator] = {}
     for part in chunks(ids, CHUNK):
         # Lock the indicators' rows so that writers queue up.
-        query = Indicator.objects.select_for_update(of=("self",)).select_related("project__plan")
+        query = (
+            Indicator.objects.select_for_update(of=("self",))
+            .select_related("project__plan")
+            .only(*WRITER_READS)
+        )
         indicators.update((i.pk, i) for i in query.filter(pk__in=part).order_by("pk"))
     current: dict[tuple[int, int], tuple[Any, ...]] = {}
     for part in chunks(ids, CHUNK):
@@ -180,8 +190,9 @@ def write_actuals(*, actor: Any, writes: list[ActualWrite]) -> dict[int, Refusal
     problems = _refusals(actor, writes, indicators, current)
     if problems:
         return problems
-    _store(actor, writes, indicators, current)
-    recompute(ids)
+    # graded first, so that each row is written once, with its value and its rate
+    rates = regrade_before_store({(w.indicator_id, w.fy): (w.value, w.marker) for w in writes})
+    _store(actor, writes, indicators, current, rates)
     return {}
 
 
@@ -229,7 +240,7 @@ def _conflict(row: tuple[Any, ...] | None) -> Conflict:
     )
 
 
-ACTUAL_COLUMNS = ("indicator_id", "fy", "value", "marker", "rate_reason", "version",
+ACTUAL_COLUMNS = ("indicator_id", "fy", "value", "marker", "rate", "rate_reason", "version",
                   "updated_at", "updated_by_id")  # fmt: skip
 
 
@@ -238,23 +249,27 @@ def _store(
     writes: list[ActualWrite],
     indicators: dict[int, Indicator],
     current: dict[tuple[int, int], tuple[Any, ...]],
+    rates: PendingRates,
 ) -> None:
-    """Write the rows and their audit entries: plain tuples, COPY on PostgreSQL. The audit
-    entries are made while they are streamed to the database, not held all at once."""
+    """Write the rows, each with its rate, and their audit entries: plain tuples, COPY on
+    PostgreSQL. The audit entries are made while they are streamed to the database, not held
+    all at once."""
     now = timezone.now()
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     updates: list[tuple[Any, ...]] = []
     inserts: list[tuple[Any, ...]] = []
     for w in writes:
-        row = current.get((w.indicator_id, w.fy))
+        key = (w.indicator_id, w.fy)
+        row = current.get(key)
+        rate, reason = rates[key]
         if row:
-            updates.append((row[2], w.value, w.marker, row[5] + 1, now, actor_id))
+            updates.append((row[2], w.value, w.marker, rate, reason, row[5] + 1, now, actor_id))
         else:
-            inserts.append((w.indicator_id, w.fy, w.value, w.marker, "", 1, now, actor_id))
+            inserts.append((*key, w.value, w.marker, rate, reason, 1, now, actor_id))
     update_rows(
         "indicators_actual",
-        ("value numeric", "marker text", "version integer", "updated_at timestamptz",
-         "updated_by_id integer"),
+        ("value numeric", "marker text", "rate numeric", "rate_reason text", "version integer",
+         "updated_at timestamptz", "updated_by_id integer"),
         updates,
     )  # fmt: skip
     _insert(inserts, ACTUAL_COLUMNS)
@@ -322,7 +337,7 @@ def write_published(rows: list[PublishedActual]) -> tuple[int, int, int]:
     for r in rows:
         actual = stored.get((r.indicator_id, r.fy))
         if actual is None:
-            inserts.append((r.indicator_id, r.fy, r.value, r.marker, "", 0, None, None,
+            inserts.append((r.indicator_id, r.fy, r.value, r.marker, None, "", 0, None, None,
                             r.published_rate, r.national_value))  # fmt: skip
             continue
         fields = [

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chiiki.core import numbers
 from chiiki.core.errors import ParseError
 from chiiki.core.numbers import (
     Missing,
@@ -112,3 +113,29 @@ def test_arbitrary_text_gives_a_value_or_a_located_error(text):
     except ParseError as exc:
         assert exc.message_ja
         assert exc.column is None or 1 <= exc.column <= len(text)
+
+
+def _outcome(read, text):
+    try:
+        q = read(text)
+    except ParseError as exc:
+        return ("refused", exc.code)
+    # the same digits and exponent, not only an equal value: 1.50 stays 1.50
+    return (q.number.as_tuple(), q.prefix, q.unit)
+
+
+plain_figures = st.from_regex(r"\A-?[0-9]{1,16}(\.[0-9]{1,8})?\Z") | st.text(
+    alphabet="-0123456789.", max_size=12
+)
+
+
+@given(plain_figures)
+def test_bare_ascii_figures_read_exactly_as_the_general_reader_reads_them(text):
+    """A national file's bare figures take a short way; it must give what every other way
+    of writing the figure gives (digits, exponent, sign, the size limit)."""
+    assert _outcome(parse_quantity, text) == _outcome(numbers._parse_quantity_written, text)
+
+
+@pytest.mark.parametrize("text", ["-0", "007", "0.50", "-12.5", "99999999999999", "1" * 15])
+def test_bare_ascii_figures_edge_cases(text):
+    assert _outcome(parse_quantity, text) == _outcome(numbers._parse_quantity_written, text)
