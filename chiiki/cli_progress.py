@@ -52,6 +52,13 @@ class Bar:
         bar = "#" * filled + "." * (self.width - filled)
         return f"{self.label} [{bar}] {share:4.0%} {done:,}/{total:,}"
 
+    def interrupt(self) -> None:
+        """Clear a terminal bar so that a line can be written; the next call draws it again."""
+        if self.tty and self._drawn:
+            self._write("\r\x1b[K", end="")
+            self._drawn = False
+            self._last = -1.0
+
     def close(self) -> None:
         """End the line a terminal bar was drawn on."""
         if self.tty and self._drawn:

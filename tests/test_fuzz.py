@@ -213,7 +213,9 @@ def _sound(changeset, rows):
             if marker:
                 assert value is None and marker in {m.value for m in Missing}
             else:
-                assert abs(value) < MAX_FIGURE and value == parse_quantity(format(value, "f")).number
+                assert (
+                    abs(value) < MAX_FIGURE and value == parse_quantity(format(value, "f")).number
+                )
         assert change.new
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,7 +27,7 @@ from openpyxl.utils import get_column_letter
 from chiiki.accounts.access import can_edit_indicator, can_edit_program
 from chiiki.core.encoding import UndecodableError, decode_text
 from chiiki.core.errors import ParseError, Problem, ProblemsError
-from chiiki.core.fiscal import format_fiscal_year, parse_fiscal_year
+from chiiki.core.fiscal import MAX_FY, MIN_FY, format_fiscal_year, parse_fiscal_year
 from chiiki.core.numbers import figure_in_unit, parse_budget, parse_value
 from chiiki.evaluations.selectors import locked_years
 from chiiki.imports.workbook import (
@@ -121,15 +122,14 @@ class Change(NamedTuple):
 class Changeset:
     filename: str
     changes: list[Change] = field(default_factory=list)
-    unchanged: int = 0
+    counts: dict[str, int] = field(default_factory=dict)  # as ChangeReader.counts
+
+    @property
+    def unchanged(self) -> int:
+        return self.counts.get("unchanged", 0)
 
     def summary(self) -> dict[str, int]:
-        return {
-            "actuals": sum(c.kind == "actual" for c in self.changes),
-            "budgets": sum(c.kind == "budget" for c in self.changes),
-            "unchanged": self.unchanged,
-            "conflicts": sum(c.conflict is not None for c in self.changes),
-        }
+        return dict(self.counts)
 
 
 def _problem(file: str, row: int | None, column: str, ja: str, en: str) -> Problem:
@@ -211,7 +211,7 @@ def _limited(rows: Iterable[Any], file: str, limit: int | None) -> Iterator[Any]
 
 def _xlsx_entries(
     data: bytes, file: str, problems: list[Problem], max_rows: int | None = None
-) -> list[_Entry]:
+) -> Iterator[_Entry]:
     _check_zip(data, file)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -236,11 +236,10 @@ def _xlsx_entries(
         versions = (
             _versions(book, file, problems, max_rows) if VERSIONS_SHEET in book.sheetnames else {}
         )
-        entries: list[_Entry] = []
         for name in sheets:
             expected_head = ACTUAL_HEAD if name == ACTUALS_SHEET else BUDGET_HEAD
             kind = "actual" if name == ACTUALS_SHEET else "budget"
-            entries += _sheet_entries(
+            yield from _sheet_entries(
                 _limited(book[name].iter_rows(), file, max_rows),
                 f"{file}「{name}」",
                 name,
@@ -249,7 +248,6 @@ def _xlsx_entries(
                 versions,
                 problems,
             )
-        return entries
     finally:
         book.close()
 
@@ -413,7 +411,7 @@ def _checked_rows(reader: Any, file: str) -> Iterator[list[str]]:
         yield row
 
 
-def _csv_entries(data: bytes, file: str, problems: list[Problem]) -> list[_Entry]:
+def _csv_entries(data: bytes, file: str, problems: list[Problem]) -> Iterator[_Entry]:
     try:
         text = decode_text(data)
     except UndecodableError as exc:
@@ -435,7 +433,6 @@ def _csv_entries(data: bytes, file: str, problems: list[Problem]) -> list[_Entry
             f"the header must be {','.join(CSV_COLUMNS)}[,version]",
             row=1,
         )
-    entries = []
     years: dict[str, int] = {}  # a file names a few years a million times
     for r, row in enumerate(reader, start=2):
         if not "".join(row).strip():
@@ -489,8 +486,7 @@ def _csv_entries(data: bytes, file: str, problems: list[Problem]) -> list[_Entry
                 continue
         if value == "":
             continue
-        entries.append(_Entry(record, key, fy, value, version, Problem(file, r, "value", "")))
-    return entries
+        yield _Entry(record, key, fy, value, version, Problem(file, r, "value", ""))
 
 
 # --------------------------------------------------------------------------- compare
@@ -511,78 +507,146 @@ def read_changes(
     max_rows: int | None = None,
     progress: Progress | None = None,
 ) -> Changeset:
-    """What importing ``data`` would change. With ``actor``, rows that person may not change
-    (another bureau's KPI, a published FY) are reported now rather than at apply time. With
-    ``max_rows``, a file holding more rows (per CSV or per sheet) is refused before its rows
-    are checked. ``progress(done, total, step)`` hears how far the check got (rows of a CSV;
-    values of a workbook, whose total is not known in advance)."""
-    if len(data) > MAX_BYTES:
-        raise _fatal(
-            filename,
-            "file",
-            f"ファイルが大きすぎます（{len(data):,}バイト、上限 {MAX_BYTES // 1024 // 1024}MB）",
-            f"the file is too large ({len(data):,} bytes; limit {MAX_BYTES // 1024 // 1024} MB)",
-        )
-    problems: list[Problem] = []
-    is_xlsx = data[:2] == b"PK" or filename.lower().endswith((".xlsx", ".xlsm"))
-    if max_rows is not None and not is_xlsx and data.count(b"\n") > max_rows + 1:
-        raise _too_many_rows(filename, max_rows)
-    entries = (
-        _xlsx_entries(data, filename, problems, max_rows)
-        if is_xlsx
-        else _csv_entries(data, filename, problems)
+    """What importing ``data`` would change, all at once (a preview). With ``actor``, rows
+    that person may not change (another bureau's KPI, a published FY) are reported now rather
+    than at apply time. With ``max_rows``, a file holding more rows (per CSV or per sheet) is
+    refused before its rows are checked. ``progress(done, total, step)`` hears how far the
+    check got (rows of a CSV; values of a workbook, whose total is not known in advance).
+    A file of any size is imported without holding its changes by
+    ``chiiki.imports.services.import_file``, which reads with :class:`ChangeReader` too."""
+    reader = ChangeReader(
+        data,
+        filename,
+        organization=organization,
+        actor=actor,
+        max_rows=max_rows,
+        progress=progress,
     )
-    changeset = Changeset(filename)
-    indicators = {
-        i.key: i
-        for i in Indicator.objects.filter(project__plan__organization=organization)
-        .select_related("project__plan")
-        .only(*READS)
-    }
-    programs = {p.slug: p for p in Program.objects.filter(organization=organization)}
-    actuals = {
-        (row[0], row[1]): _Current(*row[2:])
-        for row in Actual.objects.filter(indicator__project__plan__organization=organization)
-        .order_by()
-        .values_list("indicator_id", "fy", "value", "marker", "version")
-    }
-    budgets = {
-        (b.program_id, b.fy): b
-        for b in ProgramBudget.objects.filter(program__organization=organization).order_by()
-    }
-    locked = locked_years(organization=organization)
-    allowed: dict[int, bool] = {}  # project id → may the actor change its KPIs
-    seen: dict[tuple[str, str, int], Problem] = {}
-    rows = None if is_xlsx else max(data.count(b"\n") - 1, 1)
-    for n, entry in enumerate(entries, start=1):
-        where = entry.where
-        if progress is not None:
-            progress(min(where.line or n, rows) if rows else n, rows, "check")
-        dup = seen.get((entry.kind, entry.key, entry.fy))
-        if dup is not None:
-            problems.append(
-                located(
-                    where, f"同じ値が{dup.line}行目にもあります", f"also given on row {dup.line}"
-                )
+    changes = list(reader)
+    if reader.problems:
+        raise ImportError_(reader.problems)
+    return Changeset(filename, changes, reader.counts)
+
+
+class ChangeReader:
+    """The changes a file asks for, one at a time: iterate it, then look at ``problems``
+    (every refused row, located) and ``counts`` (the changes read of each kind, the
+    conflicts among them, and the values that are unchanged). Holds the organization's indicators and
+    stored figures, and for each KPI where in the file each FY was given; not the file's
+    rows, so a national file is read in bounded memory."""
+
+    def __init__(
+        self,
+        data: bytes,
+        filename: str,
+        *,
+        organization: Organization,
+        actor: Any = None,
+        max_rows: int | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        if len(data) > MAX_BYTES:
+            raise _fatal(
+                filename,
+                "file",
+                f"ファイルが大きすぎます（{len(data):,}バイト、上限 {MAX_BYTES // 1024 // 1024}MB）",
+                f"the file is too large ({len(data):,} bytes; limit {MAX_BYTES // 1024 // 1024} MB)",
             )
-            continue
-        seen[(entry.kind, entry.key, entry.fy)] = where
-        try:
-            change = (
-                _actual_change(entry, indicators, actuals, actor, locked, allowed)
-                if entry.kind == "actual"
-                else _budget_change(entry, programs, budgets, actor)
-            )
-        except _Refused as exc:
-            problems.append(located(where, exc.ja, exc.en))
-            continue
-        if change is None:
-            changeset.unchanged += 1
-        else:
-            changeset.changes.append(change)
-    if problems:
-        raise ImportError_(problems)
-    return changeset
+        self.problems: list[Problem] = []
+        self.counts = {"actuals": 0, "budgets": 0, "unchanged": 0, "conflicts": 0}
+        self.filename = filename
+        self._data = data
+        self._actor = actor
+        self._max_rows = max_rows
+        self._progress = progress
+        self._xlsx = data[:2] == b"PK" or filename.lower().endswith((".xlsx", ".xlsm"))
+        if max_rows is not None and not self._xlsx and data.count(b"\n") > max_rows + 1:
+            raise _too_many_rows(filename, max_rows)
+        self._organization = organization
+
+    def __iter__(self) -> Iterator[Change]:
+        data, filename, problems = self._data, self.filename, self.problems
+        actor, progress, organization = self._actor, self._progress, self._organization
+        entries = (
+            _xlsx_entries(data, filename, problems, self._max_rows)
+            if self._xlsx
+            else _csv_entries(data, filename, problems)
+        )
+        indicators = {
+            i.key: i
+            for i in Indicator.objects.filter(project__plan__organization=organization)
+            .select_related("project__plan")
+            .only(*READS)
+        }
+        programs = {p.slug: p for p in Program.objects.filter(organization=organization)}
+        actuals = {
+            (row[0], row[1]): _Current(*row[2:])
+            for row in Actual.objects.filter(indicator__project__plan__organization=organization)
+            .order_by()
+            .values_list("indicator_id", "fy", "value", "marker", "version")
+        }
+        budgets = {
+            (b.program_id, b.fy): b
+            for b in ProgramBudget.objects.filter(program__organization=organization).order_by()
+        }
+        locked = locked_years(organization=organization)
+        allowed: dict[int, bool] = {}  # project id → may the actor change its KPIs
+        seen = _Seen()
+        counts = self.counts
+        rows = None if self._xlsx else max(data.count(b"\n") - 1, 1)
+        for n, entry in enumerate(entries, start=1):
+            where = entry.where
+            if progress is not None:
+                progress(min(where.line or n, rows) if rows else n, rows, "check")
+            try:
+                if entry.kind == "actual":
+                    ind = indicators.get(entry.key)
+                    if ind is None:
+                        raise _Refused(
+                            f"指標キー「{entry.key}」の指標はありません",
+                            f"no indicator with key {entry.key}",
+                        )
+                    seen.check(entry, ind.pk)
+                    change = _actual_change(entry, ind, actuals, actor, locked, allowed)
+                else:
+                    program = programs.get(entry.key)
+                    if program is None:
+                        raise _Refused(
+                            f"事業キー「{entry.key}」の事業はありません",
+                            f"no program with key {entry.key}",
+                        )
+                    seen.check(entry, program.pk)
+                    change = _budget_change(entry, program, budgets, actor)
+            except _Refused as exc:
+                problems.append(located(where, exc.ja, exc.en))
+                continue
+            if change is None:
+                counts["unchanged"] += 1
+                continue
+            counts["actuals" if change.kind == "actual" else "budgets"] += 1
+            counts["conflicts"] += change.conflict is not None
+            yield change
+
+
+class _Seen:
+    """Where in the file each value (record, target, FY) was first given, to refuse a second
+    one. Per target an array over the FY range: a national file gives a million values, and
+    a dict entry per value would cost more than the rest of the reading."""
+
+    SLOTS = MAX_FY - MIN_FY + 1
+
+    def __init__(self) -> None:
+        self._lines: dict[tuple[str, int], array[int]] = {}
+
+    def check(self, entry: _Entry, target: int) -> None:
+        lines = self._lines.get((entry.kind, target))
+        if lines is None:
+            lines = self._lines[(entry.kind, target)] = array("I", bytes(4 * self.SLOTS))
+        slot = entry.fy - MIN_FY
+        first = lines[slot]
+        if first:
+            raise _Refused(f"同じ値が{first}行目にもあります", f"also given on row {first}")
+        lines[slot] = entry.where.line or 1
 
 
 class _Current(NamedTuple):
@@ -619,17 +683,12 @@ def _number_text(raw: Any) -> str:
 
 def _actual_change(
     entry: _Entry,
-    indicators: dict[str, Indicator],
+    ind: Indicator,
     actuals: dict[tuple[int, int], _Current],
     actor: Any,
     locked: set[tuple[int, int]],
     allowed: dict[int, bool],
 ) -> Change | None:
-    ind = indicators.get(entry.key)
-    if ind is None:
-        raise _Refused(
-            f"指標キー「{entry.key}」の指標はありません", f"no indicator with key {entry.key}"
-        )
     text = _number_text(entry.raw)
     try:
         # the figure, then its unit; each error names the position in both languages
@@ -679,15 +738,10 @@ def _actual_change(
 
 def _budget_change(
     entry: _Entry,
-    programs: dict[str, Program],
+    program: Program,
     budgets: dict[tuple[int, int], ProgramBudget],
     actor: Any,
 ) -> Change | None:
-    program = programs.get(entry.key)
-    if program is None:
-        raise _Refused(
-            f"事業キー「{entry.key}」の事業はありません", f"no program with key {entry.key}"
-        )
     text = _number_text(entry.raw)
     try:
         amount = parse_budget(text)

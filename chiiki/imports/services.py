@@ -1,4 +1,6 @@
-"""Apply an import: every change under the same rules as the site's forms.
+"""Apply an import: every change under the same rules as the site's forms. A preview's
+changes are applied by :func:`apply`; a file of any size is checked and written in chunks by
+:func:`import_file`, in bounded memory. Both write through :func:`_write`.
 
 Budgets go through ``record_budget`` one by one (a file holds a few hundred at most).
 Actuals, which a national file holds by the million, go through
@@ -22,6 +24,8 @@ from chiiki.core.errors import Problem
 from chiiki.imports.models import ImportBatch
 from chiiki.imports.reading import (
     MAX_SITE_ROWS,
+    Change,
+    ChangeReader,
     Changeset,
     ImportError_,
     Progress,
@@ -40,6 +44,10 @@ WHY = {
 }
 
 
+# Changes written at a time by import_file: the memory a national file needs, whatever its size.
+WRITE_CHUNK = 20_000
+
+
 @transaction.atomic
 def apply(
     changeset: Changeset,
@@ -49,23 +57,67 @@ def apply(
 ) -> dict[str, int]:
     """Write every change of ``changeset`` or none of them.
 
-    Each change goes through :func:`record_actual` / :func:`record_budget` (permission,
+    Actuals go through ``write_actuals`` and budgets through ``record_budget`` (permission,
     parsing, published-FY lock, optimistic version, audit entry, recompute). Any refusal rolls
     the whole import back and raises :class:`ImportError_` with every refused cell, located.
     """
     problems: list[Problem] = []
     total = len(changeset.changes)
-    actuals = [c for c in changeset.changes if c.kind == "actual"]
+    for start in range(0, total, WRITE_CHUNK):
+        part = changeset.changes[start : start + WRITE_CHUNK]
+        problems += _write(part, actor)
+        if progress is not None:
+            progress(start + len(part), total)
+    summary = changeset.summary()
+    _finish(problems, actor, changeset.filename, summary)
+    return summary
+
+
+@transaction.atomic
+def import_file(
+    data: bytes,
+    filename: str,
+    *,
+    organization: Organization,
+    actor: Any,
+    progress: Progress | None = None,
+    seen: Callable[[Change], None] | None = None,
+) -> dict[str, int]:
+    """Check and write a file of any size, all or nothing, holding one chunk of its changes at
+    a time (``chiiki workbook import``): the same reading as :func:`read_changes` and the same
+    writing as :func:`apply`. ``seen(change)`` hears each change as it is read. Once a row is
+    refused nothing more is written, but the whole file is still checked, so that every
+    problem is reported at once."""
+    reader = ChangeReader(data, filename, organization=organization, actor=actor, progress=progress)
+    problems = reader.problems
+    part: list[Change] = []
+    for change in reader:
+        if seen is not None:
+            seen(change)
+        if problems:
+            continue  # refused already: check the rest, write nothing
+        part.append(change)
+        if len(part) == WRITE_CHUNK:
+            problems += _write(part, actor)
+            part = []
+    if part and not problems:
+        problems += _write(part, actor)
+    summary = dict(reader.counts)
+    _finish(problems, actor, filename, summary)
+    return summary
+
+
+def _write(changes: list[Change], actor: Any) -> list[Problem]:
+    """Write ``changes`` through the one writer of each kind; the refused ones, located."""
+    problems: list[Problem] = []
+    actuals = [c for c in changes if c.kind == "actual"]
     refused = write_actuals(
         actor=actor,
         writes=[ActualWrite(c.target.pk, c.fy, *c.after, c.expected_version) for c in actuals],
     )
     for index, refusal in sorted(refused.items()):
         problems.append(located(actuals[index].where, refusal.message, WHY[refusal.kind]))
-    done = len(actuals)
-    if progress is not None and done:
-        progress(done, total)
-    for change in changeset.changes:
+    for change in changes:
         if change.kind != "budget":
             continue
         try:
@@ -86,23 +138,25 @@ def apply(
             problems.append(
                 located(change.where, str(exc) or "権限がありません", "permission denied")
             )
-        done += 1
-        if progress is not None:
-            progress(done, total)
+    return problems
+
+
+def _finish(problems: list[Problem], actor: Any, filename: str, summary: dict[str, int]) -> None:
+    """Roll the import back with every problem, or record that it was applied."""
     if problems:
         transaction.set_rollback(True)
         raise ImportError_(problems)
-    summary = changeset.summary()
+    if not (summary["actuals"] or summary["budgets"]):
+        return  # nothing was written
     audit(
         actor=actor,
         action="import.applied",
         object_type="import",
-        object_id=changeset.filename[:60],
-        summary=f"{changeset.filename}: 実績値 {summary['actuals']} 件、予算額 {summary['budgets']} 件",
+        object_id=filename[:60],
+        summary=f"{filename}: 実績値 {summary['actuals']} 件、予算額 {summary['budgets']} 件",
         old=None,
         new=summary,
     )
-    return summary
 
 
 def keep_upload(

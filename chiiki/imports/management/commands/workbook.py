@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from chiiki.cli_progress import Bar
-from chiiki.imports.reading import ImportError_, read_changes
-from chiiki.imports.services import apply
+from chiiki.imports.reading import Change, ChangeReader, ImportError_
+from chiiki.imports.services import import_file
 from chiiki.imports.workbook import export_workbook
 from chiiki.plans.selectors import organization_by_slug
 
@@ -61,38 +61,45 @@ class Command(BaseCommand):
             data = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"{path} を読めません: {exc.strerror}") from exc
-        checking = Bar(self.stderr, "  確認中")
-        try:
-            changeset = read_changes(
-                data, path.name, organization=org, actor=user, progress=checking
-            )
-        except ImportError_ as exc:
-            checking.close()
-            raise CommandError(str(exc)) from exc
-        checking.close()
-        for c in changeset.changes:
+        bar = Bar(self.stderr, "  確認中" if options["dry_run"] else "  取込中")
+
+        def show(c: Change) -> None:
             old = c.old or "（なし）"
             clash = ""
             if c.conflict is not None:
                 by = f"{c.conflict['who']}が" if c.conflict["who"] else ""
                 clash = f"  ※競合: ブックを書き出した後に{by}変更しています"
+            bar.interrupt()
             self.stdout.write(
                 f"  {c.label} {c.fy_label}: {old} → {c.new}  [{c.where.file} {c.where.line}行目 {c.where.field}]{clash}"
             )
-        s = changeset.summary()
+
+        try:
+            if options["dry_run"]:
+                s = _check(data, path.name, org, user, bar, show)
+            else:
+                s = import_file(
+                    data, path.name, organization=org, actor=user, progress=bar, seen=show
+                )
+        except ImportError_ as exc:
+            bar.close()
+            raise CommandError(str(exc)) from exc
+        bar.close()
         self.stdout.write(
             f"変更: 実績値 {s['actuals']} 件、予算額 {s['budgets']} 件（変更なし {s['unchanged']} 件）"
             + (f"、うち競合 {s['conflicts']} 件" if s["conflicts"] else "")
         )
-        if options["dry_run"] or not changeset.changes:
-            if options["dry_run"]:
-                self.stdout.write("ドライラン: 何も書き込んでいません")
-            return
-        writing = Bar(self.stderr, "  書き込み中")
-        try:
-            apply(changeset, actor=user, progress=writing)
-        except ImportError_ as exc:
-            writing.close()
-            raise CommandError(str(exc)) from exc
-        writing.close()
-        self.stdout.write("取り込みました")
+        if options["dry_run"]:
+            self.stdout.write("ドライラン: 何も書き込んでいません")
+        elif s["actuals"] or s["budgets"]:
+            self.stdout.write("取り込みました")
+
+
+def _check(data: bytes, filename: str, org: Any, user: Any, bar: Bar, show: Any) -> dict[str, int]:
+    """A dry run: every change read and shown, every problem raised, nothing written."""
+    reader = ChangeReader(data, filename, organization=org, actor=user, progress=bar)
+    for change in reader:
+        show(change)
+    if reader.problems:
+        raise ImportError_(reader.problems)
+    return reader.counts
