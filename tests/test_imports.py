@@ -369,3 +369,79 @@ def test_the_year_columns_run_without_a_gap(org, personas):
         years = [parse_fiscal_year(h) for h in headers if h and re.fullmatch(r"[HR](\d+|元)", h)]
         assert years == list(range(years[0], years[-1] + 1)), (sheet, headers)
     assert [c.value for c in book["実績値"][1]][-4:] == ["R1", "R2", "R3", "R4"]
+
+
+def _writable_rows(org):
+    """Every Hokkaido actual an HQ import may correct (an FY not locked by a published
+    evaluation, a KPI that takes figures), as long-CSV rows adding one to each value."""
+    from chiiki.evaluations.selectors import locked_years
+
+    locked = locked_years(organization=org)
+    rows = []
+    for a in (
+        Actual.objects.filter(indicator__project__plan__organization=org)
+        .select_related("indicator__project__plan")
+        .order_by("indicator_id", "fy")
+    ):
+        if (a.indicator.project_id, a.fy) in locked or a.indicator.has_series:
+            continue
+        new = (a.value + 1) if a.value is not None else 1
+        rows.append((a, f"actual,{a.indicator.key},{a.fy},{format(new, 'f')}"))
+    return rows
+
+
+def test_a_file_written_in_chunks_is_written_whole_or_not_at_all(org, personas, monkeypatch):
+    """import_file (the command line's way, for files of any size) writes a chunk at a time;
+    all or nothing still holds across chunks, and every problem is still reported."""
+    from chiiki.imports import services
+
+    monkeypatch.setattr(services, "WRITE_CHUNK", 7)
+    hq = personas["hq_planner"]
+    rows = _writable_rows(org)
+    assert len(rows) > 3 * 7
+    head = "record,key,fy,value\n"
+    before = {a.pk: (a.value, a.marker, a.version) for a, _ in rows}
+    entries = AuditEntry.objects.count()
+
+    # the same file with a typo in its last row and its second row given again: refused
+    # whole, though the first chunks were written before the typo was read
+    lines = [line for _, line in rows]
+    lines[-1] = lines[-1].rsplit(",", 1)[0] + ",12a"
+    with pytest.raises(ImportError_) as refused:
+        services.import_file(
+            (head + "\n".join([*lines, lines[1]])).encode(), "bad.csv", organization=org, actor=hq
+        )
+    last = len(rows) + 1  # the file's line of the last row
+    problems = [(p.line, p.field, p.message.split(" / ")[1]) for p in refused.value.problems]
+    assert problems[1:] == [(last + 1, "value", "also given on row 3")]
+    assert problems[0][:2] == (last, "value")
+    assert problems[0][2].startswith("unexpected text “a” after the number")
+    current = {a.pk: (a.value, a.marker, a.version) for a in Actual.objects.filter(pk__in=before)}
+    assert current == before
+    assert AuditEntry.objects.count() == entries
+
+    seen = []
+    summary = services.import_file(
+        (head + "\n".join(line for _, line in rows)).encode(),
+        "good.csv",
+        organization=org,
+        actor=hq,
+        seen=seen.append,
+    )
+    assert summary == {"actuals": len(rows), "budgets": 0, "unchanged": 0, "conflicts": 0}
+    assert [c.where.line for c in seen] == list(range(2, len(rows) + 2))
+    stored = Actual.objects.in_bulk(before)
+    for a, _ in rows:
+        value, _marker, version = before[a.pk]
+        assert stored[a.pk].value == (value + 1 if value is not None else 1)
+        assert stored[a.pk].marker == "" and stored[a.pk].version == version + 1
+    assert AuditEntry.objects.count() - entries == len(rows) + 1  # each value, and the import
+
+
+@given(st.text(alphabet=st.sampled_from(["a", ",", '"', "\r", "\n", "\u2028", "\x0c", "あ"])))
+def test_the_long_csv_is_split_into_lines_as_the_csv_module_expects(text):
+    """The reader walks the decoded file line by line instead of copying it into a StringIO;
+    the lines (and their endings: CR LF, LF or a lone CR) must be the same."""
+    from chiiki.imports.reading import _lines
+
+    assert list(_lines(text)) == list(io.StringIO(text, newline=""))

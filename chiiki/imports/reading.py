@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from array import array
 from collections.abc import Iterable, Iterator
@@ -40,6 +41,7 @@ from chiiki.imports.workbook import (
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.plans.models import Organization, Program, ProgramBudget
 from chiiki.reports.layout import figure
+from chiiki.storage import CHUNK, chunks
 
 MAX_BYTES = 20 * 1024 * 1024  # an upload; the national CSV goes through the CLI in parts
 MAX_UNZIPPED = 200 * 1024 * 1024  # a workbook whose parts inflate beyond this is a zip bomb
@@ -411,6 +413,16 @@ def _checked_rows(reader: Any, file: str) -> Iterator[list[str]]:
         yield row
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their endings (CR LF, LF or CR), as ``io.StringIO(text,
+    newline="")`` gives them to the csv module, one at a time: no second copy of the file."""
+    for match in _LINE.finditer(text):
+        yield match.group()
+
+
 def _csv_entries(data: bytes, file: str, problems: list[Problem]) -> Iterator[_Entry]:
     try:
         text = decode_text(data)
@@ -423,7 +435,7 @@ def _csv_entries(data: bytes, file: str, problems: list[Problem]) -> Iterator[_E
             "テキストの CSV ではありません（NUL 文字を含みます）",
             "not a text CSV (contains NUL)",
         )
-    reader = _checked_rows(csv.reader(io.StringIO(text, newline="")), file)
+    reader = _checked_rows(csv.reader(_lines(text)), file)
     header = [h.strip() for h in next(reader, [])]
     if header[:4] != CSV_COLUMNS or header[4:] not in ([], ["version"]):
         raise _fatal(
@@ -490,6 +502,9 @@ def _csv_entries(data: bytes, file: str, problems: list[Problem]) -> Iterator[_E
 
 
 # --------------------------------------------------------------------------- compare
+
+# Values of the file compared with the database at a time (one query for their KPIs' figures).
+READ_BATCH = 5000
 
 # What the check reads of an indicator: its key, unit and name, and what the permission rule
 # reads (the plan's organization). Only these: a national file names a hundred thousand.
@@ -566,37 +581,55 @@ class ChangeReader:
 
     def __iter__(self) -> Iterator[Change]:
         data, filename, problems = self._data, self.filename, self.problems
-        actor, progress, organization = self._actor, self._progress, self._organization
+        organization = self._organization
         entries = (
             _xlsx_entries(data, filename, problems, self._max_rows)
             if self._xlsx
             else _csv_entries(data, filename, problems)
         )
-        indicators = {
+        self._indicators = {
             i.key: i
             for i in Indicator.objects.filter(project__plan__organization=organization)
             .select_related("project__plan")
             .only(*READS)
         }
-        programs = {p.slug: p for p in Program.objects.filter(organization=organization)}
-        actuals = {
-            (row[0], row[1]): _Current(*row[2:])
-            for row in Actual.objects.filter(indicator__project__plan__organization=organization)
-            .order_by()
-            .values_list("indicator_id", "fy", "value", "marker", "version")
-        }
-        budgets = {
+        self._programs = {p.slug: p for p in Program.objects.filter(organization=organization)}
+        self._budgets = {
             (b.program_id, b.fy): b
             for b in ProgramBudget.objects.filter(program__organization=organization).order_by()
         }
-        locked = locked_years(organization=organization)
-        allowed: dict[int, bool] = {}  # project id → may the actor change its KPIs
-        seen = _Seen()
-        counts = self.counts
-        rows = None if self._xlsx else max(data.count(b"\n") - 1, 1)
-        for n, entry in enumerate(entries, start=1):
+        self._locked = locked_years(organization=organization)
+        self._allowed: dict[int, bool] = {}  # project id → may the actor change its KPIs
+        self._seen = _Seen()
+        self._rows = None if self._xlsx else max(data.count(b"\n") - 1, 1)
+        self._done = 0
+        batch: list[_Entry] = []
+        for entry in entries:
+            batch.append(entry)
+            if len(batch) == READ_BATCH:
+                yield from self._checked(batch)
+                batch = []
+        yield from self._checked(batch)
+
+    def _checked(self, batch: list[_Entry]) -> Iterator[Change]:
+        """The changes of a batch of the file's values, compared with the figures stored for
+        its KPIs (read per batch: the organization's figures are never all held)."""
+        indicators, problems, counts = self._indicators, self.problems, self.counts
+        progress, rows = self._progress, self._rows
+        ids = sorted({i.pk for e in batch if (i := indicators.get(e.key)) and e.kind == "actual"})
+        actuals: dict[tuple[int, int], _Current] = {}
+        for part in chunks(ids, CHUNK):
+            for row in (
+                Actual.objects.filter(indicator_id__in=part)
+                .order_by()
+                .values_list("indicator_id", "fy", "value", "marker", "version")
+            ):
+                actuals[(row[0], row[1])] = _Current(*row[2:])
+        for entry in batch:
             where = entry.where
+            self._done += 1
             if progress is not None:
+                n = self._done
                 progress(min(where.line or n, rows) if rows else n, rows, "check")
             try:
                 if entry.kind == "actual":
@@ -606,17 +639,19 @@ class ChangeReader:
                             f"指標キー「{entry.key}」の指標はありません",
                             f"no indicator with key {entry.key}",
                         )
-                    seen.check(entry, ind.pk)
-                    change = _actual_change(entry, ind, actuals, actor, locked, allowed)
+                    self._seen.check(entry, ind.pk)
+                    change = _actual_change(
+                        entry, ind, actuals, self._actor, self._locked, self._allowed
+                    )
                 else:
-                    program = programs.get(entry.key)
+                    program = self._programs.get(entry.key)
                     if program is None:
                         raise _Refused(
                             f"事業キー「{entry.key}」の事業はありません",
                             f"no program with key {entry.key}",
                         )
-                    seen.check(entry, program.pk)
-                    change = _budget_change(entry, program, budgets, actor)
+                    self._seen.check(entry, program.pk)
+                    change = _budget_change(entry, program, self._budgets, self._actor)
             except _Refused as exc:
                 problems.append(located(where, exc.ja, exc.en))
                 continue
