@@ -4,6 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.urls import reverse
 
 from chiiki.audit.models import AuditEntry
@@ -239,3 +240,28 @@ def test_garbled_versions_elsewhere_do_not_crash(client, personas):
         302,
         400,
     )
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="HOT updates are PostgreSQL's (PostgreSQL pass)"
+)
+def test_a_correction_rewrites_the_row_in_place_without_touching_indexes(personas):
+    """Actuals keep free room on each page and no index on a column a correction changes, so
+    PostgreSQL updates a corrected row where it is (HOT): a million-value import then writes
+    no index entries for its updates."""
+
+    def updates():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables"
+                " WHERE relname = 'indicators_actual'"
+            )
+            return cursor.fetchone()
+
+    enter(personas["hq_planner"], TOKACHI, value="5")
+    before = updates()
+    actual = enter(personas["hq_planner"], TOKACHI, value="19", version=1)
+    after = updates()
+    assert actual.version == 2 and actual.rate == D(100)
+    assert after[0] - before[0] >= 1
+    assert after[1] - before[1] == after[0] - before[0]  # every one of them in place
