@@ -234,8 +234,8 @@ def _grade_chunk(
             row = (row[0], row[1], row[2], *pending[(row[1], row[2])], *row[5:])
         actuals[row[1]].append(row)
     for pk in part if pending else ():  # the rows about to be added
-        stored = {a[2] for a in actuals[pk]}
-        added = [fy for fy in pending_fys.get(pk, ()) if fy not in stored]
+        years_stored = {a[2] for a in actuals[pk]}
+        added = [fy for fy in pending_fys.get(pk, ()) if fy not in years_stored]
         if added:
             actuals[pk] += [(None, pk, fy, *pending[(pk, fy)], None, None, "") for fy in added]
             actuals[pk].sort(key=lambda a: a[2])
