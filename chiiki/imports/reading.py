@@ -545,10 +545,10 @@ def read_changes(
 
 class ChangeReader:
     """The changes a file asks for, one at a time: iterate it, then look at ``problems``
-    (every refused row, located) and ``counts`` (the changes read of each kind, the
-    conflicts among them, and the values that are unchanged). Holds the organization's indicators and
-    stored figures, and for each KPI where in the file each FY was given; not the file's
-    rows, so a national file is read in bounded memory."""
+    (every refused row, located) and ``counts`` (the changes read of each kind, the conflicts
+    among them, and the values that are unchanged). Holds the organization's indicators, for
+    each KPI where in the file each FY was given, and the stored figures of one batch of
+    values at a time; never the file's rows, so a national file is read in bounded memory."""
 
     def __init__(
         self,
