@@ -265,3 +265,21 @@ def test_a_correction_rewrites_the_row_in_place_without_touching_indexes(persona
     assert actual.version == 2 and actual.rate == D(100)
     assert after[0] - before[0] >= 1
     assert after[1] - before[1] == after[0] - before[0]  # every one of them in place
+
+
+def test_one_write_cannot_give_the_same_indicator_and_year_twice(personas):
+    """The writer grades what it is about to store; two values for one row in one write would
+    leave which one was stored to chance, so the second is refused and nothing is written."""
+    from chiiki.indicators.services import ActualWrite, write_actuals
+
+    indicator = Indicator.objects.get(slug=TOKACHI)
+    refused = write_actuals(
+        actor=personas["hq_planner"],
+        writes=[
+            ActualWrite(indicator.pk, 2021, D(5), "", None),
+            ActualWrite(indicator.pk, 2021, D(7), "", None),
+        ],
+    )
+    assert list(refused) == [1] and refused[1].kind == "invalid"
+    assert "2つ" in refused[1].message
+    assert not Actual.objects.filter(indicator=indicator, fy=2021).exists()

@@ -206,11 +206,16 @@ def _refusals(
     refusal: dict[int, str | None] = {}
     this_fy = fiscal_year_of(timezone.localdate())
     problems: dict[int, Refusal] = {}
+    given: set[tuple[int, int]] = set()
     for index, w in enumerate(writes):
         indicator = indicators.get(w.indicator_id)
         if indicator is None:
             problems[index] = Refusal("not_found", gettext("指標が見つかりません"))
             continue
+        if (w.indicator_id, w.fy) in given:  # one value per indicator and FY in one write
+            problems[index] = Refusal("invalid", gettext("同じ指標・年度の値が2つあります"))
+            continue
+        given.add((w.indicator_id, w.fy))
         if indicator.project_id not in refusal:
             try:
                 require_edit_indicator(actor, indicator)
