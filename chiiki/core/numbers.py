@@ -127,23 +127,30 @@ def _check_digit_widths(text: str) -> None:
 
 def parse_value(text: str) -> Quantity | Missing:
     """Parse a figure or a missing marker. Raises :class:`ParseError` on anything else."""
-    if _PLAIN_RE.match(text):
-        return parse_quantity(text)
+    plain = _plain(text)
+    if plain is not None:
+        return plain
     stripped = text.strip()
     if stripped == "未":
         return Missing.NOT_PUBLISHED
     if stripped and all(ch in _DASH_MARKERS for ch in stripped):
         return Missing.NOT_AVAILABLE
-    return parse_quantity(text)
+    return _parse_quantity_written(text)
 
 
 def parse_quantity(text: str) -> Quantity:
     """Parse a figure with an optional scale prefix and unit. Markers are errors here."""
-    plain = _PLAIN_RE.match(text)
-    if plain is not None:
-        number = Decimal(plain.group(2))
-        return Quantity(check_figure(-number if plain.group(1) else number, text=text), "", "")
-    return _parse_quantity_written(text)
+    plain = _plain(text)
+    return plain if plain is not None else _parse_quantity_written(text)
+
+
+def _plain(text: str) -> Quantity | None:
+    """A bare ASCII figure read directly, or None for anything else."""
+    match = _PLAIN_RE.match(text)
+    if match is None:
+        return None
+    number = Decimal(match.group(2))
+    return Quantity(check_figure(-number if match.group(1) else number, text=text), "", "")
 
 
 def _parse_quantity_written(text: str) -> Quantity:

@@ -537,10 +537,7 @@ def read_changes(
         max_rows=max_rows,
         progress=progress,
     )
-    changes = list(reader)
-    if reader.problems:
-        raise ImportError_(reader.problems)
-    return Changeset(filename, changes, reader.counts)
+    return Changeset(filename, list(reader.checked()), reader.counts)
 
 
 class ChangeReader:
@@ -607,11 +604,17 @@ class ChangeReader:
         for entry in entries:
             batch.append(entry)
             if len(batch) == READ_BATCH:
-                yield from self._checked(batch)
+                yield from self._batch_changes(batch)
                 batch = []
-        yield from self._checked(batch)
+        yield from self._batch_changes(batch)
 
-    def _checked(self, batch: list[_Entry]) -> Iterator[Change]:
+    def checked(self) -> Iterator[Change]:
+        """The changes, then :class:`ImportError_` with every problem if there was one."""
+        yield from self
+        if self.problems:
+            raise ImportError_(self.problems)
+
+    def _batch_changes(self, batch: list[_Entry]) -> Iterator[Change]:
         """The changes of a batch of the file's values, compared with the figures stored for
         its KPIs (read per batch: the organization's figures are never all held)."""
         indicators, problems, counts = self._indicators, self.problems, self.counts

@@ -190,17 +190,15 @@ def _same(a: Decimal | None, b: Decimal | None) -> bool:
 
 def _grade_chunk(
     part: list[int],
-    pending: Pending | None = None,
-    pending_rates: PendingRates | None = None,
-    pending_fys: dict[int, list[int]] | None = None,
+    pending: Pending,
+    pending_rates: PendingRates,
+    pending_fys: dict[int, list[int]],
 ) -> tuple[list[tuple[int, Decimal | None, str]], list[tuple[int, str, int | None, str, str]]]:
     """The changed rates and grades of the indicators ``part``. An indicator with several
     series is graded from its series, which are read (and assessed) with it even when they
     fall in another chunk; only ``part``'s rows are written. ``pending`` actuals are graded
-    as if stored; their rates go to ``pending_rates`` instead of the changed rows."""
-    pending = pending or {}
-    pending_fys = pending_fys or {}
-    pending_rates = pending_rates if pending_rates is not None else {}
+    as if stored (``pending_fys``: their FYs by indicator); their rates go to
+    ``pending_rates`` instead of the changed rows."""
     series: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for parent_id, pk, name in (
         by_range(Indicator.with_drafts, "parent_id", part)
