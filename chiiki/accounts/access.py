@@ -91,7 +91,16 @@ def require_edit_program(user: Any, program: Program) -> Membership:
     return _require(
         user,
         can_edit_program(user, program),
-        _figures_refusal(user, gettext("この事業の予算額を編集する権限がありません")),
+        _figures_refusal(user, gettext("この事業の予算額・決算額を編集する権限がありません")),
+    )
+
+
+def require_set_staff_costs(user: Any, organization: Organization) -> Membership:
+    """The unit cost of staff time is an organization-wide figure: HQ staff set it."""
+    return _require(
+        user,
+        _is_hq(user, organization.pk),
+        gettext("人件費単価を設定できるのは本部の職員です"),
     )
 
 

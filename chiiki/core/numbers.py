@@ -317,16 +317,29 @@ def figure_in_unit(
 def parse_budget(text: str) -> int:
     """A budget in 千円 (``5,715``, ``５７１５``, ``1億円`` → 100,000): a whole number from 0 to
     :data:`MAX_BUDGET_THOUSAND_YEN`."""
+    return parse_thousand_yen(text, what=("予算額", "budget"), code_prefix="budget")
+
+
+def parse_thousand_yen(
+    text: str, *, what: tuple[str, str] = ("金額", "amount"), code_prefix: str = "money"
+) -> int:
+    """Any amount of money a program reports (予算額, 決算額, 財源): whole 千円 from 0 to
+    :data:`MAX_BUDGET_THOUSAND_YEN`. ``what`` names it in the messages (Japanese, English),
+    ``code_prefix`` begins the error codes (``budget.negative`` …)."""
+    ja, en = what
     amount = parse_integer_amount(text, unit="千円")
     if amount < 0:
         raise ParseError(
-            "予算額は0以上です", "a budget cannot be negative", code="budget.negative", text=text
+            f"{ja}は0以上です",
+            f"the {en} cannot be negative",
+            code=f"{code_prefix}.negative",
+            text=text,
         )
     if amount > MAX_BUDGET_THOUSAND_YEN:
         raise ParseError(
-            f"予算額が大きすぎます（{MAX_BUDGET_THOUSAND_YEN:,}千円まで）",
-            f"budget too large (at most {MAX_BUDGET_THOUSAND_YEN:,} thousand yen)",
-            code="budget.too_large",
+            f"{ja}が大きすぎます（{MAX_BUDGET_THOUSAND_YEN:,}千円まで）",
+            f"the {en} is too large (at most {MAX_BUDGET_THOUSAND_YEN:,} thousand yen)",
+            code=f"{code_prefix}.too_large",
             params={"max": MAX_BUDGET_THOUSAND_YEN},
             text=text,
         )
@@ -353,7 +366,8 @@ def format_number(number: Decimal | int) -> str:
     Negative figures use ``▲`` as Japanese public documents do.
     """
     sign = "▲" if number < 0 else ""
-    text = format(abs(number), "f")
+    # (format(int, "f") writes six decimals, as for a float: an int is written as it is)
+    text = str(abs(number)) if isinstance(number, int) else format(abs(number), "f")
     int_part, _, frac = text.partition(".")
     grouped = f"{int(int_part):,}"
     return sign + grouped + ("." + frac if frac else "")

@@ -458,6 +458,97 @@ class ProgramBudget(models.Model):
         return f"{self.program} {self.fy}: {self.amount_thousand_yen}千円"
 
 
+class ProgramSettlement(models.Model):
+    """A program's year-end figures for one fiscal year (決算): the budget after supplementary
+    budgets, the settled amount and why it differs, its sources (財源内訳) and the staff time
+    spent (人工). Amounts in 千円; ``chiiki.core.costs`` holds the rules."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="settlements")
+    fy = models.PositiveSmallIntegerField("年度")
+    revised_budget_thousand_yen = models.BigIntegerField(
+        "補正後予算額（千円）", null=True, blank=True
+    )
+    settled_thousand_yen = models.BigIntegerField("決算額（千円）")
+    note = models.TextField("差額の理由", blank=True)
+    national_funds_thousand_yen = models.BigIntegerField(
+        "国庫支出金（千円）", null=True, blank=True
+    )
+    bond_funds_thousand_yen = models.BigIntegerField("地方債（千円）", null=True, blank=True)
+    other_funds_thousand_yen = models.BigIntegerField("その他（千円）", null=True, blank=True)
+    general_funds_thousand_yen = models.BigIntegerField("一般財源（千円）", null=True, blank=True)
+    staff_years = models.DecimalField("人工", max_digits=5, decimal_places=2, null=True, blank=True)
+    version = models.PositiveIntegerField("版", default=0)
+
+    FUNDING_FIELDS = (
+        "national_funds_thousand_yen",
+        "bond_funds_thousand_yen",
+        "other_funds_thousand_yen",
+        "general_funds_thousand_yen",
+    )
+
+    class Meta:
+        verbose_name = "決算"
+        verbose_name_plural = verbose_name
+        ordering = ["program", "fy"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "fy"], name="program_settlement_unique"),
+            models.CheckConstraint(
+                condition=Q(settled_thousand_yen__gte=0)
+                & (
+                    Q(revised_budget_thousand_yen__isnull=True)
+                    | Q(revised_budget_thousand_yen__gte=0)
+                )
+                & (Q(staff_years__isnull=True) | Q(staff_years__gte=0)),
+                name="program_settlement_not_negative",
+            ),
+            # the sources are all known or none is
+            models.CheckConstraint(
+                condition=Q(
+                    national_funds_thousand_yen__isnull=True,
+                    bond_funds_thousand_yen__isnull=True,
+                    other_funds_thousand_yen__isnull=True,
+                    general_funds_thousand_yen__isnull=True,
+                )
+                | Q(
+                    national_funds_thousand_yen__gte=0,
+                    bond_funds_thousand_yen__gte=0,
+                    other_funds_thousand_yen__gte=0,
+                    general_funds_thousand_yen__gte=0,
+                ),
+                name="program_settlement_funding_whole",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} {self.fy}: {self.settled_thousand_yen}千円"
+
+
+class StaffUnitCost(models.Model):
+    """人件費単価: what one person-year of staff time costs the organization in a fiscal year
+    (千円), the price of a program's 人工 in its full cost."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="staff_unit_costs"
+    )
+    fy = models.PositiveSmallIntegerField("年度")
+    thousand_yen = models.BigIntegerField("人件費単価（千円／人年）")
+    version = models.PositiveIntegerField("版", default=0)
+
+    class Meta:
+        verbose_name = "人件費単価"
+        verbose_name_plural = verbose_name
+        ordering = ["organization", "fy"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "fy"], name="staff_unit_cost_unique"),
+            models.CheckConstraint(
+                condition=Q(thousand_yen__gte=0), name="staff_unit_cost_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.fy}: {self.thousand_yen}千円"
+
+
 class AnnualInitiative(models.Model):
     """A bureau's main initiative for a fiscal year (地域戦略の「2021年度の主な取組」)."""
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
+from chiiki.core.costs import CostTotal, CostYear, Funding, total_by_year
 from chiiki.core.schemes import GradingScheme, get_scheme, schemes
 from chiiki.indicators.models import Indicator
 from chiiki.indicators.selectors import (
@@ -28,9 +30,11 @@ from chiiki.plans.models import (
     PlanSection,
     Program,
     ProgramBudget,
+    ProgramSettlement,
     Project,
     Region,
     RegionPlan,
+    StaffUnitCost,
 )
 
 
@@ -380,3 +384,61 @@ def authoring_indicator(org: Organization, plan_slug: str, slug: str, pk: int) -
     if indicator is None:
         raise Http404("指標が見つかりません")
     return indicator
+
+
+# What :func:`cost_years` reads of each program: prefetch these on the programs' queryset.
+COST_PREFETCH = [
+    Prefetch("budgets", queryset=ProgramBudget.objects.order_by("fy")),
+    Prefetch("settlements", queryset=ProgramSettlement.objects.order_by("fy")),
+]
+
+
+def cost_years(programs: Iterable[Program]) -> dict[int, list[CostYear]]:
+    """Each program's years, oldest first: every FY with a budget or a settlement, with the
+    staff time priced at its organization's unit cost for that FY. The programs come with
+    :data:`COST_PREFETCH`; the unit costs are one more query."""
+    programs = list(programs)
+    unit_costs = {
+        (u.organization_id, u.fy): u.thousand_yen
+        for u in StaffUnitCost.objects.filter(
+            organization_id__in={p.organization_id for p in programs}
+        )
+    }
+    out: dict[int, list[CostYear]] = {}
+    for p in programs:
+        budgets = {b.fy: b.amount_thousand_yen for b in p.budgets.all()}
+        settled = {s.fy: s for s in p.settlements.all()}
+        years = []
+        for fy in sorted(budgets.keys() | settled.keys()):
+            s = settled.get(fy)
+            funding = None
+            if s is not None and s.national_funds_thousand_yen is not None:
+                funding = Funding(
+                    s.national_funds_thousand_yen,
+                    s.bond_funds_thousand_yen or 0,
+                    s.other_funds_thousand_yen or 0,
+                    s.general_funds_thousand_yen or 0,
+                )
+            years.append(
+                CostYear(
+                    fy=fy,
+                    initial_budget=budgets.get(fy),
+                    revised_budget=s.revised_budget_thousand_yen if s else None,
+                    settled=s.settled_thousand_yen if s else None,
+                    note=s.note if s else "",
+                    funding=funding,
+                    staff_years=s.staff_years if s else None,
+                    unit_cost=unit_costs.get((p.organization_id, fy)),
+                )
+            )
+        out[p.pk] = years
+    return out
+
+
+def cost_totals(programs: Iterable[Program]) -> list[CostTotal]:
+    """Many programs' money and full cost by FY (a project's, a region's)."""
+    return total_by_year(y for years in cost_years(programs).values() for y in years)
+
+
+def staff_unit_costs(org: Organization) -> list[StaffUnitCost]:
+    return list(StaffUnitCost.objects.filter(organization=org).order_by("fy"))

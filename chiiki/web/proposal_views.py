@@ -1,4 +1,4 @@
-"""Pages for policy proposals, council meetings, programs and municipalities. Thin: reads
+"""Pages for policy proposals, council meetings and municipalities. Thin: reads
 come from selectors, every write from a service that checks permission itself."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from chiiki.proposals.selectors import (
     proposal_report,
 )
 from chiiki.web.posted import posted_id, posted_ids, posted_int
-from chiiki.web.related import municipality_page, program_page
+from chiiki.web.related import municipality_page
 
 
 def proposals(request: HttpRequest) -> HttpResponse:
@@ -142,11 +142,6 @@ def proposal_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         return render(request, "web/proposal_form.html", context, status=409)
     messages.success(request, _("政策提案を保存しました（作成中）。"))
     return redirect("proposal", pk=saved.pk)
-
-
-def program(request: HttpRequest, pk: int) -> HttpResponse:
-    org = request.organization
-    return render(request, "web/program.html", program_page(org, request.user, pk))
 
 
 def municipality(request: HttpRequest, code: str) -> HttpResponse:

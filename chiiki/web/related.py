@@ -4,26 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404
 
-from chiiki.accounts.access import can_read_internal_org
+from chiiki.accounts.access import can_edit_program, can_read_internal_org
 from chiiki.councils.models import Meeting
-from chiiki.plans.models import Municipality, Organization, Program, ProgramBudget, Project
+from chiiki.plans.models import Municipality, Organization, Program, Project
+from chiiki.plans.selectors import COST_PREFETCH, cost_years
 from chiiki.proposals.selectors import proposals_naming, responses_for_program
 from chiiki.support.models import GrantAward, StaffDispatch
 
 
 def program_page(org: Organization, user: Any, pk: int) -> dict[str, Any]:
+    """One program: its money by FY (budget, settlement, staff time, full cost) and the
+    proposals reflected into it."""
     program = (
         Program.objects.filter(organization=org, pk=pk)
         .select_related("bureau", "project", "project__plan", "source")
-        .prefetch_related(Prefetch("budgets", queryset=ProgramBudget.objects.order_by("fy")))
+        .prefetch_related(*COST_PREFETCH)
         .first()
     )
     if program is None:
         raise Http404("事業が見つかりません")
-    return {"program": program, "responses": responses_for_program(org, user, program)}
+    years = cost_years([program])[program.pk]
+    return {
+        "program": program,
+        "cost_years": years,
+        "has_funding": any(y.funding for y in years),
+        "has_notes": any(y.note for y in years),
+        "settlement_versions": {s.fy: s.version for s in program.settlements.all()},
+        "may_edit": can_edit_program(user, program),
+        "responses": responses_for_program(org, user, program),
+    }
 
 
 def municipality_page(org: Organization, user: Any, code: str) -> dict[str, Any]:

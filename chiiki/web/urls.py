@@ -5,6 +5,7 @@ from chiiki.accounts.forms import ThrottledAuthenticationForm
 from chiiki.web import (
     authoring_views,
     collection_views,
+    cost_views,
     import_views,
     job_views,
     proposal_views,
@@ -107,7 +108,8 @@ urlpatterns = [
         name="opendata_file",
     ),
     path("municipalities/<str:code>/", proposal_views.municipality, name="municipality"),
-    path("programs/<int:pk>/", proposal_views.program, name="program"),
+    path("programs/<int:pk>/", cost_views.program, name="program"),
+    path("settings/staff-costs/", cost_views.staff_costs, name="staff_costs"),
     path("proposals/", proposal_views.proposals, name="proposals"),
     path("proposals/new/", proposal_views.proposal_form, name="proposal_new"),
     path("proposals/<int:pk>/", proposal_views.proposal, name="proposal"),

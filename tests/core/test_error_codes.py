@@ -9,9 +9,16 @@ from pathlib import Path
 import pytest
 
 from chiiki.core.codes import parse_local_government_code
+from chiiki.core.costs import parse_staff_years
 from chiiki.core.errors import ParseError
 from chiiki.core.fiscal import parse_fiscal_year, parse_fiscal_year_range
-from chiiki.core.numbers import parse_amount, parse_budget, parse_integer_amount, parse_quantity
+from chiiki.core.numbers import (
+    parse_amount,
+    parse_budget,
+    parse_integer_amount,
+    parse_quantity,
+    parse_thousand_yen,
+)
 from chiiki.core.targets import parse_goal_line, parse_target
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +36,11 @@ CASES = [
     (lambda: parse_quantity("1" * 15), "number.too_large", {"max_digits": 14}),
     (lambda: parse_budget("-5"), "budget.negative", {}),
     (lambda: parse_budget("1" * 13), "budget.too_large", {"max": 10**12 - 1}),
+    (lambda: parse_thousand_yen("-1"), "money.negative", {}),
+    (lambda: parse_thousand_yen("1" * 13), "money.too_large", {"max": 10**12 - 1}),
+    (lambda: parse_staff_years("-0.5"), "staff.negative", {}),
+    (lambda: parse_staff_years("1000"), "staff.too_large", {"max": 1000}),
+    (lambda: parse_staff_years("0.125"), "staff.too_precise", {"places": 2}),
     (lambda: parse_integer_amount("1.5", unit="%"), "number.not_whole", {"unit": "%"}),
     (lambda: parse_fiscal_year("X3"), "fy.invalid", {}),
     (lambda: parse_fiscal_year("R0"), "fy.era_year_zero", {"era": "R", "year": 0}),

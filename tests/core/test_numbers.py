@@ -139,3 +139,13 @@ def test_bare_ascii_figures_read_exactly_as_the_general_reader_reads_them(text):
 @pytest.mark.parametrize("text", ["-0", "007", "0.50", "-12.5", "99999999999999", "1" * 15])
 def test_bare_ascii_figures_edge_cases(text):
     assert _outcome(parse_quantity, text) == _outcome(numbers._parse_quantity_written, text)
+
+
+@pytest.mark.parametrize(
+    ("number", "written"),
+    [(1244, "1,244"), (-5, "▲5"), (0, "0"), (Decimal("7250"), "7,250"), (Decimal("75.0"), "75.0"),
+     (Decimal("-1234.50"), "▲1,234.50")],
+)  # fmt: skip
+def test_format_number_writes_whole_numbers_without_decimals(number, written):
+    # an int (a budget in 千円) must not come out as 1,244.000000 in a message
+    assert numbers.format_number(number) == written
