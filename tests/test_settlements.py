@@ -198,3 +198,20 @@ def test_the_program_page_shows_and_takes_the_settlement(client, personas):
     client.login(username="tokachi-editor", password=PASSWORD)
     assert client.post(url, fields).status_code == 403
     assert client.get(reverse("staff_costs")).status_code == 403
+
+
+def test_the_project_and_region_pages_total_the_settlements(client, personas):
+    project = reverse("project", args=PROJECT)
+    region = reverse("region", args=["tokachi"])
+    assert "決算とフルコスト" not in client.get(project).content.decode()  # nothing settled yet
+    hq = personas["hq_planner"]
+    settle(hq)
+    settle(hq, slug=TOKACHI_SPACE, settled="700", revised_budget="", funding={}, staff_years="")
+    unit_cost(hq)
+    html = client.get(project).content.decode()
+    # the project runs one of the two programs (宇宙 belongs to 次世代先進産業)
+    assert "決算とフルコスト" in html and "3,868" in html and "1事業中、決算額 1・フルコスト 1" in html
+    html = client.get(region).content.decode()
+    assert "1,988" in html  # settled: 1,288 + 700
+    assert "決算額 2・フルコスト 1" in html  # the full cost is the complete program's, 3,868
+    assert "3,868" in html and "4,568" not in html

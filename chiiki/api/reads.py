@@ -201,6 +201,49 @@ def get_budget(
     return _versioned(response, ProgramBudget.objects.filter(program_id=program_id, fy=fy).first())
 
 
+@router.get(auth=READ, path="/settlements", response=page(s.SettlementOut), tags=["budgets"])
+@paginate(Paging)
+def list_settlements(
+    request: HttpRequest,
+    f: Query[PlanFilter],
+    fy: int | None = Query(None, ge=1900, le=2200, description=FYQ),
+) -> Any:
+    """決算額・人工・フルコスト（千円）、1行が1事業の1年度 / Settled amounts, staff time and
+    full cost, one row per program and year."""
+    return selectors.settlements(_filters(f, fy=fy))
+
+
+@router.get(
+    auth=READ,
+    path="/programs/{program_id}/settlements/{fy}",
+    response=ok(s.SettlementOut),
+    tags=["budgets"],
+)
+def get_settlement(
+    request: HttpRequest,
+    response: HttpResponse,
+    program_id: int = record_id(),
+    fy: int = fiscal_year(),
+) -> Any:
+    """ETag ヘッダーが版を示します / The ETag header carries the version."""
+    return _versioned(
+        response, selectors.settlements(Filters(fy=fy)).filter(program_id=program_id).first()
+    )
+
+
+@router.get(
+    auth=READ, path="/staff-unit-costs", response=page(s.StaffUnitCostOut), tags=["budgets"]
+)
+@paginate(Paging)
+def list_staff_unit_costs(
+    request: HttpRequest,
+    f: Query[PlanFilter],
+    fy: int | None = Query(None, ge=1900, le=2200, description=FYQ),
+) -> Any:
+    """人件費単価（千円／人年） / The cost of a person-year of staff time, by fiscal year."""
+    return selectors.staff_unit_costs(_filters(f, fy=fy))
+
+
 @router.get(auth=READ, path="/indicators", response=page(s.IndicatorOut), tags=["indicators"])
 @paginate(KeysetPaging)
 def list_indicators(

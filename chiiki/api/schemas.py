@@ -16,7 +16,9 @@ from ninja import Schema
 from pydantic import ConfigDict, Field, model_validator
 
 from chiiki.api.errors import d
+from chiiki.core.costs import CostYear
 from chiiki.core.fiscal import format_fiscal_year
+from chiiki.plans.selectors import settlement_year
 
 
 def figure(value: Decimal | None) -> str | None:
@@ -180,6 +182,98 @@ class BudgetOut(Schema):
     @staticmethod
     def resolve_program(obj: Any) -> int:
         return int(obj.program_id)
+
+
+def cost_year(obj: Any) -> CostYear:
+    """A settlement (read through ``plans.selectors.with_costs``) as its program-year, built
+    once per row however many fields read it."""
+    year = getattr(obj, "_cost_year", None)
+    if year is None:
+        year = obj._cost_year = settlement_year(obj)
+    return year
+
+
+class FundingOut(Schema):
+    national: int = Field(description=d("国庫支出金（千円）", "National treasury funds"))
+    bonds: int = Field(description=d("地方債（千円）", "Local bonds"))
+    other: int = Field(description=d("その他（千円）", "Other sources"))
+    general: int = Field(description=d("一般財源（千円）", "General revenue"))
+
+
+class SettlementOut(Schema):
+    """One program's year-end figures, with what follows from them (null: not known)."""
+
+    program: int = Field(description=d("事業のID", "Program id"))
+    fy: int = Field(description=FY)
+    initial_budget_thousand_yen: int | None = Field(
+        description=d("当初予算額（千円、予算額の表から）", "Initial budget (from the budgets)")
+    )
+    revised_budget_thousand_yen: int | None = Field(
+        description=d("補正後予算額（千円）", "Budget after supplementary budgets")
+    )
+    settled_thousand_yen: int = Field(description=d("決算額（千円）", "Settled amount"))
+    unspent_thousand_yen: int | None = Field(
+        description=d(
+            "不用額＝予算額（補正後があれば補正後）−決算額", "Budget (revised if any) − settled"
+        )
+    )
+    note: str = Field(description=d("差額の理由", "Why the settled amount differs"))
+    funding: FundingOut | None = Field(
+        description=d("決算額の財源内訳（不明なら null）", "Sources of the settled amount")
+    )
+    staff_years: str | None = Field(description=d("人工（人年）", "Staff time, person-years"))
+    staff_unit_cost_thousand_yen: int | None = Field(
+        description=d("その年度の人件費単価（千円／人年）", "Unit cost of a person-year")
+    )
+    staff_cost_thousand_yen: int | None = Field(
+        description=d("人件費＝人工×人件費単価（千円）", "Staff time × unit cost")
+    )
+    full_cost_thousand_yen: int | None = Field(
+        description=d("フルコスト＝決算額＋人件費（千円）", "Settled amount + staff cost")
+    )
+    version: int = Field(
+        description=d("版（If-Match で送る値）", "Version, sent back in If-Match to change it")
+    )
+
+    @staticmethod
+    def resolve_program(obj: Any) -> int:
+        return int(obj.program_id)
+
+    @staticmethod
+    def resolve_initial_budget_thousand_yen(obj: Any) -> int | None:
+        return cost_year(obj).initial_budget
+
+    @staticmethod
+    def resolve_unspent_thousand_yen(obj: Any) -> int | None:
+        return cost_year(obj).unspent
+
+    @staticmethod
+    def resolve_funding(obj: Any) -> Any:
+        return cost_year(obj).funding
+
+    @staticmethod
+    def resolve_staff_years(obj: Any) -> str | None:
+        return figure(obj.staff_years)
+
+    @staticmethod
+    def resolve_staff_unit_cost_thousand_yen(obj: Any) -> int | None:
+        return cost_year(obj).unit_cost
+
+    @staticmethod
+    def resolve_staff_cost_thousand_yen(obj: Any) -> int | None:
+        return cost_year(obj).staff_cost
+
+    @staticmethod
+    def resolve_full_cost_thousand_yen(obj: Any) -> int | None:
+        return cost_year(obj).full_cost
+
+
+class StaffUnitCostOut(Schema):
+    fy: int = Field(description=FY)
+    thousand_yen: int = Field(description=d("人件費単価（千円／人年）", "Cost of a person-year"))
+    version: int = Field(
+        description=d("版（If-Match で送る値）", "Version, sent back in If-Match to change it")
+    )
 
 
 class ProgramOut(Schema):
@@ -596,6 +690,33 @@ class BudgetIn(In):
         min_length=1,
         max_length=50,
         description=d("予算額（千円）: 5,715 / ５７１５ / 1億円", "Budget in thousand yen"),
+    )
+
+
+class SettlementIn(In):
+    settled: str = Field(
+        min_length=1,
+        max_length=50,
+        description=d("決算額（千円）: 1,288 / １２８８", "Settled amount"),
+    )
+    revised_budget: str = Field(
+        "", max_length=50, description=d("補正後予算額（千円、なければ空）", "Revised budget")
+    )
+    note: str = Field("", max_length=2000, description=d("差額の理由", "Why it differs"))
+    national_funds: str = Field("", max_length=50, description=d("国庫支出金（千円）", "National"))
+    bond_funds: str = Field("", max_length=50, description=d("地方債（千円）", "Local bonds"))
+    other_funds: str = Field("", max_length=50, description=d("その他（千円）", "Other sources"))
+    general_funds: str = Field("", max_length=50, description=d("一般財源（千円）", "General"))
+    staff_years: str = Field(
+        "", max_length=20, description=d("人工（人年）: 0.3", "Staff time in person-years")
+    )
+
+
+class StaffUnitCostIn(In):
+    amount: str = Field(
+        min_length=1,
+        max_length=50,
+        description=d("人件費単価（千円／人年）: 8,600", "Cost of a person-year (thousand yen)"),
     )
 
 

@@ -25,9 +25,12 @@ from chiiki.plans.models import (
     Plan,
     Program,
     ProgramBudget,
+    ProgramSettlement,
     Project,
     Region,
+    StaffUnitCost,
 )
+from chiiki.plans.selectors import with_costs
 from chiiki.proposals.models import Proposal, Response
 from chiiki.support.models import CooperationArea, SupportFigure
 
@@ -144,6 +147,27 @@ def programs(f: Filters) -> QuerySet[Program]:
         )
         .order_by("organization__code", "order", "pk")
     )
+
+
+def settlements(f: Filters) -> QuerySet[ProgramSettlement]:
+    return with_costs(
+        ProgramSettlement.objects.filter(
+            _where(
+                program__organization__slug=f.organization,
+                program__project__plan__slug=f.plan,
+                program__project_id=f.project,
+                program__bureau__slug=f.bureau,
+                program__bureau__region__slug=f.region,
+                fy=f.fy,
+            )
+        )
+    ).order_by("program_id", "fy", "pk")
+
+
+def staff_unit_costs(f: Filters) -> QuerySet[StaffUnitCost]:
+    return StaffUnitCost.objects.filter(
+        _where(organization__slug=f.organization, fy=f.fy)
+    ).order_by("organization_id", "fy")
 
 
 def budgets(f: Filters) -> QuerySet[ProgramBudget]:

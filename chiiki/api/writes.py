@@ -26,8 +26,20 @@ from chiiki.evaluations import services as evaluations
 from chiiki.evaluations.models import Evaluation
 from chiiki.indicators.models import Actual
 from chiiki.indicators.services import BulkEntryError, record_actual, record_actuals_bulk
-from chiiki.plans.models import Bureau, Municipality, Organization, ProgramBudget
-from chiiki.plans.services import record_budget
+from chiiki.plans.models import (
+    Bureau,
+    Municipality,
+    Organization,
+    ProgramBudget,
+    ProgramSettlement,
+    StaffUnitCost,
+)
+from chiiki.plans.services import (
+    FUNDING_INPUTS,
+    record_budget,
+    record_settlement,
+    record_staff_unit_cost,
+)
 from chiiki.proposals import services as proposals
 from chiiki.proposals.models import Department, Proposal, Response
 
@@ -165,6 +177,59 @@ def put_budget(
     )
     set_etag(response, budget.version)
     return budget
+
+
+@router.put(
+    "/programs/{program_id}/settlements/{fy}", response=ok(s.SettlementOut), tags=["budgets"]
+)
+def put_settlement(
+    request: HttpRequest,
+    response: HttpResponse,
+    body: s.SettlementIn,
+    program_id: int = record_id(),
+    fy: int = fiscal_year(),
+) -> Any:
+    """事業の決算額・財源内訳・人工を記録・修正 / Record a program's settled amount, its
+    sources and the staff time (thousand yen; person-years)."""
+    settlement = record_settlement(
+        actor=caller(request),
+        program_id=program_id,
+        fy=fy,
+        settled=body.settled,
+        revised_budget=body.revised_budget,
+        note=body.note,
+        funding={f: getattr(body, f) for f, *_rest in FUNDING_INPUTS},
+        staff_years=body.staff_years,
+        expected_version=expected_version(
+            request,
+            may_create=True,
+            exists=ProgramSettlement.objects.filter(program_id=program_id, fy=fy).exists,
+        ),
+    )
+    set_etag(response, settlement.version)
+    return selectors.settlements(Filters()).get(pk=settlement.pk)
+
+
+@router.put("/staff-unit-costs/{fy}", response=ok(s.StaffUnitCostOut), tags=["budgets"])
+def put_staff_unit_cost(
+    request: HttpRequest, response: HttpResponse, body: s.StaffUnitCostIn, fy: int = fiscal_year()
+) -> Any:
+    """人件費単価（千円／人年）を設定（本部） / Set the cost of a person-year (HQ)."""
+    actor = caller(request)
+    organization = _organization(actor)
+    saved = record_staff_unit_cost(
+        actor=actor,
+        organization=organization,
+        fy=fy,
+        amount=body.amount,
+        expected_version=expected_version(
+            request,
+            may_create=True,
+            exists=StaffUnitCost.objects.filter(organization=organization, fy=fy).exists,
+        ),
+    )
+    set_etag(response, saved.version)
+    return saved
 
 
 # ------------------------------------------------------------------ evaluations

@@ -129,7 +129,8 @@ class CostYear(NamedTuple):
 
 class CostTotal(NamedTuple):
     """Many programs' figures for one FY (a project's, a region's). Each sum counts only the
-    programs that have that figure; ``complete`` says how many have a full cost of ``count``."""
+    programs that have that figure: of ``count`` programs, ``settled_count`` have a settled
+    amount and ``complete`` a full cost."""
 
     fy: int
     count: int
@@ -137,6 +138,7 @@ class CostTotal(NamedTuple):
     settled: int
     staff_cost: int
     full_cost: int
+    settled_count: int
     complete: int
 
 
@@ -144,7 +146,7 @@ def total_by_year(years: Iterable[CostYear]) -> list[CostTotal]:
     """Sum program-years by FY, oldest first."""
     sums: dict[int, list[int]] = {}
     for y in years:
-        s = sums.setdefault(y.fy, [0, 0, 0, 0, 0, 0])
+        s = sums.setdefault(y.fy, [0, 0, 0, 0, 0, 0, 0])
         s[0] += 1
         s[1] += y.initial_budget or 0
         s[2] += y.settled or 0
@@ -152,7 +154,8 @@ def total_by_year(years: Iterable[CostYear]) -> list[CostTotal]:
         full = y.full_cost
         if full is not None:
             s[4] += full
-            s[5] += 1
+        s[5] += y.settled is not None
+        s[6] += full is not None
     return [CostTotal(fy, *s) for fy, s in sorted(sums.items())]
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from chiiki.core.costs import CostTotal, CostYear, Funding, total_by_year
@@ -166,6 +166,9 @@ def region_page(org: Organization, slug: str) -> dict[str, Any]:
         "bureaus": list(region.bureaus.all()),
         "plan_groups": [(plan, region_plans.get(plan.pk), by_plan[plan.pk]) for plan in plans],
         "budgets": budget_by_region(org).get(region.pk, {}),
+        "cost_totals": settled_totals(
+            Program.objects.filter(project__region=region).prefetch_related(*COST_PREFETCH)
+        ),
     }
 
 
@@ -225,9 +228,7 @@ def project_page(org: Organization, plan_slug: str, slug: str) -> dict[str, Any]
             "measures",
             Prefetch(
                 "programs",
-                queryset=Program.objects.select_related("bureau").prefetch_related(
-                    Prefetch("budgets", queryset=ProgramBudget.objects.order_by("fy"))
-                ),
+                queryset=Program.objects.select_related("bureau").prefetch_related(*COST_PREFETCH),
             ),
             Prefetch("indicators", queryset=table_indicators),
             listings_prefetch(table_indicators),
@@ -250,6 +251,7 @@ def project_page(org: Organization, plan_slug: str, slug: str) -> dict[str, Any]
             fy: sum(b.amount_thousand_yen for p in programs for b in p.budgets.all() if b.fy == fy)
             for fy in budget_fys
         },
+        "cost_totals": settled_totals(programs),
         "numeric_goals": [r for r in rows if r.indicator.kind == Indicator.Kind.NUMERIC_GOAL],
         "kpis": [r for r in rows if r.indicator.kind == Indicator.Kind.KPI],
         "fys": fys,
@@ -408,36 +410,71 @@ def cost_years(programs: Iterable[Program]) -> dict[int, list[CostYear]]:
     for p in programs:
         budgets = {b.fy: b.amount_thousand_yen for b in p.budgets.all()}
         settled = {s.fy: s for s in p.settlements.all()}
-        years = []
-        for fy in sorted(budgets.keys() | settled.keys()):
-            s = settled.get(fy)
-            funding = None
-            if s is not None and s.national_funds_thousand_yen is not None:
-                funding = Funding(
-                    s.national_funds_thousand_yen,
-                    s.bond_funds_thousand_yen or 0,
-                    s.other_funds_thousand_yen or 0,
-                    s.general_funds_thousand_yen or 0,
-                )
-            years.append(
-                CostYear(
-                    fy=fy,
-                    initial_budget=budgets.get(fy),
-                    revised_budget=s.revised_budget_thousand_yen if s else None,
-                    settled=s.settled_thousand_yen if s else None,
-                    note=s.note if s else "",
-                    funding=funding,
-                    staff_years=s.staff_years if s else None,
-                    unit_cost=unit_costs.get((p.organization_id, fy)),
-                )
+        out[p.pk] = [
+            _cost_year(
+                fy, budgets.get(fy), settled.get(fy), unit_costs.get((p.organization_id, fy))
             )
-        out[p.pk] = years
+            for fy in sorted(budgets.keys() | settled.keys())
+        ]
     return out
+
+
+def _cost_year(
+    fy: int, budget: int | None, s: ProgramSettlement | None, unit_cost: int | None
+) -> CostYear:
+    funding = None
+    if s is not None and s.national_funds_thousand_yen is not None:
+        funding = Funding(
+            s.national_funds_thousand_yen,
+            s.bond_funds_thousand_yen or 0,
+            s.other_funds_thousand_yen or 0,
+            s.general_funds_thousand_yen or 0,
+        )
+    return CostYear(
+        fy=fy,
+        initial_budget=budget,
+        revised_budget=s.revised_budget_thousand_yen if s else None,
+        settled=s.settled_thousand_yen if s else None,
+        note=s.note if s else "",
+        funding=funding,
+        staff_years=s.staff_years if s else None,
+        unit_cost=unit_cost,
+    )
+
+
+def with_costs(settlements: QuerySet[ProgramSettlement]) -> QuerySet[ProgramSettlement]:
+    """Settlements with what :func:`settlement_year` needs beside them: the program's initial
+    budget and the organization's staff unit cost for the same FY (one query for a page)."""
+    return settlements.annotate(
+        initial_budget=Subquery(
+            ProgramBudget.objects.filter(program_id=OuterRef("program_id"), fy=OuterRef("fy"))
+            .order_by()
+            .values("amount_thousand_yen")[:1]
+        ),
+        unit_cost=Subquery(
+            StaffUnitCost.objects.filter(
+                organization_id=OuterRef("program__organization_id"), fy=OuterRef("fy")
+            )
+            .order_by()
+            .values("thousand_yen")[:1]
+        ),
+    )
+
+
+def settlement_year(s: ProgramSettlement) -> CostYear:
+    """A settlement read through :func:`with_costs` as a program-year."""
+    return _cost_year(s.fy, getattr(s, "initial_budget", None), s, getattr(s, "unit_cost", None))
 
 
 def cost_totals(programs: Iterable[Program]) -> list[CostTotal]:
     """Many programs' money and full cost by FY (a project's, a region's)."""
     return total_by_year(y for years in cost_years(programs).values() for y in years)
+
+
+def settled_totals(programs: Iterable[Program]) -> list[CostTotal]:
+    """:func:`cost_totals` of the FYs for which some program has a settled amount (the years a
+    project or region page shows full cost for); empty when none has."""
+    return [t for t in cost_totals(programs) if t.settled_count]
 
 
 def staff_unit_costs(org: Organization) -> list[StaffUnitCost]:

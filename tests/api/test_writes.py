@@ -361,3 +361,39 @@ def test_request_errors_are_located_once_and_worded_in_the_readers_language(api,
     assert r.body["errors"][0]["message"] == "Required"
     r = api("GET", "/indicators?limit=9999", headers={"Accept-Language": "ja"})
     assert r.body["errors"][0]["message"] == "500以下で指定してください"
+
+
+def test_settlements_and_the_unit_cost_through_the_api(api, tokens):
+    # fictional figures for 十勝's program (seed: R3 budget 1,395千円), as in test_settlements
+    program = Program.objects.get(slug="tokachi-jinzai")
+    path = f"/programs/{program.pk}/settlements/2021"
+    assert api.get(path).status_code == 404
+    body = {"settled": "１，２８８", "revised_budget": "1,395", "note": "会場費が不要となった",
+            "national_funds": "644", "bond_funds": "0", "other_funds": "0",
+            "general_funds": "600", "staff_years": "0.3"}  # fmt: skip
+    r = api("PUT", path, token=tokens["tokachi_editor"], body=body, headers=CREATE)
+    assert r.status_code == 403
+    r = api("PUT", path, token=tokens["hq_planner"], body=body, headers=CREATE)
+    assert r.status_code == 400 and r.body["errors"][0]["loc"] == ["body", "funding"]
+    assert r.body["errors"][0]["code"] == "funding.mismatch"
+    body["general_funds"] = "644"
+    r = api("PUT", path, token=tokens["hq_planner"], body=body, headers=CREATE)
+    assert r.status_code == 200, r.body
+    assert r.body["settled_thousand_yen"] == 1288 and r.body["unspent_thousand_yen"] == 107
+    assert r.body["initial_budget_thousand_yen"] == 1395 and r.body["staff_years"] == "0.3"
+    assert r.body["funding"] == {"national": 644, "bonds": 0, "other": 0, "general": 644}
+    assert r.body["full_cost_thousand_yen"] is None  # no unit cost for R3 yet
+    r = api("PUT", "/staff-unit-costs/2021", token=tokens["tokachi_editor"],
+            body={"amount": "8,600"}, headers=CREATE)  # fmt: skip
+    assert r.status_code == 403
+    r = api("PUT", "/staff-unit-costs/2021", token=tokens["hq_planner"],
+            body={"amount": "8,600"}, headers=CREATE)  # fmt: skip
+    assert r.status_code == 200 and r.body == {"fy": 2021, "thousand_yen": 8600, "version": 1}
+    r = api.get(path)
+    assert r["ETag"] == '"1"'
+    assert (r.body["staff_cost_thousand_yen"], r.body["full_cost_thousand_yen"]) == (2580, 3868)
+    listed = api.get("/settlements?organization=hokkaido&fy=2021").body
+    assert [row["full_cost_thousand_yen"] for row in listed["items"]] == [3868]
+    r = api("PUT", path, token=tokens["hq_planner"], body=body, headers=match(0))
+    assert r.status_code == 412  # the version moved on
+    assert api.get("/staff-unit-costs?organization=hokkaido").body["items"][0]["fy"] == 2021
