@@ -210,8 +210,47 @@ def test_the_project_and_region_pages_total_the_settlements(client, personas):
     unit_cost(hq)
     html = client.get(project).content.decode()
     # the project runs one of the two programs (宇宙 belongs to 次世代先進産業)
-    assert "決算とフルコスト" in html and "3,868" in html and "1事業中、決算額 1・フルコスト 1" in html
+    assert (
+        "決算とフルコスト" in html and "3,868" in html and "1事業中、決算額 1・フルコスト 1" in html
+    )
     html = client.get(region).content.decode()
     assert "1,988" in html  # settled: 1,288 + 700
     assert "決算額 2・フルコスト 1" in html  # the full cost is the complete program's, 3,868
     assert "3,868" in html and "4,568" not in html
+
+
+def test_the_open_data_table_holds_the_same_figures(personas, tmp_path):
+    import csv
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    from chiiki.reports import opendata
+    from tests.test_opendata_frictionless import _validate
+
+    hq = personas["hq_planner"]
+    settle(hq)
+    settle(hq, slug=TOKACHI_SPACE, settled="700", revised_budget="", funding={}, staff_years="")
+    unit_cost(hq)
+    org = Organization.objects.get(slug="hokkaido")
+    text = opendata.csv_bytes(org, "settlements").decode("utf-8-sig")
+    rows = {r["program_id"]: r for r in csv.DictReader(io.StringIO(text))}
+    jinzai = rows[TOKACHI]
+    assert (jinzai["fy"], jinzai["fy_wareki"]) == ("2021", "令和3年度")
+    assert [jinzai[k] for k in ["initial_budget", "revised_budget", "settled", "unspent"]] == [
+        "1395", "1395", "1288", "107"]  # fmt: skip
+    assert [jinzai[k] for k in ["national_funds", "general_funds", "staff_years"]] == [
+        "644", "644", "0.3"]  # fmt: skip
+    assert [jinzai[k] for k in ["staff_unit_cost", "staff_cost", "full_cost"]] == [
+        "8600", "2580", "3868"]  # fmt: skip
+    space = rows[TOKACHI_SPACE]
+    assert space["settled"] == "700" and space["unspent"] == "87" and space["full_cost"] == ""
+    assert space["national_funds"] == "" and space["revised_budget"] == ""
+    doc = json.loads(opendata.json_bytes(org, "settlements"))
+    assert {r["program_id"]: r["full_cost"] for r in doc["rows"]} == {
+        TOKACHI: 3868, TOKACHI_SPACE: None}  # fmt: skip
+    call_command("report", "opendata", str(tmp_path))
+    report = _validate(tmp_path)
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+    assert {t.name: t.stats["rows"] for t in report.tasks}["settlements"] == 2

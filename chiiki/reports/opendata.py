@@ -35,10 +35,12 @@ from chiiki.plans.models import (
     Municipality,
     Organization,
     ProgramBudget,
+    ProgramSettlement,
     Project,
     Region,
     Source,
 )
+from chiiki.plans.selectors import settlement_year, with_costs
 from chiiki.storage import snapshot
 from chiiki.support.models import CooperationArea, SupportFigure
 
@@ -155,6 +157,37 @@ def _budgets(org: Organization) -> Iterator[list[Any]]:
             *_fy(b.fy),
             b.amount_thousand_yen,
             "千円",
+        ]
+
+
+def _settlements(org: Organization) -> Iterator[list[Any]]:
+    settlements = with_costs(
+        ProgramSettlement.objects.filter(program__organization=org)
+        .select_related("program__project__plan", "program__bureau")
+        .order_by("fy", "program__order", "program__pk")
+    )
+    for s in settlements:
+        program, project = s.program, s.program.project
+        year = settlement_year(s)
+        funding = year.funding
+        yield [
+            project.plan.slug if project else "",
+            project.slug if project else "",
+            program.slug,
+            program.name,
+            program.bureau.slug if program.bureau else "",
+            program.bureau.short_name if program.bureau else "",
+            *_fy(s.fy),
+            year.initial_budget,
+            year.revised_budget,
+            year.settled,
+            year.unspent,
+            *(funding if funding else (None,) * 4),
+            _num(year.staff_years),
+            year.unit_cost,
+            year.staff_cost,
+            year.full_cost,
+            year.note,
         ]
 
 
@@ -486,6 +519,35 @@ TABLES: dict[str, OpenTable] = {
             _budgets,
         ),
         OpenTable(
+            "settlements",
+            "事業の決算額・人工・フルコスト",
+            [
+                Field("plan_id", "string", "計画の識別子"),
+                Field("project_id", "string", "プロジェクトの識別子"),
+                Field("program_id", "string", "事業の識別子"),
+                Field("program_name", "string", "事業名"),
+                Field("bureau_id", "string", "実施する振興局の識別子"),
+                Field("bureau_name", "string", "実施する振興局"),
+                *_fy_fields("fy", "年度"),
+                Field("initial_budget", "integer", "当初予算額", "千円（budgets 表の予算額）"),
+                Field("revised_budget", "integer", "補正後予算額", "千円。補正がなければ空欄"),
+                Field("settled", "integer", "決算額", "千円"),
+                Field(
+                    "unspent", "integer", "不用額", "千円。予算額（補正後があれば補正後）−決算額"
+                ),
+                Field("national_funds", "integer", "財源: 国庫支出金", "千円。内訳不明は空欄"),
+                Field("bond_funds", "integer", "財源: 地方債", "千円"),
+                Field("other_funds", "integer", "財源: その他", "千円"),
+                Field("general_funds", "integer", "財源: 一般財源", "千円"),
+                Field("staff_years", "number", "人工", "人年"),
+                Field("staff_unit_cost", "integer", "人件費単価", "千円／人年（その年度）"),
+                Field("staff_cost", "integer", "人件費", "千円。人工×人件費単価"),
+                Field("full_cost", "integer", "フルコスト", "千円。決算額＋人件費"),
+                Field("note", "string", "差額の理由"),
+            ],
+            _settlements,
+        ),
+        OpenTable(
             "indicators",
             "数値目標・KPI",
             [
@@ -749,6 +811,8 @@ KEYS: dict[str, tuple[list[str], list[tuple[list[str], str, list[str]]]]] = {
     "projects": (["plan_id", "project_id"], []),
     "budgets": (["program_id", "fy"], [(["plan_id", "project_id"], "projects",
                                          ["plan_id", "project_id"])]),
+    "settlements": (["program_id", "fy"], [(["plan_id", "project_id"], "projects",
+                                             ["plan_id", "project_id"])]),
     "indicators": (["indicator_key"], [(["plan_id", "project_id"], "projects",
                                         ["plan_id", "project_id"])]),
     "actuals": (["indicator_key", "fy"], [(["indicator_key"], "indicators", ["indicator_key"])]),
