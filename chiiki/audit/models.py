@@ -48,6 +48,8 @@ ACTIONS = {
     "indicator.created": _("指標を追加"),
     "indicator.saved": _("指標を編集"),
     "indicator.deleted": _("指標を削除"),
+    "indicator.contribution.saved": _("事業の寄与を記録"),
+    "indicator.contribution.deleted": _("事業の寄与を削除"),
     "indicator.target.revised": _("目標値を見直し"),
     "indicators.recomputed": _("進捗率・評価を再計算"),
     "admin.saved": _("管理画面で保存"),

@@ -165,3 +165,11 @@ def cost_per_unit(cost: int | None, units: Decimal | None) -> Decimal | None:
     if cost is None or units is None or units <= 0:
         return None
     return (Decimal(cost) / units).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def improvement(before: Decimal | None, after: Decimal | None, direction: str) -> Decimal | None:
+    """How far an outcome moved the desired way between two years (``direction`` "up" or
+    "down"); None when either year is missing. Negative when it moved the other way."""
+    if before is None or after is None:
+        return None
+    return after - before if direction == "up" else before - after

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy
 
 from chiiki.accounts.access import require_author_project
@@ -25,7 +26,14 @@ from chiiki.core.progress import Method
 from chiiki.core.targets import TargetKind
 from chiiki.i18n import parse_invalid
 from chiiki.indicators.grading import recompute
-from chiiki.indicators.models import Indicator, TargetRevision, YearTarget
+from chiiki.indicators.models import (
+    PLAN_KINDS,
+    PROGRAM_KINDS,
+    Contribution,
+    Indicator,
+    TargetRevision,
+    YearTarget,
+)
 from chiiki.plans.authoring import (
     fiscal_year,
     locked_project,
@@ -35,6 +43,7 @@ from chiiki.plans.authoring import (
     text,
     whole,
 )
+from chiiki.plans.models import Program
 
 VALUED = (TargetKind.ABSOLUTE, TargetKind.CUMULATIVE)
 # How each method reads to a planner (screens, the plan-structure workbook).
@@ -78,6 +87,7 @@ def _snapshot(indicator: Indicator) -> dict[str, Any]:
         "target_first_fy": indicator.target_first_fy,
         "actuals_cumulative": indicator.actuals_cumulative,
         "is_main": indicator.is_main,
+        "program": indicator.program_id,
         "parent": indicator.parent_id,
         "series_name": indicator.series_name,
         "year_targets": [
@@ -95,7 +105,9 @@ def _snapshot(indicator: Indicator) -> dict[str, Any]:
 def _fields(data: dict[str, Any]) -> dict[str, Any]:
     kind = str(data.get("kind") or "")
     if kind not in Indicator.Kind.values:
-        raise ValidationError({"kind": gettext("区分（数値目標・KPI）を選んでください")})
+        raise ValidationError(
+            {"kind": gettext("区分（数値目標・KPI・活動指標・成果指標）を選んでください")}
+        )
     direction = str(data.get("direction") or Indicator.Direction.UP)
     if direction not in Indicator.Direction.values:
         raise ValidationError({"direction": gettext("方向を選んでください")})
@@ -131,7 +143,7 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
         "target_fy": fiscal_year(data, "target_fy"),
         "target_first_fy": None,
         "actuals_cumulative": bool(data.get("actuals_cumulative")),
-        "is_main": bool(data.get("is_main")),
+        "is_main": bool(data.get("is_main")) and kind in PLAN_KINDS,
     }
     if target_kind in VALUED:
         fields["target_value"] = figure(data.get("target_value"), unit, "target_value")
@@ -266,6 +278,34 @@ def _year_targets(
     return sorted(out.values())
 
 
+STEMS = {
+    Indicator.Kind.KPI: "kpi",
+    Indicator.Kind.NUMERIC_GOAL: "goal",
+    Indicator.Kind.ACTIVITY: "activity",
+    Indicator.Kind.OUTCOME: "outcome",
+}
+
+
+def _program(data: dict[str, Any], project: Any, kind: str) -> Program | None:
+    """The program an activity or outcome indicator belongs to: one of the project's own. The
+    plan's 数値目標・KPI belong to no program."""
+    raw = str(data.get("program") or "").strip()
+    if kind not in PROGRAM_KINDS:
+        if raw:
+            raise ValidationError(
+                {"program": gettext("数値目標・KPIは事業ではなくプロジェクトの指標です")}
+            )
+        return None
+    program = (
+        Program.with_drafts.filter(project=project, pk=int(raw)).first() if raw.isdigit() else None
+    )
+    if program is None:
+        raise ValidationError(
+            {"program": gettext("活動指標・成果指標は、このプロジェクトの事業を選んでください")}
+        )
+    return program
+
+
 def _locked(indicator_id: int) -> Indicator:
     indicator = (
         Indicator.with_drafts.select_for_update(of=("self",))
@@ -305,6 +345,7 @@ def save_indicator(
         check_version(indicator.version, expected_version, lambda: stale(gettext("指標")))
         old = _snapshot(indicator)
     fields = _fields(data)
+    fields["program"] = _program(data, project, fields["kind"])
     fields.update(_series_fields(data, project, indicator, fields))
     rows = _year_targets(year_targets, fields) if year_targets is not None else None
     if old is not None and not project.plan.is_draft:
@@ -321,15 +362,15 @@ def save_indicator(
         setattr(indicator, name, value)
     if indicator_id is None:
         siblings = Indicator.with_drafts.filter(project=project)
-        stem = "kpi" if fields["kind"] == Indicator.Kind.KPI else "goal"
+        stem = STEMS[fields["kind"]]
         indicator.slug = new_slug(data, siblings.values_list("slug", flat=True), stem)
         indicator.order = next_order(siblings)
     indicator.version += 1
     indicator.save()
     # the series carry their indicator's name and kind (数値目標 / KPI)
     Indicator.with_drafts.filter(parent=indicator).exclude(
-        name=indicator.name, kind=indicator.kind
-    ).update(name=indicator.name, kind=indicator.kind)
+        name=indicator.name, kind=indicator.kind, program=indicator.program
+    ).update(name=indicator.name, kind=indicator.kind, program=indicator.program)
     if rows is not None:
         YearTarget.objects.filter(indicator=indicator).delete()
         YearTarget.objects.bulk_create(
@@ -442,3 +483,89 @@ def revise_target(
         new={**_snapshot(indicator), "reason": reason},
     )
     return revision
+
+
+@transaction.atomic
+def save_contribution(
+    *,
+    actor: Any,
+    program_id: int,
+    indicator_id: int,
+    assumption: str,
+    expected_version: int | None,
+) -> Contribution:
+    """Declare (or restate) that a program contributes to an indicator of its project (a KPI or
+    数値目標, its own or listed in its table), and on what assumption: the last link of the
+    program's logic model."""
+    program = (
+        Program.with_drafts.select_for_update(of=("self",))
+        .select_related("project__plan")
+        .filter(pk=program_id)
+        .first()
+    )
+    if program is None or program.project is None:
+        raise ValidationError(
+            {"program": gettext("プロジェクトの事業を選んでください（振興局独自事業は対象外）")}
+        )
+    project = program.project
+    require_author_project(actor, project)
+    indicator = (
+        Indicator.with_drafts.filter(pk=indicator_id, kind__in=PLAN_KINDS)
+        .filter(Q(project=project) | Q(listings__project=project))
+        .first()
+    )
+    if indicator is None:
+        raise ValidationError(
+            {"indicator": gettext("このプロジェクトの数値目標・KPIを選んでください")}
+        )
+    stated = text({"assumption": assumption}, "assumption", limit=300,
+                  required=gettext("どのような経路で効果が表れると考えるかを書いてください"))  # fmt: skip
+    current = (
+        Contribution.with_drafts.select_for_update(of=("self",))
+        .filter(program=program, indicator=indicator)
+        .first()
+    )
+    check_version(
+        current.version if current else 0, expected_version, lambda: stale(gettext("寄与"))
+    )
+    old = {"indicator": indicator.pk, "assumption": current.assumption} if current else None
+    contribution = current or Contribution(program=program, indicator=indicator)
+    contribution.assumption = stated
+    contribution.version += 1
+    contribution.save()
+    audit(
+        actor=actor,
+        action="indicator.contribution.saved",
+        object_type="program",
+        object_id=program.pk,
+        summary=f"{program.name} → {indicator.display_name}",
+        old=old,
+        new={"indicator": indicator.pk, "assumption": stated, "version": contribution.version},
+    )
+    return contribution
+
+
+@transaction.atomic
+def delete_contribution(*, actor: Any, contribution_id: int, expected_version: int | None) -> None:
+    """Withdraw a program's declared contribution to a KPI."""
+    contribution = (
+        Contribution.with_drafts.select_for_update(of=("self",))
+        .select_related("program__project__plan", "indicator")
+        .filter(pk=contribution_id)
+        .first()
+    )
+    if contribution is None or contribution.program.project is None:
+        raise ValidationError({"contribution": gettext("寄与の記録が見つかりません")})
+    require_author_project(actor, contribution.program.project)
+    check_version(contribution.version, expected_version, lambda: stale(gettext("寄与")))
+    old = {"indicator": contribution.indicator_id, "assumption": contribution.assumption}
+    contribution.delete()
+    audit(
+        actor=actor,
+        action="indicator.contribution.deleted",
+        object_type="program",
+        object_id=contribution.program_id,
+        summary=f"{contribution.program.name} → {contribution.indicator.display_name}",
+        old=old,
+        new=None,
+    )

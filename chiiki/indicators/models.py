@@ -1,4 +1,5 @@
-"""Indicators (数値目標 and KPI): baseline, target, revisions and yearly actuals.
+"""Indicators (数値目標 and KPI of a project; 活動指標 and 成果指標 of a program): baseline,
+target, revisions and yearly actuals.
 
 Every figure is stored as written in the indicator's display unit (``unit``: 千人, %, 億円 …)
 as a Decimal. A missing actual is a row with no value and a marker saying why (未 or —), so
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from chiiki.core.numbers import Missing
 from chiiki.core.progress import Method, NotComputable
 from chiiki.core.targets import TargetKind
-from chiiki.plans.models import AllEditions, Project, public_manager
+from chiiki.plans.models import AllEditions, Program, Project, public_manager
 
 FIGURE_DIGITS, FIGURE_PLACES = 20, 6  # every figure column: 20 digits, 6 after the point
 
@@ -24,6 +25,9 @@ class Indicator(models.Model):
     class Kind(models.TextChoices):
         NUMERIC_GOAL = "numeric_goal", _("数値目標")
         KPI = "kpi", "KPI"
+        # a program's own (事務事業評価): what it did, and what changed for its target group
+        ACTIVITY = "activity", _("活動指標")
+        OUTCOME = "outcome", _("成果指標")
 
     class NameStatus(models.TextChoices):
         PUBLISHED = "published", _("公表どおり")
@@ -35,6 +39,15 @@ class Indicator(models.Model):
         DOWN = "down", _("減少が望ましい")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="indicators")
+    # set for a program's activity and outcome indicators (the program runs in ``project``)
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name="事業",
+    )
     slug = models.SlugField("識別子", max_length=80)
     kind = models.CharField("区分", max_length=20, choices=Kind.choices)
     name = models.CharField("指標名", max_length=200, blank=True)
@@ -136,10 +149,20 @@ class Indicator(models.Model):
                 | (Q(parent__isnull=False) & ~Q(series_name="")),
                 name="indicator_series_named",
             ),
+            models.CheckConstraint(
+                condition=(Q(program__isnull=True) & Q(kind__in=["numeric_goal", "kpi"]))
+                | (Q(program__isnull=False) & Q(kind__in=["activity", "outcome"])),
+                name="indicator_program_kinds",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.display_name
+
+    @property
+    def of_program(self) -> bool:
+        """A program's activity or outcome indicator, not one of the plan's 数値目標・KPI."""
+        return self.kind in PROGRAM_KINDS
 
     @property
     def display_name(self) -> str:
@@ -171,8 +194,38 @@ class Indicator(models.Model):
         return TargetKind(self.target_kind)
 
 
+# The plan's own indicators (counted in progress reports, dashboards and grade tallies) and a
+# program's (shown on its page and its 事務事業評価シート, graded the same way).
+PLAN_KINDS = (Indicator.Kind.NUMERIC_GOAL, Indicator.Kind.KPI)
+PROGRAM_KINDS = (Indicator.Kind.ACTIVITY, Indicator.Kind.OUTCOME)
+
 # The indicators that take figures (actuals): all but those graded from their series.
 HOLDS_FIGURES = ~Q(target_kind=TargetKind.SERIES)
+
+
+class Contribution(models.Model):
+    """A program declares that it contributes to an indicator of its project (a KPI or 数値目標),
+    and on what assumption: the last link of its logic model (予算・決算 → 活動指標 → 成果指標 →
+    KPI)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="contributions")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="contributions")
+    assumption = models.CharField("想定する効果の経路", max_length=300)
+    version = models.PositiveIntegerField("版数", default=0)
+
+    objects = public_manager("indicator__project__plan__status")
+    with_drafts = AllEditions()
+
+    class Meta:
+        verbose_name = "事業の寄与"
+        verbose_name_plural = verbose_name
+        ordering = ["program", "indicator__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "indicator"], name="contribution_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} → {self.indicator}"
 
 
 class IndicatorListing(models.Model):

@@ -31,7 +31,13 @@ from chiiki.indicators.history import (
     history,
     history_count,
 )
-from chiiki.indicators.models import Actual, Indicator, IndicatorListing, TargetRevision
+from chiiki.indicators.models import (
+    PLAN_KINDS,
+    Actual,
+    Indicator,
+    IndicatorListing,
+    TargetRevision,
+)
 from chiiki.plans.models import Organization
 
 
@@ -60,7 +66,8 @@ def project_indicators(project: Any) -> list[Indicator]:
     """The indicators of a project's table in the published order: its own and those of other
     projects listed in it too (decision 0008). Needs ``indicators`` and ``indicator_listings``
     prefetched (see :func:`listings_prefetch`)."""
-    rows = [(i.order, 0, i) for i in project.indicators.all()]
+    # (a program's activity and outcome indicators are on the program's page, not here)
+    rows = [(i.order, 0, i) for i in project.indicators.all() if not i.of_program]
     rows += [(li.order, 1, li.indicator) for li in project.indicator_listings.all()]
     ordered = [ind for _order, _listed, ind in sorted(rows, key=lambda r: (r[0], r[1]))]
     return with_series_after(ordered)
@@ -212,7 +219,7 @@ def grade_counts(org: Organization, version: int | None = None) -> list[dict[str
     each = Q(grade_reason=NotComputable.PER_SERIES)
     counted = (Q(parent__isnull=True) & ~each) | Q(parent__grade_reason=NotComputable.PER_SERIES)
     query = (
-        Indicator.objects.filter(counted, project__plan__organization=org)
+        Indicator.objects.filter(counted, project__plan__organization=org, kind__in=PLAN_KINDS)
         .values("grade", "grading_scheme", "project__region_id", "project__lead_bureau_id")
         .annotate(n=Count("pk"))
     )

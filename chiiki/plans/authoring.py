@@ -32,7 +32,13 @@ from chiiki.core.fiscal import parse_fiscal_year
 from chiiki.core.schemes import DEFAULT_SCHEME, schemes
 from chiiki.i18n import parse_invalid
 from chiiki.indicators.grading import recompute
-from chiiki.indicators.models import Indicator, IndicatorListing, TargetRevision, YearTarget
+from chiiki.indicators.models import (
+    Contribution,
+    Indicator,
+    IndicatorListing,
+    TargetRevision,
+    YearTarget,
+)
 from chiiki.plans.models import (
     Bureau,
     EditionStatus,
@@ -266,6 +272,7 @@ def _copy_into(source: Plan, plan: Plan) -> Copied:
         for rp in RegionPlan.with_drafts.filter(plan=source)
     )
     projects: dict[int, Project] = {}
+    programs: dict[int, Program] = {}
     n_measures = n_programs = n_indicators = 0
     taken_programs = set(
         Program.with_drafts.filter(organization=plan.organization).values_list("slug", flat=True)
@@ -298,7 +305,7 @@ def _copy_into(source: Plan, plan: Plan) -> Copied:
         for p in Program.with_drafts.filter(project=old):
             slug = _carried_slug(p.slug, plan.slug, taken_programs)
             taken_programs.add(slug)
-            Program.with_drafts.create(
+            programs[p.pk] = Program.with_drafts.create(
                 organization=plan.organization,
                 slug=slug,
                 kind=p.kind,
@@ -318,6 +325,7 @@ def _copy_into(source: Plan, plan: Plan) -> Copied:
     for old in olds:
         new_indicator = Indicator.with_drafts.create(
             project=projects[old.project_id],
+            program=programs[old.program_id] if old.program_id else None,
             slug=old.slug,
             kind=old.kind,
             name=old.name,
@@ -369,6 +377,15 @@ def _copy_into(source: Plan, plan: Plan) -> Copied:
         )
         for listing in IndicatorListing.with_drafts.filter(project__plan=source)
         if listing.indicator_id in indicators
+    )
+    Contribution.objects.bulk_create(
+        Contribution(
+            program=programs[c.program_id],
+            indicator=indicators[c.indicator_id],
+            assumption=c.assumption,
+        )
+        for c in Contribution.with_drafts.filter(indicator__project__plan=source)
+        if c.program_id in programs and c.indicator_id in indicators
     )
     return Copied(len(sections), len(projects), n_measures, n_programs, n_indicators)
 

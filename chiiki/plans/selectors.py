@@ -5,14 +5,22 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
-from chiiki.core.costs import CostTotal, CostYear, Funding, total_by_year
+from chiiki.core.costs import (
+    CostTotal,
+    CostYear,
+    Funding,
+    cost_per_unit,
+    improvement,
+    total_by_year,
+)
 from chiiki.core.schemes import GradingScheme, get_scheme, schemes
-from chiiki.indicators.models import Indicator
+from chiiki.indicators.models import PLAN_KINDS, Contribution, Indicator
 from chiiki.indicators.selectors import (
     grade_counts,
     is_favourable,
@@ -479,3 +487,108 @@ def settled_totals(programs: Iterable[Program]) -> list[CostTotal]:
 
 def staff_unit_costs(org: Organization) -> list[StaffUnitCost]:
     return list(StaffUnitCost.objects.filter(organization=org).order_by("fy"))
+
+
+@dataclass(frozen=True)
+class UnitCost:
+    """One FY of a program's cost per unit of a result: the full cost where it is known, else
+    the settled amount (``basis`` says which), divided by what the year produced — units of
+    output, or the change in an outcome. ``per_unit`` is None where it cannot be divided."""
+
+    fy: int
+    units: Decimal | None
+    cost: int | None
+    basis: str  # "full" or "settled" ("" when neither is known)
+    per_unit: Decimal | None
+
+
+@dataclass(frozen=True)
+class KpiLink:
+    """A KPI the program contributes to, on its stated assumption. ``sole`` when no other
+    program claims it: only then is a cost per unit of its change shown, and with caveats."""
+
+    contribution: Any
+    row: Any  # the KPI's ProgressRow
+    sole: bool
+    per_change: list[UnitCost]
+
+
+def _year_cost(year: CostYear | None) -> tuple[int | None, str]:
+    if year is None:
+        return None, ""
+    if year.full_cost is not None:
+        return year.full_cost, "full"
+    return year.settled, "settled" if year.settled is not None else ""
+
+
+def _values(indicator: Indicator) -> dict[int, Decimal]:
+    return {a.fy: a.value for a in indicator.actuals.all() if a.value is not None}
+
+
+def program_results(program: Program, years: list[CostYear]) -> dict[str, Any]:
+    """A program's logic model with its figures: its activity and outcome indicators graded
+    like any other, the KPIs it declares it contributes to, and what each result cost."""
+    indicators_qs = Indicator.objects.prefetch_related("actuals", "revisions", "year_targets")
+    own = list(
+        indicators_qs.filter(program=program).select_related("project").order_by("order", "pk")
+    )
+    contributions = list(
+        Contribution.objects.filter(program=program)
+        .select_related("indicator__project__plan")
+        .prefetch_related("indicator__actuals", "indicator__revisions", "indicator__year_targets")
+        .order_by("indicator__order", "pk")
+    )
+    claimed = Counter(
+        Contribution.objects.filter(
+            indicator__in=[c.indicator_id for c in contributions]
+        ).values_list("indicator_id", flat=True)
+    )
+    scheme = get_scheme(program.project.plan.grading_scheme) if program.project else None
+    if scheme is None:
+        return {"activity_rows": [], "outcome_rows": [], "links": [], "output_costs": {}}
+    rows = progress_rows(with_series_after(own), scheme)
+    by_fy = {y.fy: y for y in years}
+    output_costs: dict[int, list[UnitCost]] = {}
+    for ind in own:
+        if ind.kind != Indicator.Kind.ACTIVITY:
+            continue
+        values = _values(ind)
+        out = []
+        for fy in sorted(values.keys() | by_fy.keys()):
+            cost, basis = _year_cost(by_fy.get(fy))
+            out.append(
+                UnitCost(fy, values.get(fy), cost, basis, cost_per_unit(cost, values.get(fy)))
+            )
+        output_costs[ind.pk] = out
+    kpi_rows = progress_rows([c.indicator for c in contributions], scheme)
+    links = []
+    for c, row in zip(contributions, kpi_rows, strict=True):
+        sole = claimed[c.indicator_id] == 1
+        per_change = []
+        if sole:
+            values = _values(c.indicator)
+            for fy in sorted(values):
+                change = improvement(values.get(fy - 1), values[fy], c.indicator.direction)
+                if change is None:
+                    continue
+                cost, basis = _year_cost(by_fy.get(fy))
+                per_change.append(UnitCost(fy, change, cost, basis, cost_per_unit(cost, change)))
+        links.append(KpiLink(c, row, sole, per_change))
+    return {
+        "activity_rows": [r for r in rows if r.indicator.kind == Indicator.Kind.ACTIVITY],
+        "outcome_rows": [r for r in rows if r.indicator.kind == Indicator.Kind.OUTCOME],
+        "indicator_fys": sorted({a.fy for i in own for a in i.actuals.all()}),
+        "links": links,
+        "output_costs": output_costs,
+    }
+
+
+def contributable(project: Project) -> list[Indicator]:
+    """The indicators a program of ``project`` may declare it contributes to: the project's
+    数値目標・KPI, its own and those listed in its table."""
+    return list(
+        Indicator.objects.filter(kind__in=PLAN_KINDS, parent__isnull=True)
+        .filter(Q(project=project) | Q(listings__project=project))
+        .distinct()
+        .order_by("kind", "order", "pk")
+    )

@@ -40,7 +40,7 @@ from chiiki.core.fiscal import format_fiscal_year
 from chiiki.core.numbers import format_number
 from chiiki.core.targets import TargetKind
 from chiiki.indicators import authoring as indicator_writes
-from chiiki.indicators.models import Indicator, YearTarget
+from chiiki.indicators.models import PLAN_KINDS, Indicator, YearTarget
 from chiiki.indicators.selectors import with_series_after
 from chiiki.plans import authoring
 from chiiki.plans.models import Bureau, Measure, Plan, Program, Project, Region
@@ -112,7 +112,7 @@ HELP = [
 def _choices() -> dict[str, dict[str, str]]:
     """value → label of each coded column (the labels are what the sheet shows)."""
     return {
-        "kind": {k: str(v) for k, v in Indicator.Kind.choices},
+        "kind": {k: str(Indicator.Kind(k).label) for k in PLAN_KINDS},
         "direction": {k: str(v) for k, v in Indicator.Direction.choices},
         "method": {"": "", **{m.value: str(v) for m, v in indicator_writes.METHOD_LABELS.items()}},
         "target_kind": {k.value: k.label_ja for k in TargetKind},
@@ -213,7 +213,8 @@ def read_edition(plan: Plan) -> Edition:
     )
     indicators = with_series_after(
         list(
-            Indicator.with_drafts.filter(project__plan=plan)
+            # the plan's own (a program's activity and outcome indicators are the program's)
+            Indicator.with_drafts.filter(project__plan=plan, kind__in=PLAN_KINDS)
             .select_related("project", "parent")
             .prefetch_related("year_targets")
             .order_by("project__order", "order", "pk")

@@ -243,6 +243,7 @@ def _initial(indicator: Indicator | None) -> dict[str, Any]:
         "target_value": _shown(indicator.target_value),
         "actuals_cumulative": indicator.actuals_cumulative,
         "is_main": indicator.is_main,
+        "program": str(indicator.program_id or ""),
         "parent": str(indicator.parent_id or ""),
         "series_name": indicator.series_name,
         **fy,

@@ -12,9 +12,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from chiiki.accounts.access import require_set_staff_costs
+from chiiki.core.errors import StaleVersion
 from chiiki.core.fiscal import format_fiscal_year
+from chiiki.indicators.authoring import delete_contribution, save_contribution
 from chiiki.plans.models import Program
 from chiiki.plans.selectors import staff_unit_costs
 from chiiki.plans.services import (
@@ -104,3 +107,35 @@ def staff_costs(request: HttpRequest) -> HttpResponse:
         )
         return redirect("staff_costs")
     return render(request, "web/staff_costs.html", context)
+
+
+@require_POST
+@login_required
+def program_contribution(request: HttpRequest, pk: int) -> HttpResponse:
+    """Declare or withdraw the program's contribution to a KPI of its project."""
+    try:
+        if request.POST.get("action") == "delete":
+            delete_contribution(
+                actor=request.user,
+                contribution_id=posted_int(request, "contribution"),
+                expected_version=posted_int(request, "version"),
+            )
+            messages.success(request, _("寄与の登録を取り消しました。"))
+        else:
+            save_contribution(
+                actor=request.user,
+                program_id=pk,
+                indicator_id=posted_int(request, "indicator"),
+                assumption=request.POST.get("assumption", ""),
+                expected_version=None,
+            )
+            messages.success(request, _("KPIへの寄与を登録しました。"))
+    except ValidationError as exc:
+        context = program_page(request.organization, request.user, pk)
+        context.update(contribution_errors=exc.message_dict, contribution_data=request.POST)
+        return render(request, "web/program.html", context, status=400)
+    except StaleVersion as exc:
+        context = program_page(request.organization, request.user, pk)
+        context.update(contribution_alert=str(exc), contribution_data=request.POST)
+        return render(request, "web/program.html", context, status=400)
+    return redirect("program", pk=pk)

@@ -6,13 +6,16 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import Http404
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
-from chiiki.accounts.access import can_edit_program, can_read_internal_org
+from chiiki.accounts.access import can_author_project, can_edit_program, can_read_internal_org
 from chiiki.councils.models import Meeting
 from chiiki.plans.models import Municipality, Organization, Program, Project
-from chiiki.plans.selectors import COST_PREFETCH, cost_years
+from chiiki.plans.selectors import COST_PREFETCH, contributable, cost_years, program_results
 from chiiki.proposals.selectors import proposals_naming, responses_for_program
 from chiiki.support.models import GrantAward, StaffDispatch
+from chiiki.web.logic_model import columns, logic_model_svg
 
 
 def program_page(org: Organization, user: Any, pk: int) -> dict[str, Any]:
@@ -27,6 +30,10 @@ def program_page(org: Organization, user: Any, pk: int) -> dict[str, Any]:
     if program is None:
         raise Http404("事業が見つかりません")
     years = cost_years([program])[program.pk]
+    results = program_results(program, years)
+    stages = columns(years, results)
+    project = program.project
+    may_author = project is not None and can_author_project(user, project)
     return {
         "program": program,
         "cost_years": years,
@@ -34,6 +41,14 @@ def program_page(org: Organization, user: Any, pk: int) -> dict[str, Any]:
         "has_notes": any(y.note for y in years),
         "settlement_versions": {s.fy: s.version for s in program.settlements.all()},
         "may_edit": can_edit_program(user, program),
+        "may_author": may_author,
+        # the KPIs it may declare a contribution to: its project's own and those listed in it
+        "contributable": contributable(project) if may_author and project else [],
+        "stages": stages,
+        "logic_svg": mark_safe(  # noqa: S308 (built from escaped text by logic_model_svg)
+            logic_model_svg(stages, gettext("{name}のロジックモデル").format(name=program.name))
+        ),
+        **results,
         "responses": responses_for_program(org, user, program),
     }
 

@@ -109,6 +109,11 @@ urlpatterns = [
     ),
     path("municipalities/<str:code>/", proposal_views.municipality, name="municipality"),
     path("programs/<int:pk>/", cost_views.program, name="program"),
+    path(
+        "programs/<int:pk>/contributions/",
+        cost_views.program_contribution,
+        name="program_contribution",
+    ),
     path("settings/staff-costs/", cost_views.staff_costs, name="staff_costs"),
     path("proposals/", proposal_views.proposals, name="proposals"),
     path("proposals/new/", proposal_views.proposal_form, name="proposal_new"),

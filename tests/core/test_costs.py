@@ -16,6 +16,7 @@ from chiiki.core.costs import (
     FundingMismatch,
     check_funding,
     cost_per_unit,
+    improvement,
     parse_staff_years,
     staff_cost,
     total_by_year,
@@ -118,3 +119,9 @@ def test_any_staff_time_written_in_full_width_digits_reads_back(hundredths):
     years = Decimal(hundredths).scaleb(-2)
     written = f"{years:.2f}".translate(str.maketrans("0123456789.", "０１２３４５６７８９．"))
     assert parse_staff_years(written) == years
+
+
+def test_improvement_follows_the_desired_direction():
+    assert improvement(Decimal(10), Decimal(12), "up") == 2
+    assert improvement(Decimal(10), Decimal(12), "down") == -2
+    assert improvement(None, Decimal(12), "up") is None
