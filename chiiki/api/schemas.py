@@ -466,6 +466,22 @@ class IndicatorDetailOut(IndicatorOut):
     )
 
 
+class ProgramReviewOut(Schema):
+    program: int = Field(description=d("事業のID", "Program id"))
+    self_evaluation: str = Field(description=d("自己評価", "Self-evaluation"))
+    direction: str = Field(
+        description=d(
+            "expand=拡充, continue=継続, improve=改善, reduce=縮小, abolish=廃止",
+            "Direction from next year",
+        )
+    )
+    reason: str = Field(description=d("方向性の理由", "Why"))
+
+    @staticmethod
+    def resolve_program(obj: Any) -> int:
+        return int(obj.program_id)
+
+
 class EvaluationOut(Schema):
     id: int
     project: int = Field(description=d("プロジェクトのID", "Project id"))
@@ -481,12 +497,19 @@ class EvaluationOut(Schema):
     internal_note: str | None = Field(
         description=d("内部メモ（団体の職員だけに返る）", "Internal note; members only")
     )
+    program_reviews: list[ProgramReviewOut] = Field(
+        description=d("事業ごとの自己評価と今後の方向性", "Each program's review and direction")
+    )
     version: int = Field(description=d("版（If-Match で送る値）", "Version, for If-Match"))
     published_at: dt.datetime | None
 
     @staticmethod
     def resolve_project(obj: Any) -> int:
         return int(obj.project_id)
+
+    @staticmethod
+    def resolve_program_reviews(obj: Any) -> list[Any]:
+        return sorted(obj.program_reviews.all(), key=lambda r: r.program_id)
 
     @staticmethod
     def resolve_analysis(obj: Any) -> list[str]:
@@ -720,11 +743,29 @@ class StaffUnitCostIn(In):
     )
 
 
+class ProgramReviewIn(In):
+    program: int = Field(ge=1, description=d("事業のID", "Program id"))
+    self_evaluation: str = Field(max_length=20000, description=d("自己評価", "Self-evaluation"))
+    direction: str = Field(
+        max_length=10,
+        description=d("expand / continue / improve / reduce / abolish", "Direction"),
+    )
+    reason: str = Field(max_length=20000, description=d("方向性の理由", "Why"))
+
+
 class EvaluationIn(In):
     analysis: str = Field(
         min_length=1, max_length=20000, description=d("分析と課題（1行に1項目）", "One per line")
     )
     internal_note: str = Field("", max_length=20000, description=d("内部メモ", "Internal note"))
+    program_reviews: list[ProgramReviewIn] | None = Field(
+        None,
+        max_length=200,
+        description=d(
+            "事業ごとの評価（送ると全体を置き換え、省略すると変更しない）",
+            "Program reviews: replace them all when sent, unchanged when left out",
+        ),
+    )
 
 
 class ReasonIn(In):

@@ -263,6 +263,7 @@ def evaluations(user: Any, f: Filters) -> QuerySet[Evaluation]:
             )
         )
         .select_related("project__plan")
+        .prefetch_related("program_reviews")
         .order_by("project_id", "-fy", "pk")
     )
 

@@ -260,6 +260,9 @@ def put_evaluation(
         fy=fy,
         analysis=body.analysis,
         internal_note=body.internal_note,
+        program_reviews=None
+        if body.program_reviews is None
+        else [r.dict() for r in body.program_reviews],
         expected_version=expected_version(
             request,
             may_create=True,

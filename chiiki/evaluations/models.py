@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from chiiki.audit.review import Reviewed
-from chiiki.plans.models import Project
+from chiiki.plans.models import Program, Project
 
 
 class Evaluation(Reviewed):
@@ -45,3 +45,35 @@ class Evaluation(Reviewed):
     @property
     def analysis_items(self) -> list[str]:
         return [line for line in self.analysis.splitlines() if line.strip()]
+
+
+class ProgramReview(models.Model):
+    """The 事務事業評価 of one program of the evaluated project, for the same FY: its
+    self-evaluation and the direction it takes next (拡充・継続・改善・縮小・廃止) with the reason.
+    It is part of the project's evaluation: drafted, submitted, approved and published with it."""
+
+    class Direction(models.TextChoices):
+        EXPAND = "expand", _("拡充")
+        CONTINUE = "continue", _("継続")
+        IMPROVE = "improve", _("改善")
+        REDUCE = "reduce", _("縮小")
+        ABOLISH = "abolish", _("廃止")
+
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.CASCADE, related_name="program_reviews"
+    )
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="reviews")
+    self_evaluation = models.TextField("自己評価")
+    direction = models.CharField("今後の方向性", max_length=10, choices=Direction.choices)
+    reason = models.TextField("方向性の理由")
+
+    class Meta:
+        verbose_name = "事務事業評価"
+        verbose_name_plural = verbose_name
+        ordering = ["evaluation", "program__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "program"], name="program_review_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} {self.evaluation.fy}: {self.get_direction_display()}"

@@ -12,8 +12,8 @@ from django.http import Http404
 
 from chiiki.accounts.access import can_edit_project, can_read_internal, can_review
 from chiiki.audit.models import AuditEntry
-from chiiki.evaluations.models import Evaluation
-from chiiki.plans.models import Organization, Project
+from chiiki.evaluations.models import Evaluation, ProgramReview
+from chiiki.plans.models import Organization, Program, Project
 
 Status = Evaluation.Status
 
@@ -116,10 +116,30 @@ def evaluation_page(
         if evaluation
         else AuditEntry.objects.none()
     )
+    reviews = (
+        {r.program_id: r for r in ProgramReview.objects.filter(evaluation=evaluation)}
+        if evaluation
+        else {}
+    )
     return {
         "project": project,
         "fy": fy,
         "evaluation": evaluation,
+        # one row per program of the project: its 事務事業評価 for this FY (None: not yet)
+        "program_reviews": [
+            {
+                "n": n,
+                "program": p,
+                "review": reviews.get(p.pk),
+                "self_evaluation": reviews[p.pk].self_evaluation if p.pk in reviews else "",
+                "direction": reviews[p.pk].direction if p.pk in reviews else "",
+                "reason": reviews[p.pk].reason if p.pk in reviews else "",
+            }
+            for n, p in enumerate(
+                Program.objects.filter(project=project).order_by("order", "pk"), start=1
+            )
+        ],
+        "directions": ProgramReview.Direction.choices,
         "previous": previous,
         "diff": line_diff(previous[1], draft_text) if previous else [],
         "draft_text": draft_text,

@@ -26,9 +26,9 @@ from chiiki.collection.selectors import figures_unpublished
 from chiiki.core.errors import StaleVersion, check_version
 from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year
 from chiiki.core.text import plain_lines, strip_tags
-from chiiki.evaluations.models import Evaluation
+from chiiki.evaluations.models import Evaluation, ProgramReview
 from chiiki.evaluations.selectors import locked_years
-from chiiki.plans.models import Project
+from chiiki.plans.models import Program, Project
 
 Status = Evaluation.Status
 EDITABLE = Evaluation.EDITABLE
@@ -76,8 +76,61 @@ def _snapshot(evaluation: Evaluation | None) -> dict[str, Any] | None:
         "analysis": evaluation.analysis,
         "internal_note": evaluation.internal_note,
         "return_reason": evaluation.return_reason,
+        "program_reviews": _reviews_of(evaluation),
         "version": evaluation.version,
     }
+
+
+def _reviews_of(evaluation: Evaluation) -> list[dict[str, Any]]:
+    if evaluation.pk is None:
+        return []
+    return [
+        {
+            "program": r.program_id,
+            "self_evaluation": r.self_evaluation,
+            "direction": r.direction,
+            "reason": r.reason,
+        }
+        for r in ProgramReview.objects.filter(evaluation=evaluation).order_by("program_id")
+    ]
+
+
+def _clean_reviews(project: Project, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The program reviews as typed: a row left blank is no review; a review of a program of
+    another project, a missing direction or a missing reason is refused where it was typed
+    (``program_reviews.N.field``, N counting from 1)."""
+    programs = set(Program.with_drafts.filter(project=project).values_list("pk", flat=True))
+    errors: dict[str, Any] = {}
+    out: dict[int, dict[str, Any]] = {}
+    for n, row in enumerate(rows, start=1):
+        where = f"program_reviews.{n}"
+        fields = {
+            "self_evaluation": plain_lines(str(row.get("self_evaluation") or "")),
+            "direction": str(row.get("direction") or "").strip(),
+            "reason": plain_lines(str(row.get("reason") or "")),
+        }
+        if not any(fields.values()):
+            continue
+        raw = str(row.get("program") or "").strip()
+        program = int(raw) if raw.isdigit() else None
+        if program not in programs:
+            errors[f"{where}.program"] = gettext("このプロジェクトの事業を選んでください")
+            continue
+        if program in out:
+            errors[f"{where}.program"] = gettext("同じ事業の評価が2つあります")
+            continue
+        if fields["direction"] not in ProgramReview.Direction.values:
+            errors[f"{where}.direction"] = gettext(
+                "今後の方向性（拡充・継続・改善・縮小・廃止）を選んでください"
+            )
+        if not fields["reason"]:
+            errors[f"{where}.reason"] = gettext("方向性の理由を入力してください")
+        if not fields["self_evaluation"]:
+            errors[f"{where}.self_evaluation"] = gettext("自己評価を入力してください")
+        out[program] = {"program": program, **fields}
+    if errors:
+        raise ValidationError(errors)
+    return [out[k] for k in sorted(out)]
 
 
 def _label(evaluation: Evaluation) -> str:
@@ -109,9 +162,12 @@ def save_draft(
     fy: int,
     analysis: str,
     internal_note: str = "",
+    program_reviews: list[dict[str, Any]] | None = None,
     expected_version: int | None,
 ) -> Evaluation:
-    """Create or update the draft of ``project`` for ``fy``."""
+    """Create or update the draft of ``project`` for ``fy``. ``program_reviews`` (rows of
+    program, self_evaluation, direction, reason), when given, replace the programs' reviews;
+    None leaves them as they are."""
     project = Project.objects.select_related("plan").get(pk=project_id)
     require_edit_project(actor, project)
     if fy > fiscal_year_of(timezone.localdate()):
@@ -139,17 +195,29 @@ def save_draft(
                 else ""
             )
         )
+    reviews = _clean_reviews(project, program_reviews) if program_reviews is not None else None
     old = _snapshot(evaluation)
     if (
         evaluation is not None
+        and old is not None
         and evaluation.analysis == text
         and evaluation.internal_note == internal_note.strip()
+        and (reviews is None or reviews == old["program_reviews"])
     ):
         return evaluation  # nothing changed: no new version, no history row
     if evaluation is None:
         evaluation = Evaluation(project=project, fy=fy, status=Status.DRAFT)
     evaluation.analysis = text
     evaluation.internal_note = internal_note.strip()
+    if reviews is not None:
+        if evaluation.pk is None:
+            evaluation.save()
+        ProgramReview.objects.filter(evaluation=evaluation).delete()
+        ProgramReview.objects.bulk_create(
+            ProgramReview(evaluation=evaluation, program_id=r["program"], **{
+                k: r[k] for k in ("self_evaluation", "direction", "reason")})
+            for r in reviews
+        )  # fmt: skip
     return _save(evaluation, actor, "evaluation.draft.saved", old)
 
 
@@ -179,6 +247,7 @@ def save_and_submit(
     fy: int,
     analysis: str,
     internal_note: str = "",
+    program_reviews: list[dict[str, Any]] | None = None,
     expected_version: int | None,
 ) -> Evaluation:
     """What the 提出する button of the edit form does: keep the edits, then submit."""
@@ -188,6 +257,7 @@ def save_and_submit(
         fy=fy,
         analysis=analysis,
         internal_note=internal_note,
+        program_reviews=program_reviews,
         expected_version=expected_version,
     )
     return submit(actor=actor, evaluation_id=evaluation.pk, expected_version=evaluation.version)

@@ -9,8 +9,14 @@ from django.http import Http404
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from chiiki.accounts.access import can_author_project, can_edit_program, can_read_internal_org
+from chiiki.accounts.access import (
+    can_author_project,
+    can_edit_program,
+    can_read_internal,
+    can_read_internal_org,
+)
 from chiiki.councils.models import Meeting
+from chiiki.evaluations.models import Evaluation, ProgramReview
 from chiiki.plans.models import Municipality, Organization, Program, Project
 from chiiki.plans.selectors import COST_PREFETCH, contributable, cost_years, program_results
 from chiiki.proposals.selectors import proposals_naming, responses_for_program
@@ -32,9 +38,14 @@ def program_page(org: Organization, user: Any, pk: int) -> dict[str, Any]:
     years = cost_years([program])[program.pk]
     results = program_results(program, years)
     stages = columns(years, results)
+    svg = logic_model_svg(stages, gettext("{name}のロジックモデル").format(name=program.name))
     project = program.project
     may_author = project is not None and can_author_project(user, project)
+    reviews = ProgramReview.objects.filter(program=program).select_related("evaluation")
+    if project is None or not can_read_internal(user, project):
+        reviews = reviews.filter(evaluation__status=Evaluation.Status.PUBLISHED)
     return {
+        "reviews": list(reviews.order_by("-evaluation__fy")),
         "program": program,
         "cost_years": years,
         "has_funding": any(y.funding for y in years),
@@ -45,9 +56,7 @@ def program_page(org: Organization, user: Any, pk: int) -> dict[str, Any]:
         # the KPIs it may declare a contribution to: its project's own and those listed in it
         "contributable": contributable(project) if may_author and project else [],
         "stages": stages,
-        "logic_svg": mark_safe(  # noqa: S308 (built from escaped text by logic_model_svg)
-            logic_model_svg(stages, gettext("{name}のロジックモデル").format(name=program.name))
-        ),
+        "logic_svg": mark_safe(svg),  # noqa: S308  # nosec B308 B703  # every text escaped
         **results,
         "responses": responses_for_program(org, user, program),
     }

@@ -149,6 +149,30 @@ _ACTION_DONE = {
 _STEPS = {"submit": workflow.submit, "approve": workflow.approve, "publish": workflow.publish}
 
 
+REVIEW_FIELDS = ("program", "self_evaluation", "direction", "reason")
+
+
+def _posted_reviews(request: HttpRequest) -> list[dict[str, str]] | None:
+    """The program reviews of the evaluation form (``pr-N-field``); None when the form has
+    none (a project without programs)."""
+    if "program_review_rows" not in request.POST:
+        return None
+    n = min(posted_int(request, "program_review_rows"), 200)
+    return [
+        {f: request.POST.get(f"pr-{i}-{f}", "") for f in REVIEW_FIELDS} for i in range(1, n + 1)
+    ]
+
+
+def _review_errors(errors: dict[str, list[str]]) -> dict[int, dict[str, str]]:
+    """``program_reviews.N.field`` refusals by row and field, for the form."""
+    out: dict[int, dict[str, str]] = {}
+    for key, messages_ in errors.items():
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == "program_reviews" and parts[1].isdigit():
+            out.setdefault(int(parts[1]), {})[parts[2]] = " ".join(messages_)
+    return out
+
+
 def _evaluation_action(
     request: HttpRequest, org: Organization, plan_slug: str, slug: str, fy: int
 ) -> HttpResponse:
@@ -165,6 +189,7 @@ def _evaluation_action(
                 fy=fy,
                 analysis=request.POST.get("analysis", ""),
                 internal_note=request.POST.get("internal_note", ""),
+                program_reviews=_posted_reviews(request),
                 expected_version=version,
             )
         elif action in _STEPS and evaluation is not None:
@@ -182,7 +207,14 @@ def _evaluation_action(
         else:
             raise workflow.WorkflowError(_("この操作はできません"))
     except ValidationError as exc:
-        context.update(form_errors=exc.message_dict, form_data=request.POST)
+        context.update(
+            form_errors=exc.message_dict,
+            form_data=request.POST,
+            review_errors=_review_errors(exc.message_dict),
+        )
+        for row in context["program_reviews"]:  # what was typed, not what is stored
+            for f in REVIEW_FIELDS[1:]:
+                row[f] = request.POST.get(f"pr-{row['n']}-{f}", "")
         return render(request, "web/evaluation.html", context, status=400)
     except workflow.WorkflowError as exc:
         context.update(form_alert=str(exc), form_data=request.POST)

@@ -397,3 +397,21 @@ def test_settlements_and_the_unit_cost_through_the_api(api, tokens):
     r = api("PUT", path, token=tokens["hq_planner"], body=body, headers=match(0))
     assert r.status_code == 412  # the version moved on
     assert api.get("/staff-unit-costs?organization=hokkaido").body["items"][0]["fy"] == 2021
+
+
+def test_program_reviews_through_the_evaluation_api(api, tokens):
+    from tests.test_program_reviews import REVIEW
+
+    project = Project.objects.get(slug="tokachi-tayona-jinzai")
+    program = Program.objects.get(slug="tokachi-jinzai")
+    path = f"/projects/{project.pk}/evaluations/2021"
+    body = {"analysis": "課題を共有した。", "program_reviews": [{"program": program.pk, **REVIEW}]}
+    r = api("PUT", path, token=tokens["tokachi_editor"], body=body,
+            headers={"If-None-Match": "*"})  # fmt: skip
+    assert r.status_code == 200, r.body
+    assert r.body["program_reviews"] == [{"program": program.pk, **REVIEW}]
+    bad = {**body, "program_reviews": [{"program": program.pk, **REVIEW, "direction": "x"}]}
+    r = api("PUT", path, token=tokens["tokachi_editor"], body=bad,
+            headers={"If-Match": '"1"'})  # fmt: skip
+    assert r.status_code == 400
+    assert r.body["errors"][0]["loc"][:2] == ["body", "program_reviews"]
