@@ -91,7 +91,7 @@ def test_a_projects_totals_count_only_what_each_program_has(personas):
         *COST_PREFETCH
     )
     (r3,) = cost_totals(programs)
-    assert (r3.count, r3.initial_budget, r3.settled) == (2, 1395 + 787, 1288 + 700)
+    assert (r3.programs, r3.initial_budget, r3.settled) == (2, 1395 + 787, 1288 + 700)
     assert (r3.staff_cost, r3.full_cost, r3.complete) == (2580, 3868, 1)
 
 

@@ -129,11 +129,11 @@ class CostYear(NamedTuple):
 
 class CostTotal(NamedTuple):
     """Many programs' figures for one FY (a project's, a region's). Each sum counts only the
-    programs that have that figure: of ``count`` programs, ``settled_count`` have a settled
-    amount and ``complete`` a full cost."""
+    programs that have that figure: of ``programs``, ``settled_count`` have a settled amount
+    and ``complete`` a full cost."""
 
     fy: int
-    count: int
+    programs: int
     initial_budget: int
     settled: int
     staff_cost: int

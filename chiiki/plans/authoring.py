@@ -828,6 +828,8 @@ def _program_snapshot(program: Program) -> dict[str, Any]:
         "kind": program.kind,
         "bureau": program.bureau.name if program.bureau_id else None,
         "description": program.description,
+        "purpose": program.purpose,
+        "target_group": program.target_group,
         "version": program.version,
     }
 
@@ -841,8 +843,9 @@ def save_program(
     expected_version: int | None = None,
     program_id: int | None = None,
 ) -> Program:
-    """Add a program (事業) to a project or edit one: its name, kind, running bureau and
-    description. Budgets are figures, entered through budgets and collection rounds."""
+    """Add a program (事業) to a project or edit one: its name, kind, running bureau,
+    description, purpose and target group. Budgets are figures, entered through budgets and
+    collection rounds."""
     project = locked_project(project_id)
     require_author_project(actor, project)
     org = project.plan.organization_id
@@ -869,6 +872,11 @@ def save_program(
             raise ValidationError({"bureau": gettext("実施する振興局が見つかりません")})
     program.name, program.kind, program.bureau = name, kind, bureau
     program.description = text(data, "description", limit=5000)
+    # (the plan-structure workbook has no columns for these: absent, they stay as they are)
+    if "purpose" in data:
+        program.purpose = text(data, "purpose", limit=2000)
+    if "target_group" in data:
+        program.target_group = text(data, "target_group", limit=200)
     if program_id is None:
         taken = Program.with_drafts.filter(organization_id=org).values_list("slug", flat=True)
         program.slug = new_slug(data, taken, f"{project.plan.slug}-program")

@@ -416,6 +416,9 @@ class Program(models.Model):
     )
     name = models.CharField("事業名", max_length=200)
     description = models.TextField("内容", blank=True)
+    # what a 事務事業評価シート asks first: why the program exists and for whom
+    purpose = models.TextField("事業の目的", blank=True)
+    target_group = models.CharField("対象", max_length=200, blank=True)
     source = source_field()
     order = models.PositiveSmallIntegerField("表示順", default=0)
     version = models.PositiveIntegerField("版数", default=0)

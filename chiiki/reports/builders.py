@@ -753,11 +753,19 @@ def support_report(org: Organization, *, fy_label: FyLabel = wareki) -> Report:
     )
 
 
+def program_sheet(org: Organization, **kwargs: object) -> Report:
+    """事務事業評価シート (chiiki.reports.program_sheet, which reads this module's tables)."""
+    from chiiki.reports.program_sheet import program_sheet as build
+
+    return build(org, **kwargs)  # type: ignore[arg-type]
+
+
 REPORTS = {
     "regions": (gettext_noop("連携地域別政策展開方針の概要"), region_summary),
     "budgets": (gettext_noop("地域プロジェクトの予算額（連携地域別）"), budget_report),
     "progress": (gettext_noop("プロジェクトの推進状況（数値目標・KPI）"), progress_report),
     "support": (gettext_noop("市町村戦略支援（交付金の予算額・派遣者数）"), support_report),
+    "program-sheet": (gettext_noop("事務事業評価シート"), program_sheet),
 }
 # Which filters each report takes (the site offers only these; the command refuses others).
 FILTERS = {
@@ -765,4 +773,5 @@ FILTERS = {
     "budgets": ("plan", "fy", "region", "bureau"),
     "progress": ("plan", "fy", "region", "bureau"),
     "support": (),
+    "program-sheet": ("program", "fy", "bureau"),
 }

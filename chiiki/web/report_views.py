@@ -73,7 +73,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 def _report_args(request: HttpRequest, kind: str) -> dict[str, Any]:
     allowed = FILTERS[kind]
     kwargs: dict[str, Any] = {}
-    for key in ("plan", "region", "bureau"):
+    for key in ("plan", "region", "bureau", "program"):
         value = request.GET.get(key, "").strip()
         if value and key in allowed:
             kwargs[f"{key}_slug"] = value

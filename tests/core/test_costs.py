@@ -77,7 +77,7 @@ def test_totals_by_year_count_only_the_figures_each_program_has():
     totals = total_by_year([later, R3, other])
     assert [t.fy for t in totals] == [2021, 2022]
     r3 = totals[0]
-    assert (r3.count, r3.initial_budget, r3.settled) == (2, 1_395 + 787, 1_288 + 700)
+    assert (r3.programs, r3.initial_budget, r3.settled) == (2, 1_395 + 787, 1_288 + 700)
     assert (r3.staff_cost, r3.full_cost, r3.settled_count, r3.complete) == (2_580, 3_868, 2, 1)
     assert totals[1].settled_count == totals[1].complete == totals[1].full_cost == 0
 

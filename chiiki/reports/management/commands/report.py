@@ -36,6 +36,9 @@ class Command(BaseCommand):
         parser.add_argument("--region", help="連携地域の識別子")
         parser.add_argument("--bureau", help="振興局の識別子")
         parser.add_argument(
+            "--program", help="事業の識別子（program-sheet: 1事業のシート。省略すると総括表）"
+        )
+        parser.add_argument(
             "--encoding", default="utf-8", help="opendata の CSV: utf-8（BOM 付き）または cp932"
         )
         parser.add_argument("--organization", default=None, help="団体の識別子（既定: 最初の団体）")
@@ -50,7 +53,7 @@ class Command(BaseCommand):
             self._opendata(org, options)
             return
         kind = options["kind"]
-        for key in ("plan", "fy", "region", "bureau"):
+        for key in ("plan", "fy", "region", "bureau", "program"):
             if options[key] and key not in FILTERS[kind]:
                 raise CommandError(f"--{key} はこの帳票（{kind}）では指定できません")
         kwargs: dict[str, Any] = {}
@@ -61,7 +64,7 @@ class Command(BaseCommand):
                 kwargs["fy"] = parse_fiscal_year(options["fy"])
             except ParseError as exc:
                 raise CommandError(f"--fy: {exc.describe()}") from exc
-        for key in ("region", "bureau"):
+        for key in ("region", "bureau", "program"):
             if options[key]:
                 kwargs[f"{key}_slug"] = options[key]
         try:
