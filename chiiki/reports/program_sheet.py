@@ -25,9 +25,19 @@ from chiiki.indicators.models import Indicator
 from chiiki.plans.models import Bureau, Organization, Program
 from chiiki.plans.selectors import COST_PREFETCH, cost_years, program_results
 from chiiki.reports.builders import ReportNotFound, _indicator_table, wareki
-from chiiki.reports.layout import Bullets, Cell, Paragraph, Report, Row, Section, Table, amount
+from chiiki.reports.layout import (
+    Bullets,
+    Cell,
+    Paragraph,
+    Report,
+    Row,
+    Section,
+    Table,
+    amount,
+    head,
+    text,
+)
 from chiiki.reports.layout import figure as figure_cell
-from chiiki.reports.layout import head, text
 
 FyLabel = Callable[[int], str]
 YEARS_SHOWN = 5  # the sheet's money table: the FY and the four before it
@@ -105,7 +115,10 @@ def _one(program: Program, fy: int | None, fy_label: FyLabel) -> Report:
                     body=[
                         [head("事業名"), text(program.name)],
                         [head("種別"), text(str(program.get_kind_display()))],
-                        [head("実施する振興局"), text(program.bureau.name if program.bureau else "")],
+                        [
+                            head("実施する振興局"),
+                            text(program.bureau.name if program.bureau else ""),
+                        ],
                         [
                             head("計画・プロジェクト"),
                             text(f"{project.plan.title} ／ {project.name}" if project else ""),
@@ -126,7 +139,10 @@ def _one(program: Program, fy: int | None, fy_label: FyLabel) -> Report:
     blocks: list[Table | Bullets | Paragraph] = []
     shown_fys = [y for y in actual_fys if y <= fy][-3:]
     if scheme is not None:
-        for kind, label in [(Indicator.Kind.ACTIVITY, "活動指標"), (Indicator.Kind.OUTCOME, "成果指標")]:
+        for kind, label in [
+            (Indicator.Kind.ACTIVITY, "活動指標"),
+            (Indicator.Kind.OUTCOME, "成果指標"),
+        ]:
             inds = [i for i in own if i.kind == kind]
             if inds:
                 blocks.append(
@@ -142,8 +158,15 @@ def _one(program: Program, fy: int | None, fy_label: FyLabel) -> Report:
         blocks.append(
             Table(
                 caption=f"{ind.display_name} 1{ind.unit}あたりの費用",
-                head=[[head("年度"), head("活動実績"), head("費用（千円）"), head("費用の種類"),
-                       head("1単位あたり（千円）")]],  # fmt: skip
+                head=[
+                    [
+                        head("年度"),
+                        head("活動実績"),
+                        head("費用（千円）"),
+                        head("費用の種類"),
+                        head("1単位あたり（千円）"),
+                    ]
+                ],
                 body=[
                     [
                         head(fy_label(c.fy)),
@@ -161,8 +184,10 @@ def _one(program: Program, fy: int | None, fy_label: FyLabel) -> Report:
         blocks.append(
             Bullets(
                 "KPIへの寄与（想定する効果の経路）",
-                [f"{link.row.indicator.display_name}: {link.contribution.assumption}"
-                 for link in results["links"]],  # fmt: skip
+                [
+                    f"{link.row.indicator.display_name}: {link.contribution.assumption}"
+                    for link in results["links"]
+                ],
             )
         )
         for link in results["links"]:
@@ -172,8 +197,15 @@ def _one(program: Program, fy: int | None, fy_label: FyLabel) -> Report:
                 blocks.append(
                     Table(
                         caption=f"{ind.display_name}の改善1{ind.unit}あたりの費用（参考）",
-                        head=[[head("年度"), head("前年度からの改善幅"), head("費用（千円）"),
-                               head("費用の種類"), head("改善1単位あたり（千円）")]],  # fmt: skip
+                        head=[
+                            [
+                                head("年度"),
+                                head("前年度からの改善幅"),
+                                head("費用（千円）"),
+                                head("費用の種類"),
+                                head("改善1単位あたり（千円）"),
+                            ]
+                        ],
                         body=[
                             [
                                 head(fy_label(c.fy)),
@@ -200,9 +232,14 @@ def _one(program: Program, fy: int | None, fy_label: FyLabel) -> Report:
                     caption="自己評価と今後の方向性",
                     head=[[head("項目"), head("内容")]],
                     body=[
-                        [head("自己評価"), text(review.self_evaluation if review else "（未公表）")],
-                        [head("今後の方向性"),
-                         text(str(review.get_direction_display()) if review else "")],  # fmt: skip
+                        [
+                            head("自己評価"),
+                            text(review.self_evaluation if review else "（未公表）"),
+                        ],
+                        [
+                            head("今後の方向性"),
+                            text(str(review.get_direction_display()) if review else ""),
+                        ],
                         [head("方向性の理由"), text(review.reason if review else "")],
                     ],
                     widths=[16, 64],
@@ -240,8 +277,18 @@ def _money_section(years: list[CostYear], fy: int, fy_label: FyLabel) -> Section
     blocks: list[Table | Bullets | Paragraph] = [
         Table(
             caption="予算・決算とフルコスト",
-            head=[[head("年度"), head("当初予算額"), head("補正後予算額"), head("決算額"),
-                   head("不用額"), head("人工"), head("人件費"), head("フルコスト")]],  # fmt: skip
+            head=[
+                [
+                    head("年度"),
+                    head("当初予算額"),
+                    head("補正後予算額"),
+                    head("決算額"),
+                    head("不用額"),
+                    head("人工"),
+                    head("人件費"),
+                    head("フルコスト"),
+                ]
+            ],
             body=body,
             widths=[9, 11, 11, 11, 10, 7, 10, 11],
             unit_note="（単位：千円、人工は人年）",
@@ -303,7 +350,9 @@ def _summary(
             values = {a.fy: a.value for a in act.actuals.all() if a.value is not None}
             value = values.get(fy)
             shown = act.display_name + (
-                f" {figure_cell(value, act.decimal_places, act.unit).text}" if value is not None else ""
+                f" {figure_cell(value, act.decimal_places, act.unit).text}"
+                if value is not None
+                else ""
             )
         review = reviews.get(p.pk)
         body.append(
@@ -327,9 +376,17 @@ def _summary(
                 [
                     Table(
                         caption=f"{scope}の事業（{fy_label(fy)}）",
-                        head=[[head("事業名"), head("振興局"), head("当初予算額"), head("決算額"),
-                               head("フルコスト"), head("主な活動指標（実績）"),
-                               head("今後の方向性")]],  # fmt: skip
+                        head=[
+                            [
+                                head("事業名"),
+                                head("振興局"),
+                                head("当初予算額"),
+                                head("決算額"),
+                                head("フルコスト"),
+                                head("主な活動指標（実績）"),
+                                head("今後の方向性"),
+                            ]
+                        ],
                         body=body,
                         widths=[34, 8, 10, 10, 10, 26, 10],
                         unit_note="（単位：千円）",
