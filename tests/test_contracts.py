@@ -121,8 +121,9 @@ def test_only_the_grader_and_the_indicator_reads_grade():
 
 def test_the_project_page_and_the_progress_report_build_rows_with_one_function():
     """Both progress tables come from indicators.selectors.progress_rows (issue: a plan on
-    another scheme once read differently on the page and in the report)."""
-    for name in ("chiiki.plans.selectors", "chiiki.reports.builders"):
+    another scheme once read differently on the page and in the report); the reports'
+    table (reports.tables) serves the progress report and the 事務事業評価シート alike."""
+    for name in ("chiiki.plans.selectors", "chiiki.reports.tables"):
         tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
         imported = {
             (node.module, alias.name)

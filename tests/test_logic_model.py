@@ -140,3 +140,27 @@ def test_the_diagram_escapes_what_people_typed(built, personas, client):
     indicator.save()
     html = client.get(reverse("program", args=[built["program"].pk])).content.decode()
     assert "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+def test_the_program_page_reads_in_a_fixed_number_of_queries(built, personas, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("program", args=[built["program"].pk])
+
+    def queries():
+        with CaptureQueriesContext(connection) as c:
+            assert client.get(url).status_code == 200
+        return len(c.captured_queries)
+
+    first = queries()
+    assert first <= 16
+    for n in range(3):  # more indicators and actuals: the same queries
+        made = save_indicator(actor=personas["hq_planner"], project_id=built["program"].project_id,
+                              data={**scenario.ACTIVITY, "name": f"架空の活動{n}",
+                                    "program": str(built["program"].pk)})  # fmt: skip
+        from chiiki.indicators.services import record_actual
+
+        record_actual(actor=personas["hq_planner"], indicator_id=made.pk, fy="R3", value="3",
+                      expected_version=0)  # fmt: skip
+    assert queries() == first

@@ -116,7 +116,7 @@ def test_page_text_from_data_is_escaped(client):
     ("name", "args", "queries"),
     [
         ("home", [], 12),  # + the grading schemes in use, + the data version (grade counts kept)
-        ("region", ["doou"], 8),
+        ("region", ["doou"], 12),  # + programs, budgets, settlements, unit costs (full cost)
         ("bureau", ["kamikawa"], 9),
         ("plan", ["regional-policy-r3"], 6),
         ("project", ["creation-strategy-1", "sumairu-hokkaido"], 11),
@@ -126,7 +126,7 @@ def test_page_text_from_data_is_escaped(client):
         ("support", [], 5),
         ("proposals", [], 8),
         ("proposal", [1], 7),
-        ("program", [1], 4),
+        ("program", [1], 9),  # + settlements, unit costs, own indicators, KPIs, reviews
         ("municipality", ["016012"], 10),
         ("meetings", ["tokachi"], 4),
     ],

@@ -14,7 +14,6 @@ Only published reviews are printed: the sheet is a public document, like the oth
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 
 from django.db.models import Prefetch
 
@@ -24,7 +23,6 @@ from chiiki.evaluations.models import Evaluation, ProgramReview
 from chiiki.indicators.models import Indicator
 from chiiki.plans.models import Bureau, Organization, Program
 from chiiki.plans.selectors import COST_PREFETCH, cost_years, program_results
-from chiiki.reports.builders import ReportNotFound, _indicator_table, wareki
 from chiiki.reports.layout import (
     Bullets,
     Cell,
@@ -38,8 +36,8 @@ from chiiki.reports.layout import (
     text,
 )
 from chiiki.reports.layout import figure as figure_cell
+from chiiki.reports.tables import FyLabel, ReportNotFound, _indicator_table, cite, wareki
 
-FyLabel = Callable[[int], str]
 YEARS_SHOWN = 5  # the sheet's money table: the FY and the four before it
 
 CAVEAT = (
@@ -55,7 +53,7 @@ def _money(value: int | None) -> Cell:
 def _programs(org: Organization) -> object:
     return (
         Program.objects.filter(organization=org)
-        .select_related("bureau", "project__plan")
+        .select_related("bureau", "project__plan", "source")
         .prefetch_related(*COST_PREFETCH)
     )
 
@@ -70,6 +68,14 @@ def _published_reviews(programs: list[Program], fy: int | None) -> dict[int, Pro
     for r in reviews.order_by("evaluation__fy"):
         latest[r.program_id] = r
     return latest
+
+
+def _source(programs: list[Program]) -> str:
+    """The documents the programs were read from, then the figures entered in chiiki (the
+    settlements, staff time and reviews have no document of their own)."""
+    cited = cite(*{p.source_id: p.source for p in programs if p.source_id}.values())
+    entered = "予算・決算・人工・評価は chiiki に登録された数値"
+    return f"{cited}。{entered}" if cited else entered
 
 
 def _latest_fy(years: list[CostYear]) -> int | None:
@@ -254,6 +260,7 @@ def _one(program: Program, fy: int | None, fy_label: FyLabel) -> Report:
         subtitle=f"{program.name}（{fy_label(fy)}）",
         sections=sections,
         notes=notes,
+        source=_source([program]),
         filename=f"program-sheet-{program.slug}-{fy}",
         landscape=False,
     )
@@ -396,5 +403,6 @@ def _summary(
             )
         ],
         notes=["今後の方向性は公表された評価のものです。空欄は未登録・未公表です。"],
+        source=_source(programs),
         filename=f"program-sheets-{bureau_slug or org.slug}-{fy}",
     )

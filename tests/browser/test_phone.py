@@ -14,12 +14,13 @@ PUBLIC = [
     "/municipalities/", "/municipalities/016012/", "/support/", "/proposals/", "/proposals/1/",
     "/reports/", "/reports/budgets/", "/reports/progress/", "/reports/regions/",
     "/reports/support/", "/search/?q=十勝", "/programs/1/", "/bureaus/tokachi/meetings/",
+    "/reports/program-sheet/",
 ]  # fmt: skip
 STAFF = ["/dashboard/", "/imports/", "/account/tokens/", "/bureaus/tokachi/actuals/2021/",
          "/collection/", "/editions/", "/editions/regional-policy-r3/",
          "/editions/regional-policy-r3/projects/tokachi-kankyo-senshin/",
          "/editions/regional-policy-r3/projects/tokachi-kankyo-senshin/indicators/new/",
-         "/proposals/new/", "/bureaus/tokachi/meetings/new/"]  # fmt: skip
+         "/proposals/new/", "/bureaus/tokachi/meetings/new/", "/settings/staff-costs/"]  # fmt: skip
 
 
 def widths(page, paths):
