@@ -43,12 +43,15 @@ def entry_for(share, name):
 
 
 def fill(share, actor):
-    """Enter every figure still missing: 「未」 for actuals, last year's budget for budgets."""
+    """Enter every figure still missing: 「未」 for actuals, 0.1 person-years of staff time, last
+    year's budget for budgets and settled amounts."""
     for e in share.entries.select_related("program"):
         if e.filled:
             continue
         if e.kind == Entry.Kind.ACTUAL:
             text = "未"
+        elif e.kind == Entry.Kind.STAFF:
+            text = "0.1"
         else:
             last = ProgramBudget.objects.filter(program=e.program).order_by("-fy").first()
             text = str(last.amount_thousand_yen if last else 0)
@@ -274,3 +277,62 @@ def test_the_dashboard_lists_what_is_due(opened, personas, client):
     client.force_login(personas["hq_planner"])
     html = client.get(reverse("dashboard")).content.decode()
     assert all(f"/collection/shares/{s.pk}/" in html for s in opened.submissions.all())
+
+
+def test_the_year_just_ended_is_settled_in_the_round(opened, personas, client):
+    """The R3 round asks each program with an R3 budget for its R3 settled amount and staff
+    time; publishing writes them through the settlement writer and keeps what the round does
+    not ask for (the figures are fictional: tests/scenario_tokachi)."""
+    from chiiki.plans.models import ProgramSettlement
+    from chiiki.plans.services import record_settlement
+
+    hq, editor = personas["hq_planner"], personas["tokachi_editor"]
+    entries = Entry.objects.filter(submission__round=opened)
+    with_budget = Program.objects.filter(budgets__fy=2021).count()
+    assert entries.filter(kind="settled", fy=2021).count() == with_budget
+    assert entries.filter(kind="staff", fy=2021).count() == with_budget
+    jinzai = Program.objects.get(slug="tokachi-jinzai")
+    # HQ had already recorded the revised budget and the sources of 人材's R3 settlement
+    record_settlement(actor=hq, program_id=jinzai.pk, fy="R3", settled="1,300",
+                      revised_budget="1,395", note="会場費が不要となった",
+                      funding={"national_funds": "650", "bond_funds": "0", "other_funds": "0",
+                               "general_funds": "650"}, expected_version=0)  # fmt: skip
+    share = tokachi_share(opened)
+    settled = share.entries.get(kind="settled", program=jinzai)
+    staff = share.entries.get(kind="staff", program=jinzai)
+    with pytest.raises(services.ValidationError) as bad:
+        services.enter(actor=editor, entry_id=staff.pk, text="0.333", expected_version=0)
+    assert "小数第2位まで" in bad.value.message_dict["value"][0]
+    services.enter(actor=editor, entry_id=settled.pk, text="１，２８８", expected_version=0)
+    services.enter(actor=editor, entry_id=staff.pk, text="0.3", expected_version=0)
+    space = Program.objects.get(slug="tokachi-uchu")
+    services.enter(actor=editor, entry_id=share.entries.get(kind="settled", program=space).pk,
+                   text="未", expected_version=0)  # fmt: skip
+    space_staff = share.entries.get(kind="staff", program=space)
+    services.enter(actor=editor, entry_id=space_staff.pk, text="0.1", expected_version=0)
+    fill(share, editor)
+    with pytest.raises(services.RoundError, match="人工は決算額と一緒に"):
+        services.submit(actor=editor, submission_id=share.pk, expected_version=share.version)
+    services.enter(actor=editor, entry_id=space_staff.pk, text="未", expected_version=1)
+    # the share page shows the figure as entered, unpublished, in its unit
+    client.force_login(editor)
+    html = client.get(reverse("collection_share", args=[share.pk])).content.decode()
+    assert "R3の決算額（千円）" in html and "1,288千円" in html and "0.30人工" in html
+    assert not ProgramSettlement.objects.filter(program=jinzai, settled_thousand_yen=1288).exists()
+    for s in opened.submissions.all():
+        fill(s, hq)
+        s.refresh_from_db()
+        s = services.submit(actor=hq, submission_id=s.pk, expected_version=s.version)
+        services.accept(actor=personas["hq_admin"], submission_id=s.pk,
+                        expected_version=s.version)  # fmt: skip
+    opened.refresh_from_db()
+    services.publish(actor=hq, round_id=opened.pk, expected_version=opened.version)
+    stored = ProgramSettlement.objects.get(program=jinzai, fy=2021)
+    assert (stored.settled_thousand_yen, stored.staff_years) == (1288, Decimal("0.30"))
+    # what the round does not ask for is kept, but sources that added up to the old amount
+    # (1,300) would not add up to the new one: they are dropped, and kept in the audit trail
+    assert (stored.revised_budget_thousand_yen, stored.note) == (1395, "会場費が不要となった")
+    assert stored.national_funds_thousand_yen is None
+    corrected = AuditEntry.objects.filter(action="program.settlement.corrected").latest("pk")
+    assert corrected.old["funding"] == [650, 0, 0, 650] and corrected.new["settled"] == 1288
+    assert not ProgramSettlement.objects.filter(program=space, fy=2021).exists()  # still 未

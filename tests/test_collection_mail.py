@@ -109,8 +109,9 @@ def test_submitting_tells_hq_and_returning_tells_the_bureau(org, cast, smtp,
                                  deadline=dt.date.today() + dt.timedelta(days=10))  # fmt: skip
     share = round_.submissions.get(bureau__short_name="十勝")
     for e in share.entries.all():
-        services.enter(actor=editor, entry_id=e.pk, text="未" if e.kind == "actual" else "1,500",
-                       reason="確認済み", expected_version=e.version)  # fmt: skip
+        text = {"actual": "未", "staff": "0.2"}.get(e.kind, "1,500")
+        services.enter(actor=editor, entry_id=e.pk, text=text, reason="確認済み",
+                       expected_version=e.version)  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
         share = services.submit(
             actor=editor, submission_id=share.pk, expected_version=share.version

@@ -111,12 +111,15 @@ class Submission(Reviewed):
 
 
 class Entry(models.Model):
-    """One figure asked for in a round: an indicator's actual or a program's budget, as typed,
-    read in its unit, with the plausibility warnings the person entering confirmed."""
+    """One figure asked for in a round: an indicator's actual, a program's budget, or the
+    settled amount and staff time of a program's year just ended, as typed, read in its unit,
+    with the plausibility warnings the person entering confirmed."""
 
     class Kind(models.TextChoices):
         ACTUAL = "actual", _("実績値")
         BUDGET = "budget", _("予算額")
+        SETTLED = "settled", _("決算額")
+        STAFF = "staff", _("人工")
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="entries")
     kind = models.CharField("種類", max_length=10, choices=Kind.choices)
@@ -157,13 +160,17 @@ class Entry(models.Model):
                 name="entry_unique_indicator",
             ),
             models.UniqueConstraint(
-                fields=["submission", "program"],
+                fields=["submission", "program", "kind"],
                 condition=Q(program__isnull=False),
-                name="entry_unique_program",
+                name="entry_unique_program_kind",
             ),
             models.CheckConstraint(
                 condition=(Q(kind="actual") & Q(indicator__isnull=False) & Q(program__isnull=True))
-                | (Q(kind="budget") & Q(program__isnull=False) & Q(indicator__isnull=True)),
+                | (
+                    Q(kind__in=["budget", "settled", "staff"])
+                    & Q(program__isnull=False)
+                    & Q(indicator__isnull=True)
+                ),
                 name="entry_kind_target",
             ),
         ]
@@ -174,6 +181,19 @@ class Entry(models.Model):
     @property
     def subject(self) -> object:
         return self.indicator if self.kind == self.Kind.ACTUAL else self.program
+
+    @property
+    def unit(self) -> str:
+        """The unit the figure is read in."""
+        if self.kind == self.Kind.ACTUAL:
+            return self.indicator.unit if self.indicator else ""
+        return "人工" if self.kind == self.Kind.STAFF else "千円"
+
+    @property
+    def places(self) -> int:
+        if self.kind == self.Kind.ACTUAL:
+            return self.indicator.decimal_places if self.indicator else 0
+        return 2 if self.kind == self.Kind.STAFF else 0
 
     @property
     def filled(self) -> bool:

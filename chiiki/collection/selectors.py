@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from chiiki.collection.models import Entry, Round, Submission
 from chiiki.indicators.models import Actual
-from chiiki.plans.models import Organization, ProgramBudget
+from chiiki.plans.models import Organization, ProgramBudget, ProgramSettlement
 
 
 @dataclass
@@ -140,12 +140,22 @@ def share_page(org: Organization, pk: int) -> dict[str, Any]:
         .values_list("program_id", "fy", "amount_thousand_yen")
     ):
         budgets.setdefault(prog, []).append((fy, Decimal(amount), ""))
+    settled: dict[int, list[tuple[int, Decimal | None, str]]] = {}
+    staff: dict[int, list[tuple[int, Decimal | None, str]]] = {}
+    for prog, fy, amount, years in (
+        ProgramSettlement.objects.filter(program_id__in=program_ids)
+        .order_by("fy")
+        .values_list("program_id", "fy", "settled_thousand_yen", "staff_years")
+    ):
+        settled.setdefault(prog, []).append((fy, Decimal(amount), ""))
+        staff.setdefault(prog, []).append((fy, years, ""))
+    by_kind = {Entry.Kind.BUDGET: budgets, Entry.Kind.SETTLED: settled, Entry.Kind.STAFF: staff}
     rows = []
     for e in entries:
         history = (
             actuals.get(e.indicator_id or 0, [])
             if e.indicator_id
-            else budgets.get(e.program_id or 0, [])
+            else by_kind[e.kind].get(e.program_id or 0, [])
         )
         same = next((h for h in history if h[0] == e.fy), None)
         before = [h for h in history if h[0] < e.fy and h[1] is not None]
@@ -196,7 +206,7 @@ def unpublished_for_project(project: Any) -> dict[str, dict[int, list[Entry]]]:
     for e in entries:
         if e.indicator_id:
             out["actuals"].setdefault(e.indicator_id, []).append(e)
-        elif e.program_id:
+        elif e.program_id and e.kind == Entry.Kind.BUDGET:
             out["budgets"].setdefault(e.program_id, []).append(e)
     return out
 

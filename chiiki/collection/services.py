@@ -5,7 +5,9 @@
                               └──────────── returned ◄─────────────────┘  per entry if need be)
     every share accepted ─► HQ publishes: the figures go to the public tables through their
                             one writer (actuals: indicators.services.write_actuals; budgets:
-                            plans.services.record_budget), graded, audited.
+                            plans.services.record_budget; the settled amounts and staff time
+                            of the year just ended: plans.services.record_settlement),
+                            graded, audited.
 
 Until publication nothing entered here is public. Every function checks permission first,
 then state and version, writes, and records an audit entry, in one transaction.
@@ -30,9 +32,10 @@ from chiiki.accounts.access import require_enter_submission, require_manage_roun
 from chiiki.audit.services import record as audit
 from chiiki.collection.models import Entry, Round, Submission
 from chiiki.collection.notify import notify
+from chiiki.core.costs import parse_staff_years
 from chiiki.core.errors import ParseError, StaleVersion, check_version
 from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year
-from chiiki.core.numbers import Missing, Quantity, parse_budget, parse_value
+from chiiki.core.numbers import Missing, Quantity, parse_budget, parse_thousand_yen, parse_value
 from chiiki.core.plausibility import Finding, Thresholds, check
 from chiiki.core.text import plain_lines
 from chiiki.evaluations.selectors import locked_years
@@ -44,8 +47,8 @@ from chiiki.indicators.services import (
     value_in_unit,
     write_actuals,
 )
-from chiiki.plans.models import Organization, Program, ProgramBudget
-from chiiki.plans.services import record_budget
+from chiiki.plans.models import Organization, Program, ProgramBudget, ProgramSettlement
+from chiiki.plans.services import FUNDING_INPUTS, record_budget, record_settlement
 
 
 class RoundError(Exception):
@@ -99,6 +102,12 @@ def running_programs(organization: Organization, budget_fy: int) -> Any:
     ).distinct()
 
 
+def settling_programs(organization: Organization, fy: int) -> Any:
+    """The programs asked for the settled amount and staff time of ``fy`` (the year whose
+    actuals the round collects): those with a budget that year."""
+    return Program.objects.filter(organization=organization, budgets__fy=fy).distinct()
+
+
 @transaction.atomic
 def open_round(
     *,
@@ -136,7 +145,8 @@ def open_round(
     locked = locked_years(organization=organization)
     indicators = [i for i in in_force(organization, fy) if (i.project_id, fy) not in locked]
     programs = list(running_programs(organization, budget_fy).select_related("project"))
-    if not indicators and not programs:
+    settling = list(settling_programs(organization, fy).select_related("project"))
+    if not indicators and not programs and not settling:
         raise ValidationError(
             {
                 "fy": gettext("{fy}に収集する指標・事業がありません").format(
@@ -161,11 +171,17 @@ def open_round(
         by_bureau[ind.project.lead_bureau_id].append(
             Entry(kind=Entry.Kind.ACTUAL, indicator=ind, fy=fy)
         )
+
+    def responsible(program: Program) -> int | None:
+        return program.bureau_id or (program.project.lead_bureau_id if program.project else None)
+
     for program in programs:
-        bureau: int | None = program.bureau_id or (
-            program.project.lead_bureau_id if program.project else None
+        by_bureau[responsible(program)].append(
+            Entry(kind=Entry.Kind.BUDGET, program=program, fy=budget_fy)
         )
-        by_bureau[bureau].append(Entry(kind=Entry.Kind.BUDGET, program=program, fy=budget_fy))
+    for program in settling:  # the year just ended: what was spent, and the staff time
+        for kind in (Entry.Kind.SETTLED, Entry.Kind.STAFF):
+            by_bureau[responsible(program)].append(Entry(kind=kind, program=program, fy=fy))
     for owner, entries in by_bureau.items():
         share = Submission.objects.create(
             round=round_,
@@ -184,7 +200,7 @@ def open_round(
         summary=gettext("{title}（期限 {deadline}、{n}項目）").format(
             title=round_.title,
             deadline=deadline.isoformat(),
-            n=len(indicators) + len(programs),
+            n=len(indicators) + len(programs) + 2 * len(settling),
         ),
         old=None,
         new={"fy": fy, "budget_fy": budget_fy, "deadline": deadline.isoformat()},
@@ -260,12 +276,23 @@ def previous_figure(entry: Entry) -> Previous | None:
             .values_list("fy", "value")
             .first()
         )
-    else:
+    elif entry.kind == Entry.Kind.BUDGET:
         assert entry.program_id is not None
         row = (
             ProgramBudget.objects.filter(program_id=entry.program_id, fy__lt=entry.fy)
             .order_by("-fy")
             .values_list("fy", "amount_thousand_yen")
+            .first()
+        )
+    else:
+        assert entry.program_id is not None
+        column = "settled_thousand_yen" if entry.kind == Entry.Kind.SETTLED else "staff_years"
+        row = (
+            ProgramSettlement.objects.filter(
+                program_id=entry.program_id, fy__lt=entry.fy, **{f"{column}__isnull": False}
+            )
+            .order_by("-fy")
+            .values_list("fy", column)
             .first()
         )
     if row is None or row[1] is None:
@@ -275,7 +302,9 @@ def previous_figure(entry: Entry) -> Previous | None:
 
 def _read(entry: Entry, text: str) -> tuple[Decimal | None, str, str]:
     """(value, marker, the unit it was typed in) — ValidationError on what cannot be read.
-    Actuals are read as the KPI form reads them (``value_in_unit``), budgets as budgets."""
+    Actuals are read as the KPI form reads them (``value_in_unit``), budgets as budgets;
+    a settled amount as an amount and staff time as staff time, each of which may be 未
+    (not settled yet) or — (not known)."""
     try:
         parsed: Quantity | Missing | None = parse_value(text)
     except ParseError as exc:
@@ -287,13 +316,25 @@ def _read(entry: Entry, text: str) -> tuple[Decimal | None, str, str]:
         assert entry.indicator is not None and parsed is not None
         value, marker = value_in_unit(entry.indicator.unit, parsed, text=text)
         return value, marker, typed_unit
+    if entry.kind in (Entry.Kind.SETTLED, Entry.Kind.STAFF) and isinstance(parsed, Missing):
+        return None, parsed.value, ""
     try:
+        if entry.kind == Entry.Kind.SETTLED:
+            return (
+                Decimal(parse_thousand_yen(text, what=(gettext("決算額"), "settled amount"))),
+                "",
+                typed_unit,
+            )
+        if entry.kind == Entry.Kind.STAFF:
+            return parse_staff_years(text), "", typed_unit
         return Decimal(parse_budget(text)), "", typed_unit
     except ParseError as exc:
         raise ValidationError({"value": parse_invalid(exc)}) from exc
 
 
 def findings_for(entry: Entry, value: Decimal, typed_unit: str) -> list[Finding]:
+    if entry.kind == Entry.Kind.STAFF:
+        return []  # a few person-years: no scale to mistype
     previous = previous_figure(entry)
     if entry.kind == Entry.Kind.ACTUAL:
         assert entry.indicator is not None
@@ -307,7 +348,7 @@ def findings_for(entry: Entry, value: Decimal, typed_unit: str) -> list[Finding]
         target=target,
         unit=unit,
         typed_unit=typed_unit,
-        budget=entry.kind == Entry.Kind.BUDGET,
+        budget=entry.kind in (Entry.Kind.BUDGET, Entry.Kind.SETTLED),
         thresholds=thresholds(),
     )
 
@@ -421,6 +462,14 @@ def submit(*, actor: Any, submission_id: int, expected_version: int | None) -> S
                 n=len(missing), names="、".join(str(e.subject) for e in missing[:5])
             )
         )
+    orphans = _staff_without_settlement(share)
+    if orphans:
+        raise RoundError(
+            gettext(
+                "人工は決算額と一緒に記録します。決算額が「未」の事業は、人工も「未」にしてください: "
+                "{names}"
+            ).format(names="、".join(orphans[:5]))
+        )
     old = _share_snapshot(share)
     share.status = Submission.Status.SUBMITTED
     share.submitted_by, share.submitted_at = actor, timezone.now()
@@ -428,6 +477,27 @@ def submit(*, actor: Any, submission_id: int, expected_version: int | None) -> S
     saved = _save_share(share, actor, "collection.submission.submitted", old)
     transaction.on_commit(lambda: notify("submitted", saved.pk))
     return saved
+
+
+def _staff_without_settlement(share: Submission) -> list[str]:
+    """The programs whose staff time was entered while their settled amount is still 未 and
+    none is stored: a settlement is recorded with its settled amount."""
+    entries = list(share.entries.filter(kind__in=[Entry.Kind.SETTLED, Entry.Kind.STAFF]))
+    settled = {
+        e.program_id for e in entries if e.kind == Entry.Kind.SETTLED and e.value is not None
+    }
+    staffed: dict[int, Entry] = {
+        e.program_id: e
+        for e in entries
+        if e.kind == Entry.Kind.STAFF and e.value is not None and e.program_id is not None
+    }
+    stored = set(
+        ProgramSettlement.objects.filter(
+            program_id__in=staffed, fy__in={e.fy for e in staffed.values()}
+        ).values_list("program_id", flat=True)
+    )
+    missing = [pk for pk in staffed if pk not in settled and pk not in stored]
+    return [str(p) for p in Program.objects.filter(pk__in=missing).order_by("order")]
 
 
 def _reviewable(share: Submission, actor: Any, expected_version: int | None) -> None:
@@ -535,6 +605,7 @@ def publish(*, actor: Any, round_id: int, expected_version: int | None) -> Round
             amount=str(int(e.value)),
             expected_version=None,
         )
+    settlements = _publish_settlements(actor, entries)
     old = {"status": round_.status, "version": round_.version}
     round_.status = Round.Status.PUBLISHED
     round_.published_by, round_.published_at = actor, timezone.now()
@@ -545,12 +616,62 @@ def publish(*, actor: Any, round_id: int, expected_version: int | None) -> Round
         action="collection.round.published",
         object_type="round",
         object_id=round_.pk,
-        summary=gettext("{title}: {actuals}件の実績値と{budgets}件の予算額を公表").format(
+        summary=gettext(
+            "{title}: {actuals}件の実績値、{budgets}件の予算額と{settlements}件の決算額・人工を公表"
+        ).format(
             title=round_.title,
             actuals=len(writes),
             budgets=len(budgets),
+            settlements=settlements,
         ),
         old=old,
         new={"status": round_.status, "version": round_.version},
     )
     return round_
+
+
+def _kept(value: object) -> str:
+    """A stored figure passed back to the writer as text ("" for none)."""
+    return "" if value is None else str(value)
+
+
+def _publish_settlements(actor: Any, entries: list[Entry]) -> int:
+    """Write the settled amounts and staff time of the round through the settlement writer,
+    keeping what the round does not ask for (revised budget, reason, and the sources while
+    they still add up to the settled amount) as stored. A figure left 未 or — leaves the stored
+    one as it is."""
+    figures: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(dict)
+    for e in entries:
+        if e.kind in (Entry.Kind.SETTLED, Entry.Kind.STAFF) and e.value is not None:
+            assert e.program_id is not None
+            figures[(e.program_id, e.fy)][e.kind] = e.value
+    for (program_id, fy), got in figures.items():
+        current = ProgramSettlement.objects.filter(program_id=program_id, fy=fy).first()
+        settled = got.get(Entry.Kind.SETTLED)
+        if settled is not None:
+            amount = int(settled)
+        elif current is not None:
+            amount = current.settled_thousand_yen
+        else:
+            continue  # refused at submission: no settled amount to attach the staff time to
+        staff = got.get(Entry.Kind.STAFF)
+        sources = [getattr(current, c) for _f, c, *_r in FUNDING_INPUTS] if current else []
+        if None in sources or sum(sources) != amount:
+            # sources that described another amount would no longer add up: the new settled
+            # amount is recorded without them (the audit entry keeps the old ones)
+            sources = [None] * len(FUNDING_INPUTS)
+        record_settlement(
+            actor=actor,
+            program_id=program_id,
+            fy=fy,
+            settled=str(amount),
+            revised_budget=_kept(current.revised_budget_thousand_yen if current else None),
+            note=current.note if current else "",
+            funding={
+                field: _kept(value)
+                for (field, *_rest), value in zip(FUNDING_INPUTS, sources, strict=True)
+            },
+            staff_years=_kept(staff if staff is not None else current and current.staff_years),
+            expected_version=None,
+        )
+    return len(figures)

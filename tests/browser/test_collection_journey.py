@@ -59,12 +59,15 @@ def logout(page):
 
 
 def fill_others(share, actor):
-    """The figures of a share this journey does not type: 「未」, or last year's budget."""
+    """The figures of a share this journey does not type: 「未」, 0.1 person-years, or last
+    year's budget (as the budget and the settled amount)."""
     for e in share.entries.select_related("program"):
         if e.filled:
             continue
         if e.kind == Entry.Kind.ACTUAL:
             text = "未"
+        elif e.kind == Entry.Kind.STAFF:
+            text = "0.1"
         else:
             last = ProgramBudget.objects.filter(program=e.program).order_by("-fy").first()
             text = str(last.amount_thousand_yen)
@@ -103,7 +106,7 @@ def test_open_enter_confirm_return_resubmit_publish(page, hokkaido, smtp, settin
     login(page, "tokachi-editor")
     page.goto(link)
     carbon_entry = share.entries.get(indicator=carbon)
-    space_entry = share.entries.get(program=space)
+    space_entry = share.entries.get(program=space, kind=Entry.Kind.BUDGET)
     page.locator(f"#v{carbon_entry.pk}").fill("12")
     page.locator(f"#entry-{carbon_entry.pk}").get_by_role("button", name="保存").click()
     page.wait_for_load_state()
