@@ -64,12 +64,15 @@ def test_settlement_staff_time_and_a_published_direction(page, tokachi_editor):
         "女性のワーキンググループを5回開催し、地域の課題と資源を洗い出した。"
     )
     page.get_by_label("今後の方向性").select_option(label="改善")
-    page.get_by_role("button", name="提出する").click()
+    page.get_by_role("button", name="下書きを保存").click()
     page.wait_for_load_state()
     assert page.locator("#pr-1-reason-error").is_visible()  # the reason is required
+    assert page.get_by_label("自己評価").input_value().startswith("女性のワーキンググループ")
     page.get_by_label("方向性の理由").fill(
         "参加者が固定化しているため、管内町村と共催して参加者層を広げる。"
     )
+    page.get_by_role("button", name="下書きを保存").click()
+    page.wait_for_load_state()
     page.get_by_role("button", name="提出する").click()
     page.wait_for_load_state()
     assert page.get_by_text("提出済").first.is_visible()
