@@ -164,3 +164,14 @@ def test_the_program_page_reads_in_a_fixed_number_of_queries(built, personas, cl
         record_actual(actor=personas["hq_planner"], indicator_id=made.pk, fy="R3", value="3",
                       expected_version=0)  # fmt: skip
     assert queries() == first
+
+
+def test_the_api_says_which_program_an_indicator_belongs_to(built, client):
+    r = client.get(f"/api/v1/indicators/{built['activity'].pk}")
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["kind"], body["program"]) == ("activity", built["program"].pk)
+    kpi = client.get(f"/api/v1/indicators/{built['kpi'].pk}").json()
+    assert (kpi["kind"], kpi["program"]) == ("kpi", None)
+    listed = client.get("/api/v1/indicators?kind=outcome").json()
+    assert [i["id"] for i in listed["items"]] == [built["outcome"].pk]

@@ -250,7 +250,10 @@ def list_indicators(
     request: HttpRequest,
     f: Query[PlanFilter],
     kind: str | None = Query(
-        None, max_length=20, pattern=SLUG, description=d("numeric_goal / kpi", "Kind")
+        None,
+        max_length=20,
+        pattern=SLUG,
+        description=d("numeric_goal / kpi / activity / outcome", "Kind"),
     ),
     grade: str | None = Query(
         None, max_length=10, pattern=PRINTABLE, description=d("進捗評価（A① など）", "Grade")

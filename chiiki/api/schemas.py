@@ -366,7 +366,17 @@ class IndicatorOut(Schema):
             "Ids of other projects whose table also lists this indicator",
         )
     )
-    kind: str = Field(description=d("numeric_goal=数値目標, kpi=KPI", "numeric_goal or kpi"))
+    kind: str = Field(
+        description=d(
+            "numeric_goal=数値目標, kpi=KPI, activity=事業の活動指標, outcome=事業の成果指標",
+            "numeric_goal, kpi, or a program's activity / outcome indicator",
+        )
+    )
+    program: int | None = Field(
+        description=d(
+            "活動指標・成果指標が属する事業のID", "Program of an activity/outcome indicator"
+        )
+    )
     name: str = Field(description=d("指標名", "Indicator name"))
     unit: str = Field(description=d("単位（千人, %, 億円 …）", "Unit"))
     decimal_places: int = Field(description=d("表示の小数桁数", "Decimal places as published"))
@@ -395,6 +405,10 @@ class IndicatorOut(Schema):
         description=d("系列名（小学校・中学校 …、系列でなければ空）", "Series name, if a series")
     )
     version: int = Field(description=d("版数（If-Match に使う）", "Version, for If-Match"))
+
+    @staticmethod
+    def resolve_program(obj: Any) -> int | None:
+        return obj.program_id
 
     @staticmethod
     def resolve_parent(obj: Any) -> int | None:
