@@ -58,6 +58,7 @@ def test_export_import_export_is_identical_and_changes_nothing(org, personas):
     assert apply(changeset, actor=personas["hq_planner"]) == {
         "actuals": 0,
         "budgets": 0,
+        "settlements": 0,
         "unchanged": changeset.unchanged,
         "conflicts": 0,
     }
@@ -428,7 +429,8 @@ def test_a_file_written_in_chunks_is_written_whole_or_not_at_all(org, personas, 
         actor=hq,
         seen=seen.append,
     )
-    assert summary == {"actuals": len(rows), "budgets": 0, "unchanged": 0, "conflicts": 0}
+    assert summary == {"actuals": len(rows), "budgets": 0, "settlements": 0, "unchanged": 0,
+                       "conflicts": 0}  # fmt: skip
     assert [c.where.line for c in seen] == list(range(2, len(rows) + 2))
     stored = Actual.objects.in_bulk(before)
     for a, _ in rows:
@@ -445,3 +447,38 @@ def test_the_long_csv_is_split_into_lines_as_the_csv_module_expects(text):
     from chiiki.imports.reading import _lines
 
     assert list(_lines(text)) == list(io.StringIO(text, newline=""))
+
+
+def test_settled_amounts_and_staff_time_round_trip_through_the_workbook(org, personas):
+    """「決算額」 and 「人工」 sheets beside 「予算額」 (figures fictional, tests/scenario_tokachi):
+    typed in, previewed, applied through the settlement writer, exported again; staff time
+    without a settled amount is refused where it was typed."""
+    from decimal import Decimal
+
+    from chiiki.plans.models import ProgramSettlement
+
+    hq = personas["hq_planner"]
+    book = _book(export_workbook(org))
+    assert {"決算額", "人工"} <= set(book.sheetnames)
+    _cell(book["決算額"], "tokachi-jinzai", "R3").value = "１，２８８"
+    _cell(book["人工"], "tokachi-jinzai", "R3").value = 0.3
+    _cell(book["人工"], "tokachi-uchu", "R3").value = 0.1  # no settled amount for it
+    with pytest.raises(ImportError_) as refused:
+        read_changes(_save(book), "wb.xlsx", organization=org, actor=hq)
+    (problem,) = refused.value.problems
+    assert problem.file == "wb.xlsx「人工」" and problem.field == "F"
+    assert "人工は決算額と一緒に記録します" in problem.message
+    _cell(book["人工"], "tokachi-uchu", "R3").value = None
+    changeset = read_changes(_save(book), "wb.xlsx", organization=org, actor=hq)
+    shown = [(c.label, c.fy_label, c.old, c.new) for c in changeset.changes]
+    assert shown == [
+        ("多様な人材の活躍による地域づくり事業", "R3", "", "1,288千円"),
+        ("多様な人材の活躍による地域づくり事業", "R3", "", "0.30人工"),
+    ]
+    assert apply(changeset, actor=hq)["settlements"] == 2
+    stored = ProgramSettlement.objects.get(program__slug="tokachi-jinzai", fy=2021)
+    assert (stored.settled_thousand_yen, stored.staff_years) == (1288, Decimal("0.30"))
+    again = _book(export_workbook(org))
+    assert _cell(again["決算額"], "tokachi-jinzai", "R3").value == 1288
+    assert _cell(again["人工"], "tokachi-jinzai", "R3").value == 0.3
+    assert read_changes(_save(again), "wb.xlsx", organization=org, actor=hq).changes == []

@@ -48,7 +48,7 @@ from chiiki.indicators.services import (
     write_actuals,
 )
 from chiiki.plans.models import Organization, Program, ProgramBudget, ProgramSettlement
-from chiiki.plans.services import FUNDING_INPUTS, record_budget, record_settlement
+from chiiki.plans.services import record_budget, record_settled_figures
 
 
 class RoundError(Exception):
@@ -630,48 +630,29 @@ def publish(*, actor: Any, round_id: int, expected_version: int | None) -> Round
     return round_
 
 
-def _kept(value: object) -> str:
-    """A stored figure passed back to the writer as text ("" for none)."""
-    return "" if value is None else str(value)
-
-
 def _publish_settlements(actor: Any, entries: list[Entry]) -> int:
-    """Write the settled amounts and staff time of the round through the settlement writer,
-    keeping what the round does not ask for (revised budget, reason, and the sources while
-    they still add up to the settled amount) as stored. A figure left 未 or — leaves the stored
-    one as it is."""
+    """Write the settled amounts and staff time of the round (``record_settled_figures``:
+    what the round does not ask for is kept). A figure left 未 or — leaves the stored one."""
     figures: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(dict)
     for e in entries:
         if e.kind in (Entry.Kind.SETTLED, Entry.Kind.STAFF) and e.value is not None:
             assert e.program_id is not None
             figures[(e.program_id, e.fy)][e.kind] = e.value
+    written = 0
     for (program_id, fy), got in figures.items():
-        current = ProgramSettlement.objects.filter(program_id=program_id, fy=fy).first()
         settled = got.get(Entry.Kind.SETTLED)
-        if settled is not None:
-            amount = int(settled)
-        elif current is not None:
-            amount = current.settled_thousand_yen
-        else:
+        if (
+            settled is None
+            and not ProgramSettlement.objects.filter(program_id=program_id, fy=fy).exists()
+        ):
             continue  # refused at submission: no settled amount to attach the staff time to
-        staff = got.get(Entry.Kind.STAFF)
-        sources = [getattr(current, c) for _f, c, *_r in FUNDING_INPUTS] if current else []
-        if None in sources or sum(sources) != amount:
-            # sources that described another amount would no longer add up: the new settled
-            # amount is recorded without them (the audit entry keeps the old ones)
-            sources = [None] * len(FUNDING_INPUTS)
-        record_settlement(
+        record_settled_figures(
             actor=actor,
             program_id=program_id,
             fy=fy,
-            settled=str(amount),
-            revised_budget=_kept(current.revised_budget_thousand_yen if current else None),
-            note=current.note if current else "",
-            funding={
-                field: _kept(value)
-                for (field, *_rest), value in zip(FUNDING_INPUTS, sources, strict=True)
-            },
-            staff_years=_kept(staff if staff is not None else current and current.staff_years),
+            settled=int(settled) if settled is not None else None,
+            staff_years=got.get(Entry.Kind.STAFF),
             expected_version=None,
         )
-    return len(figures)
+        written += 1
+    return written

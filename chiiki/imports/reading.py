@@ -6,7 +6,9 @@ raises :class:`ImportError_` listing every problem with its sheet (or file), row
 the reason in Japanese and English. Applying is ``chiiki.imports.services.apply``.
 
 The long CSV has one row per value: ``record,key,fy,value[,version]`` where ``record`` is
-``actual`` (key ``plan/project/indicator``) or ``budget`` (key: the program's slug).
+``actual`` (key ``plan/project/indicator``), ``budget``, ``settled`` (the settled amount,
+千円) or ``staff`` (the staff time, person-years) — for these three the key is the program's
+slug.
 UTF-8 (BOM or not) and CP932 are told apart from the bytes.
 """
 
@@ -26,20 +28,23 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from chiiki.accounts.access import can_edit_indicator, can_edit_program
+from chiiki.core.costs import parse_staff_years
 from chiiki.core.encoding import UndecodableError, decode_text
 from chiiki.core.errors import ParseError, Problem, ProblemsError
 from chiiki.core.fiscal import MAX_FY, MIN_FY, format_fiscal_year, parse_fiscal_year
-from chiiki.core.numbers import figure_in_unit, parse_budget, parse_value
+from chiiki.core.numbers import figure_in_unit, parse_budget, parse_thousand_yen, parse_value
 from chiiki.evaluations.selectors import locked_years
 from chiiki.imports.workbook import (
     ACTUAL_HEAD,
     ACTUALS_SHEET,
     BUDGET_HEAD,
     BUDGETS_SHEET,
+    SETTLED_SHEET,
+    STAFF_SHEET,
     VERSIONS_SHEET,
 )
 from chiiki.indicators.models import Actual, Indicator
-from chiiki.plans.models import Organization, Program, ProgramBudget
+from chiiki.plans.models import Organization, Program, ProgramBudget, ProgramSettlement
 from chiiki.reports.layout import figure
 from chiiki.storage import CHUNK, chunks
 
@@ -52,6 +57,21 @@ MAX_RATIO = 200  # no honest spreadsheet part compresses 200:1
 # limit (docs/reliability.md).
 MAX_SITE_ROWS = 50_000
 CSV_COLUMNS = ["record", "key", "fy", "value"]
+# The workbook's sheets of figures and what each holds (a long CSV names it in ``record``).
+SHEET_KINDS = {
+    ACTUALS_SHEET: "actual",
+    BUDGETS_SHEET: "budget",
+    SETTLED_SHEET: "settled",
+    STAFF_SHEET: "staff",
+}
+RECORDS = frozenset(SHEET_KINDS.values())
+# counts of the changes read, by kind (settled amounts and staff time count as settlements)
+COUNTED = {
+    "actual": "actuals",
+    "budget": "budgets",
+    "settled": "settlements",
+    "staff": "settlements",
+}
 
 
 class Progress(Protocol):
@@ -79,7 +99,7 @@ class Change(NamedTuple):
     display texts (:attr:`old`, :attr:`new`) are made when someone reads them: a national file
     holds a million changes and a preview shows a few hundred."""
 
-    kind: str  # "actual" | "budget"
+    kind: str  # "actual" | "budget" | "settled" | "staff"
     target: Indicator | Program
     fy: int
     before: Any
@@ -117,6 +137,8 @@ class Change(NamedTuple):
         if isinstance(target, Indicator):
             figure_, marker = value
             return figure(figure_, target.decimal_places, target.unit, missing=marker).text
+        if self.kind == "staff":
+            return f"{value:.2f}人工"
         return f"{value:,}千円"
 
 
@@ -225,7 +247,7 @@ def _xlsx_entries(
             f"the workbook is damaged ({type(exc).__name__}: {exc})",
         ) from None
     try:
-        sheets = [s for s in (ACTUALS_SHEET, BUDGETS_SHEET) if s in book.sheetnames]
+        sheets = [s for s in SHEET_KINDS if s in book.sheetnames]
         if not sheets:
             raise _fatal(
                 file,
@@ -240,7 +262,7 @@ def _xlsx_entries(
         )
         for name in sheets:
             expected_head = ACTUAL_HEAD if name == ACTUALS_SHEET else BUDGET_HEAD
-            kind = "actual" if name == ACTUALS_SHEET else "budget"
+            kind = SHEET_KINDS[name]
             yield from _sheet_entries(
                 _limited(book[name].iter_rows(), file, max_rows),
                 f"{file}「{name}」",
@@ -461,14 +483,14 @@ def _csv_entries(data: bytes, file: str, problems: list[Problem]) -> Iterator[_E
             )
             continue
         record, key, fy_text, value = map(str.strip, row[:4])
-        if record not in ("actual", "budget"):
+        if record not in RECORDS:
             problems.append(
                 _problem(
                     file,
                     r,
                     "record",
-                    f"record は actual か budget です（「{record}」）",
-                    "record must be actual or budget",
+                    f"record は actual・budget・settled・staff のどれかです（「{record}」）",
+                    "record must be actual, budget, settled or staff",
                 )
             )
             continue
@@ -565,7 +587,9 @@ class ChangeReader:
                 f"the file is too large ({len(data):,} bytes; limit {MAX_BYTES // 1024 // 1024} MB)",
             )
         self.problems: list[Problem] = []
-        self.counts = {"actuals": 0, "budgets": 0, "unchanged": 0, "conflicts": 0}
+        self.counts = {
+            "actuals": 0, "budgets": 0, "settlements": 0, "unchanged": 0, "conflicts": 0
+        }  # fmt: skip
         self.filename = filename
         self._data = data
         self._actor = actor
@@ -595,11 +619,17 @@ class ChangeReader:
             (b.program_id, b.fy): b
             for b in ProgramBudget.objects.filter(program__organization=organization).order_by()
         }
+        self._settlements = {
+            (t.program_id, t.fy): t
+            for t in ProgramSettlement.objects.filter(program__organization=organization).order_by()
+        }
         self._locked = locked_years(organization=organization)
         self._allowed: dict[int, bool] = {}  # project id → may the actor change its KPIs
         self._seen = _Seen()
         self._rows = None if self._xlsx else max(data.count(b"\n") - 1, 1)
         self._done = 0
+        self._settled: set[tuple[int, int]] = set()  # program-years given a settled amount
+        self._staffed: dict[tuple[int, int], Problem] = {}  # and given staff time: where
         batch: list[_Entry] = []
         for entry in entries:
             batch.append(entry)
@@ -607,6 +637,17 @@ class ChangeReader:
                 yield from self._batch_changes(batch)
                 batch = []
         yield from self._batch_changes(batch)
+        for (program_id, fy), where in self._staffed.items():
+            if (program_id, fy) not in self._settled and (program_id, fy) not in self._settlements:
+                self.problems.append(
+                    located(
+                        where,
+                        "人工は決算額と一緒に記録します（この年度の決算額がありません。"
+                        "「決算額」にも入力してください）",
+                        "staff time is recorded with a settled amount (enter that year's "
+                        "settled amount too)",
+                    )
+                )
 
     def checked(self) -> Iterator[Change]:
         """The changes, then :class:`ImportError_` with every problem if there was one."""
@@ -654,14 +695,22 @@ class ChangeReader:
                             f"no program with key {entry.key}",
                         )
                     self._seen.check(entry, program.pk)
-                    change = _budget_change(entry, program, self._budgets, self._actor)
+                    if entry.kind == "settled":
+                        self._settled.add((program.pk, entry.fy))
+                    elif entry.kind == "staff":
+                        self._staffed.setdefault((program.pk, entry.fy), where)
+                    change = (
+                        _budget_change(entry, program, self._budgets, self._actor)
+                        if entry.kind == "budget"
+                        else _settled_change(entry, program, self._settlements, self._actor)
+                    )
             except _Refused as exc:
                 problems.append(located(where, exc.ja, exc.en))
                 continue
             if change is None:
                 counts["unchanged"] += 1
                 continue
-            counts["actuals" if change.kind == "actual" else "budgets"] += 1
+            counts[COUNTED[change.kind]] += 1
             counts["conflicts"] += change.conflict is not None
             yield change
 
@@ -801,6 +850,47 @@ def _budget_change(
         entry.fy,
         current.amount_thousand_yen if current else None,
         amount,
+        expected,
+        entry.where,
+        {"who": "", "when": ""} if changed else None,
+    )
+
+
+def _settled_change(
+    entry: _Entry,
+    program: Program,
+    settlements: dict[tuple[int, int], ProgramSettlement],
+    actor: Any,
+) -> Change | None:
+    """A settled amount (千円) or staff time (person-years) of a program-year."""
+    text = _number_text(entry.raw)
+    try:
+        value: int | Decimal = (
+            parse_thousand_yen(text, what=("決算額", "settled amount"))
+            if entry.kind == "settled"
+            else parse_staff_years(text)
+        )
+    except ParseError as exc:
+        raise _Refused(exc.describe_ja(), exc.message_en) from None
+    current = settlements.get((program.pk, entry.fy))
+    stored = None
+    if current is not None:
+        stored = current.settled_thousand_yen if entry.kind == "settled" else current.staff_years
+    if stored is not None and stored == value:
+        return None
+    if actor is not None and not can_edit_program(actor, program):
+        raise _Refused(
+            f"「{program.name}」の決算額・人工を変更する権限がありません",
+            "you may not change this program's settlement",
+        )
+    expected = entry.version if entry.version is not None else (current.version if current else 0)
+    changed = expected != (current.version if current else 0)
+    return Change(
+        entry.kind,
+        program,
+        entry.fy,
+        stored,
+        value,
         expected,
         entry.where,
         {"who": "", "when": ""} if changed else None,

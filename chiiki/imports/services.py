@@ -34,7 +34,12 @@ from chiiki.imports.reading import (
 )
 from chiiki.indicators.services import ActualWrite, write_actuals
 from chiiki.plans.models import Organization
-from chiiki.plans.services import BudgetConflict, record_budget
+from chiiki.plans.services import (
+    BudgetConflict,
+    SettlementConflict,
+    record_budget,
+    record_settled_figures,
+)
 
 WHY = {
     "forbidden": "permission denied",
@@ -138,6 +143,40 @@ def _write(changes: list[Change], actor: Any) -> list[Problem]:
             problems.append(
                 located(change.where, str(exc) or "権限がありません", "permission denied")
             )
+    problems += _write_settlements([c for c in changes if c.kind in ("settled", "staff")], actor)
+    return problems
+
+
+def _write_settlements(changes: list[Change], actor: Any) -> list[Problem]:
+    """The settled amounts and staff time, one write per program-year (both figures of a year
+    go together, checked against the version the file was written out with)."""
+    problems: list[Problem] = []
+    years: dict[tuple[int, int], list[Change]] = {}
+    for change in changes:
+        years.setdefault((change.target.pk, change.fy), []).append(change)
+    for (program_id, fy), given in years.items():
+        figures = {c.kind: c.after for c in given}
+        try:
+            with transaction.atomic():
+                record_settled_figures(
+                    actor=actor,
+                    program_id=program_id,
+                    fy=fy,
+                    settled=figures.get("settled"),
+                    staff_years=figures.get("staff"),
+                    expected_version=given[0].expected_version,
+                )
+        except ValidationError as exc:
+            message = " ".join(m for ms in exc.message_dict.values() for m in ms)
+            problems.append(located(given[0].where, message, "refused by the validation rules"))
+        except SettlementConflict as exc:
+            problems.append(
+                located(given[0].where, str(exc), "changed by someone else since export")
+            )
+        except PermissionDenied as exc:
+            problems.append(
+                located(given[0].where, str(exc) or "権限がありません", "permission denied")
+            )
     return problems
 
 
@@ -146,14 +185,16 @@ def _finish(problems: list[Problem], actor: Any, filename: str, summary: dict[st
     if problems:
         transaction.set_rollback(True)
         raise ImportError_(problems)
-    if not (summary["actuals"] or summary["budgets"]):
+    settled = summary.get("settlements", 0)
+    if not (summary["actuals"] or summary["budgets"] or settled):
         return  # nothing was written
     audit(
         actor=actor,
         action="import.applied",
         object_type="import",
         object_id=filename[:60],
-        summary=f"{filename}: 実績値 {summary['actuals']} 件、予算額 {summary['budgets']} 件",
+        summary=f"{filename}: 実績値 {summary['actuals']} 件、予算額 {summary['budgets']} 件"
+        + (f"、決算額・人工 {settled} 件" if settled else ""),
         old=None,
         new=summary,
     )

@@ -5,6 +5,9 @@ Sheets:
 * 「実績値」 one row per indicator (数値目標・KPI), one column per FY (H27, H28 …): the actual
   as a number in the indicator's unit, or the marker 未 / — as text;
 * 「予算額」 one row per program, one column per FY: the budget in 千円;
+* 「決算額」 and 「人工」 the same rows: the settled amount in 千円 and the staff time in
+  person-years of each FY (the rest of a settlement — revised budget, sources, reason — is
+  entered on the program page);
 * 「説明」 how to edit; 「_版」 (hidden) the version of every cell exported, so that importing
   a workbook someone else changed the database behind reports a conflict instead of
   overwriting their change.
@@ -25,11 +28,13 @@ from django.utils import timezone
 
 from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year
 from chiiki.indicators.models import HOLDS_FIGURES, Actual, Indicator
-from chiiki.plans.models import Organization, Plan, Program, ProgramBudget
+from chiiki.plans.models import Organization, Plan, Program, ProgramBudget, ProgramSettlement
 from chiiki.reports.xlsx import FIXED_TIME, SAFE_WORKBOOK, Formats, figure_format
 
 ACTUALS_SHEET = "実績値"
 BUDGETS_SHEET = "予算額"
+SETTLED_SHEET = "決算額"
+STAFF_SHEET = "人工"
 VERSIONS_SHEET = "_版"
 HELP_SHEET = "説明"
 ACTUAL_HEAD = ["指標キー", "プロジェクト", "区分", "指標名", "単位"]
@@ -38,6 +43,7 @@ HELP = [
     "このブックは chiiki から書き出した入力用のブックです。編集して「データの取込」で取り込めます。",
     "「実績値」: 年度の列に実績値を入力します。単位は「単位」列のとおり（数値だけを入力）。未公表は「未」、調査なし・該当なしは「—」。",
     "「予算額」: 年度の列に予算額を千円単位の整数で入力します。",
+    "「決算額」「人工」: 年度の列に、その年度の決算額（千円単位の整数）と人工（人年、小数第2位まで）を入力します。補正後予算額・財源内訳・差額の理由は事業のページで入力します。",
     "空欄のセルは取り込みません（既存の値を消すことはありません）。",
     "新しい年度は、見出しに年度（R4、令和4年度、2022 など）を書いた列を右に追加します。",
     "1列目のキー、見出しの行、シート名は変更しないでください。行の並べ替え・削除はかまいません。",
@@ -73,7 +79,10 @@ def export_workbook(
         .filter(**({"project__plan__in": plans} if plan_slug else {}))
         .filter(**({"bureau__slug": bureau_slug} if bureau_slug else {}))
         .select_related("bureau", "project")
-        .prefetch_related(Prefetch("budgets", queryset=ProgramBudget.objects.order_by("fy")))
+        .prefetch_related(
+            Prefetch("budgets", queryset=ProgramBudget.objects.order_by("fy")),
+            Prefetch("settlements", queryset=ProgramSettlement.objects.order_by("fy")),
+        )
         .order_by("order", "pk")
     )
     actual_fys = {a.fy for i in indicators for a in i.actuals.all()}
@@ -134,13 +143,7 @@ def export_workbook(
         ws.write_row(
             r,
             0,
-            [
-                program.slug,
-                program.bureau.short_name if program.bureau else "",
-                program.project.name if program.project else "",
-                program.name,
-                "千円",
-            ],
+            [program.slug, *_program_cells(program), "千円"],
             plain,
         )
         by_fy = {b.fy: b for b in program.budgets.all()}
@@ -158,6 +161,34 @@ def export_workbook(
     ws.set_column(len(BUDGET_HEAD), len(BUDGET_HEAD) + max(len(budget_fys), 1), 12)
     ws.freeze_panes(1, len(BUDGET_HEAD))
 
+    # the settled amount and staff time of each year with a budget (or a settlement)
+    settled_years = budget_years | {t.fy for p in programs for t in p.settlements.all()}
+    settled_fys = list(range(min(settled_years), max(settled_years) + 1)) if settled_years else []
+    staff_fmt = fmts.get(border=1, num_format=figure_format(2, ""))
+    for sheet, unit, column, number_fmt in [
+        (SETTLED_SHEET, "千円", "settled_thousand_yen", amount_fmt),
+        (STAFF_SHEET, "人年", "staff_years", staff_fmt),
+    ]:
+        ws = book.add_worksheet(sheet)
+        ws.write_row(0, 0, BUDGET_HEAD + [format_fiscal_year(y) for y in settled_fys], head)
+        for r, program in enumerate(programs, start=1):
+            ws.write_row(r, 0, [program.slug, *_program_cells(program), unit], plain)
+            by_fy = {t.fy: t for t in program.settlements.all()}
+            for c, y in enumerate(settled_fys, start=len(BUDGET_HEAD)):
+                t = by_fy.get(y)
+                value = getattr(t, column) if t is not None else None
+                if value is None:
+                    ws.write_blank(r, c, None, plain)
+                    continue
+                versions.append((sheet, program.slug, y, t.version))  # type: ignore[union-attr]
+                ws.write_number(r, c, _float(Decimal(value)), number_fmt)
+        ws.set_column(0, 0, 40)
+        ws.set_column(1, 1, 8)
+        ws.set_column(2, 3, 40)
+        ws.set_column(4, 4, 6)
+        ws.set_column(len(BUDGET_HEAD), len(BUDGET_HEAD) + max(len(settled_fys), 1), 12)
+        ws.freeze_panes(1, len(BUDGET_HEAD))
+
     ws = book.add_worksheet(HELP_SHEET)
     ws.set_column(0, 0, 120)
     for r, line in enumerate(HELP):
@@ -170,6 +201,15 @@ def export_workbook(
     ws.hide()
     book.close()
     return buffer.getvalue()
+
+
+def _program_cells(program: Program) -> list[str]:
+    """A program row's bureau, project and name (the program sheets share them)."""
+    return [
+        program.bureau.short_name if program.bureau else "",
+        program.project.name if program.project else "",
+        program.name,
+    ]
 
 
 def _float(value: Decimal) -> float:

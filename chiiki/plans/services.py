@@ -258,6 +258,48 @@ def record_settlement(
     return record
 
 
+def _kept(value: object) -> str:
+    """A stored figure passed back to :func:`record_settlement` as text ("" for none)."""
+    return "" if value is None else str(value)
+
+
+def record_settled_figures(
+    *,
+    actor: Any,
+    program_id: int,
+    fy: int,
+    settled: int | None,
+    staff_years: Decimal | None,
+    expected_version: int | None,
+) -> ProgramSettlement:
+    """Change only the settled amount and/or the staff time of a program-year (what collection
+    rounds and the data workbook carry), through :func:`record_settlement`, keeping the rest as
+    stored: the revised budget, the reason, and the sources while they still add up to the
+    settled amount (sources that described another amount are dropped; the audit entry keeps
+    them). ValidationError when there is no settled amount to attach staff time to."""
+    current = ProgramSettlement.objects.filter(program_id=program_id, fy=fy).first()
+    amount = settled if settled is not None else (current.settled_thousand_yen if current else None)
+    sources = [getattr(current, c) for _f, c, *_r in FUNDING_INPUTS] if current else []
+    if amount is None or None in sources or sum(sources) != amount:
+        sources = [None] * len(FUNDING_INPUTS)
+    return record_settlement(
+        actor=actor,
+        program_id=program_id,
+        fy=fy,
+        settled=_kept(amount),
+        revised_budget=_kept(current.revised_budget_thousand_yen if current else None),
+        note=current.note if current else "",
+        funding={
+            field: _kept(value)
+            for (field, *_rest), value in zip(FUNDING_INPUTS, sources, strict=True)
+        },
+        staff_years=_kept(
+            staff_years if staff_years is not None else current and current.staff_years
+        ),
+        expected_version=expected_version,
+    )
+
+
 class StaffCostConflict(StaleVersion):
     """The unit cost was changed after the page was loaded; nothing was overwritten."""
 

@@ -85,13 +85,16 @@ class Command(BaseCommand):
             bar.close()
             raise CommandError(str(exc)) from exc
         bar.close()
+        settled = s.get("settlements", 0)
         self.stdout.write(
-            f"変更: 実績値 {s['actuals']} 件、予算額 {s['budgets']} 件（変更なし {s['unchanged']} 件）"
+            f"変更: 実績値 {s['actuals']} 件、予算額 {s['budgets']} 件"
+            + (f"、決算額・人工 {settled} 件" if settled else "")
+            + f"（変更なし {s['unchanged']} 件）"
             + (f"、うち競合 {s['conflicts']} 件" if s["conflicts"] else "")
         )
         if options["dry_run"]:
             self.stdout.write("ドライラン: 何も書き込んでいません")
-        elif s["actuals"] or s["budgets"]:
+        elif s["actuals"] or s["budgets"] or settled:
             self.stdout.write("取り込みました")
 
 
