@@ -175,3 +175,30 @@ def test_the_api_says_which_program_an_indicator_belongs_to(built, client):
     assert (kpi["kind"], kpi["program"]) == ("kpi", None)
     listed = client.get("/api/v1/indicators?kind=outcome").json()
     assert [i["id"] for i in listed["items"]] == [built["outcome"].pk]
+
+
+def test_open_data_names_the_program_of_an_indicator_and_the_contributions(built, tmp_path):
+    import csv
+    import io
+
+    from django.core.management import call_command
+
+    from chiiki.reports import opendata
+    from tests.test_opendata_frictionless import _validate
+
+    org = Organization.objects.get(slug="hokkaido")
+
+    def rows(name):
+        text = opendata.csv_bytes(org, name).decode("utf-8-sig")
+        return list(csv.DictReader(io.StringIO(text)))
+
+    by_key = {r["indicator_key"]: r for r in rows("indicators")}
+    assert by_key[built["activity"].key]["program_id"] == scenario.PROGRAM
+    assert by_key[built["activity"].key]["indicator_kind"] == "活動指標"
+    assert by_key[built["kpi"].key]["program_id"] == ""
+    (row,) = rows("contributions")
+    assert (row["program_id"], row["indicator_key"], row["assumption"]) == (
+        scenario.PROGRAM, built["kpi"].key, scenario.ASSUMPTION)  # fmt: skip
+    call_command("report", "opendata", str(tmp_path))
+    report = _validate(tmp_path)
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]

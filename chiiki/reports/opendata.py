@@ -29,7 +29,7 @@ from django.db.models.functions import Concat
 from chiiki.core.codes import prefecture_code
 from chiiki.core.fiscal import MAX_FY, MIN_FY, format_fiscal_year
 from chiiki.core.text import FORMULA_STARTS, neutralise
-from chiiki.indicators.models import Actual, Indicator
+from chiiki.indicators.models import Actual, Contribution, Indicator
 from chiiki.plans.models import (
     Bureau,
     Municipality,
@@ -194,7 +194,7 @@ def _settlements(org: Organization) -> Iterator[list[Any]]:
 def _indicators(org: Organization) -> Iterator[list[Any]]:
     indicators = (
         Indicator.objects.filter(project__plan__organization=org)
-        .select_related("project__plan")
+        .select_related("project__plan", "program")
         .prefetch_related("revisions")
         .order_by("project__plan__slug", "project__order", "order")
     )
@@ -219,7 +219,19 @@ def _indicators(org: Organization) -> Iterator[list[Any]]:
             i.grade,
             *_fy(i.grade_fy),
             i.published_grade,
+            i.program.slug if i.program else "",
         ]
+
+
+def _contributions(org: Organization) -> Iterator[list[Any]]:
+    contributions = (
+        Contribution.objects.filter(program__organization=org)
+        .select_related("program", "indicator__project__plan")
+        .order_by("program__order", "program__pk", "indicator__order", "pk")
+    )
+    for c in contributions:
+        yield [c.program.slug, c.program.name, c.indicator.key, c.indicator.display_name,
+               c.assumption]  # fmt: skip
 
 
 _ACTUALS_ORDER = (
@@ -571,8 +583,26 @@ TABLES: dict[str, OpenTable] = {
                 Field("grade", "string", "進捗（計算）", "A①〜B など、評価区分による"),
                 *_fy_fields("grade_fy", "評価の年度"),
                 Field("published_grade", "string", "進捗（公表資料）"),
+                Field(
+                    "program_id",
+                    "string",
+                    "事業の識別子",
+                    "活動指標・成果指標が属する事業（数値目標・KPIは空欄）",
+                ),
             ],
             _indicators,
+        ),
+        OpenTable(
+            "contributions",
+            "事業のKPIへの寄与（ロジックモデル）",
+            [
+                Field("program_id", "string", "事業の識別子"),
+                Field("program_name", "string", "事業名"),
+                Field("indicator_key", "string", "寄与するKPI・数値目標の指標キー"),
+                Field("indicator_name", "string", "指標名"),
+                Field("assumption", "string", "想定する効果の経路"),
+            ],
+            _contributions,
         ),
         OpenTable(
             "actuals",
@@ -816,6 +846,8 @@ KEYS: dict[str, tuple[list[str], list[tuple[list[str], str, list[str]]]]] = {
     "indicators": (["indicator_key"], [(["plan_id", "project_id"], "projects",
                                         ["plan_id", "project_id"])]),
     "actuals": (["indicator_key", "fy"], [(["indicator_key"], "indicators", ["indicator_key"])]),
+    "contributions": (["program_id", "indicator_key"],
+                      [(["indicator_key"], "indicators", ["indicator_key"])]),
     "cooperation_areas": (["area_id", "local_government_code"], []),
 }  # fmt: skip
 
