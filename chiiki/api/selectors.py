@@ -149,19 +149,22 @@ def programs(f: Filters) -> QuerySet[Program]:
     )
 
 
+def _program_years(f: Filters) -> Q:
+    """A program-year's filters (budgets, settlements): its program's place, and the FY."""
+    return _where(
+        program__organization__slug=f.organization,
+        program__project__plan__slug=f.plan,
+        program__project_id=f.project,
+        program__bureau__slug=f.bureau,
+        program__bureau__region__slug=f.region,
+        fy=f.fy,
+    )
+
+
 def settlements(f: Filters) -> QuerySet[ProgramSettlement]:
-    return with_costs(
-        ProgramSettlement.objects.filter(
-            _where(
-                program__organization__slug=f.organization,
-                program__project__plan__slug=f.plan,
-                program__project_id=f.project,
-                program__bureau__slug=f.bureau,
-                program__bureau__region__slug=f.region,
-                fy=f.fy,
-            )
-        )
-    ).order_by("program_id", "fy", "pk")
+    return with_costs(ProgramSettlement.objects.filter(_program_years(f))).order_by(
+        "program_id", "fy", "pk"
+    )
 
 
 def staff_unit_costs(f: Filters) -> QuerySet[StaffUnitCost]:
@@ -171,16 +174,7 @@ def staff_unit_costs(f: Filters) -> QuerySet[StaffUnitCost]:
 
 
 def budgets(f: Filters) -> QuerySet[ProgramBudget]:
-    return ProgramBudget.objects.filter(
-        _where(
-            program__organization__slug=f.organization,
-            program__project__plan__slug=f.plan,
-            program__project_id=f.project,
-            program__bureau__slug=f.bureau,
-            program__bureau__region__slug=f.region,
-            fy=f.fy,
-        )
-    ).order_by("program_id", "fy", "pk")
+    return ProgramBudget.objects.filter(_program_years(f)).order_by("program_id", "fy", "pk")
 
 
 def indicators(f: Filters) -> QuerySet[Indicator]:

@@ -22,7 +22,7 @@ from chiiki.core.schemes import get_scheme
 from chiiki.evaluations.models import Evaluation, ProgramReview
 from chiiki.indicators.models import Indicator
 from chiiki.plans.models import Bureau, Organization, Program
-from chiiki.plans.selectors import COST_PREFETCH, cost_years, program_results
+from chiiki.plans.selectors import COST_PREFETCH, UnitCost, cost_years, program_results
 from chiiki.reports.layout import (
     Bullets,
     Cell,
@@ -158,34 +158,12 @@ def _one(program: Program, fy: int | None, fy_label: FyLabel) -> Report:
                 )
     for row in results["activity_rows"]:
         costs = [c for c in results["output_costs"].get(row.indicator.pk, []) if c.fy <= fy]
-        if not costs:
-            continue
-        ind = row.indicator
-        blocks.append(
-            Table(
-                caption=f"{ind.display_name} 1{ind.unit}あたりの費用",
-                head=[
-                    [
-                        head("年度"),
-                        head("活動実績"),
-                        head("費用（千円）"),
-                        head("費用の種類"),
-                        head("1単位あたり（千円）"),
-                    ]
-                ],
-                body=[
-                    [
-                        head(fy_label(c.fy)),
-                        figure_cell(c.units, ind.decimal_places, ind.unit),
-                        _money(c.cost),
-                        text({"full": "フルコスト", "settled": "決算額"}.get(c.basis, "")),
-                        figure_cell(c.per_unit, 1, ""),
-                    ]
-                    for c in costs
-                ],
-                widths=[10, 14, 14, 12, 16],
+        if costs:
+            ind = row.indicator
+            caption = f"{ind.display_name} 1{ind.unit}あたりの費用"
+            blocks.append(
+                _unit_cost_table(caption, "活動実績", "1単位あたり", ind, costs, fy_label)
             )
-        )
     if results["links"]:
         blocks.append(
             Bullets(
@@ -200,29 +178,10 @@ def _one(program: Program, fy: int | None, fy_label: FyLabel) -> Report:
             changes = [c for c in link.per_change if c.fy <= fy]
             if link.sole and changes:
                 ind = link.row.indicator
+                caption = f"{ind.display_name}の改善1{ind.unit}あたりの費用（参考）"
                 blocks.append(
-                    Table(
-                        caption=f"{ind.display_name}の改善1{ind.unit}あたりの費用（参考）",
-                        head=[
-                            [
-                                head("年度"),
-                                head("前年度からの改善幅"),
-                                head("費用（千円）"),
-                                head("費用の種類"),
-                                head("改善1単位あたり（千円）"),
-                            ]
-                        ],
-                        body=[
-                            [
-                                head(fy_label(c.fy)),
-                                figure_cell(c.units, ind.decimal_places, ind.unit),
-                                _money(c.cost),
-                                text({"full": "フルコスト", "settled": "決算額"}.get(c.basis, "")),
-                                figure_cell(c.per_unit, 1, ""),
-                            ]
-                            for c in changes
-                        ],
-                        widths=[10, 16, 14, 12, 18],
+                    _unit_cost_table(
+                        caption, "前年度からの改善幅", "改善1単位あたり", ind, changes, fy_label
                     )
                 )
                 blocks.append(Paragraph("注意: " + CAVEAT))
@@ -263,6 +222,40 @@ def _one(program: Program, fy: int | None, fy_label: FyLabel) -> Report:
         source=_source([program]),
         filename=f"program-sheet-{program.slug}-{fy}",
         landscape=False,
+    )
+
+
+def _unit_cost_table(
+    caption: str,
+    units: str,
+    per: str,
+    ind: Indicator,
+    costs: list[UnitCost],
+    fy_label: FyLabel,
+) -> Table:
+    """What a unit of a result cost, year by year (of output, or of an outcome's change)."""
+    return Table(
+        caption=caption,
+        head=[
+            [
+                head("年度"),
+                head(units),
+                head("費用（千円）"),
+                head("費用の種類"),
+                head(f"{per}（千円）"),
+            ]
+        ],
+        body=[
+            [
+                head(fy_label(c.fy)),
+                figure_cell(c.units, ind.decimal_places, ind.unit),
+                _money(c.cost),
+                text({"full": "フルコスト", "settled": "決算額"}.get(c.basis, "")),
+                figure_cell(c.per_unit, 1, ""),
+            ]
+            for c in costs
+        ],
+        widths=[10, 16, 14, 12, 18],
     )
 
 
