@@ -49,6 +49,12 @@ def build(hq: Any) -> dict[str, Any]:
         amount=UNIT_COST,
         expected_version=0,
     )
+    return build_indicators(hq)
+
+
+def build_indicators(hq: Any) -> dict[str, Any]:
+    """The scenario's indicators, their actuals and the contribution (no money)."""
+    program = Program.objects.select_related("project").get(slug=PROGRAM)
     project = program.project
     made: dict[str, Indicator] = {}
     for name, data, extra in [

@@ -138,9 +138,8 @@ def logic_model_svg(stages: list[tuple[str, list[Node]]], label: str) -> str:
                     f'<text x="{x + 8}" y="{y + BOX_H - 10}" class="logic-figure">'
                     f"{escape(shown[: CHARS * 2])}</text>"
                 )
-            group = "".join(box)
-            if node.url:
-                group = f'<a href="{escape(node.url)}">{group}</a>'
-            out.append(f"<g>{group}</g>")
+            # (no links inside: the diagram is one image; the text alternative beside it
+            # links each indicator)
+            out.append(f"<g>{''.join(box)}</g>")
     out.append("</svg>")
     return "\n".join(out)

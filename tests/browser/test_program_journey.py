@@ -5,14 +5,17 @@ full cost, the logic model and the direction on the program page and its 事務�
 The figures are the fictional 十勝 scenario's (tests/scenario_tokachi)."""
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from chiiki.plans.models import Program
+from tests import scenario_tokachi as scenario
 from tests.browser.conftest import screenshot
 from tests.browser.test_journeys import login
 from tests.browser.test_proposal_journey import logout
 from tests.conftest import make_user
 
 pytestmark = [pytest.mark.browser]
+User = get_user_model()
 
 
 def test_settlement_staff_time_and_a_published_direction(page, tokachi_editor):
@@ -51,6 +54,9 @@ def test_settlement_staff_time_and_a_published_direction(page, tokachi_editor):
         "1,395", "1,395", "1,288", "107", "0.30", "2,580", "3,868"]  # fmt: skip
     assert page.locator("svg.logic-model").is_visible()
     logout(page)
+    # the program's indicators and its declared KPI, with their R3 actuals (written through
+    # the services: the indicator form has a journey of its own)
+    scenario.build_indicators(User.objects.get(username="hq-planner"))
 
     # 十勝 writes the project's R3 evaluation with the program's direction, and submits it
     login(page, "tokachi-editor")
@@ -90,10 +96,14 @@ def test_settlement_staff_time_and_a_published_direction(page, tokachi_editor):
     page.wait_for_load_state()
     logout(page)
 
-    # the public: the direction on the program page, and the sheet
+    # what the public sees
     page.goto(page.base_url + f"/programs/{program.pk}/")
     assert page.get_by_text("改善", exact=True).first.is_visible()
     assert page.get_by_text("参加者が固定化しているため").is_visible()
+    diagram = page.locator("svg.logic-model")
+    for shown in ["R3 決算額 1,288千円", "フルコスト 3,868千円", "R3 5回", "R3 1,100人"]:
+        assert diagram.locator("text", has_text=shown).first.is_visible(), shown
+    assert page.get_by_role("cell", name="773.6").is_visible()  # 3,868千円 for 5 meetings
     screenshot(page, "program.png", full_page=True)
     page.get_by_role("link", name="画面で見る").first.click()
     page.wait_for_load_state()
