@@ -11,12 +11,20 @@ from django.contrib.auth import get_user_model
 
 from chiiki.evaluations.models import Evaluation
 from chiiki.indicators.models import Actual, Indicator, TargetRevision
-from chiiki.plans.models import Plan, Program, ProgramBudget, Project
+from chiiki.plans.models import (
+    Plan,
+    Program,
+    ProgramBudget,
+    ProgramSettlement,
+    Project,
+    StaffUnitCost,
+)
 from chiiki.support.models import GrantAward, SupportScheme
 
 pytestmark = pytest.mark.django_db
 
-GOVERNED = [Plan, Project, Program, ProgramBudget, Indicator, Evaluation]
+GOVERNED = [Plan, Project, Program, ProgramBudget, ProgramSettlement, StaffUnitCost, Indicator,
+            Evaluation]  # fmt: skip
 
 
 @pytest.fixture

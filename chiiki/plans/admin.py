@@ -87,6 +87,24 @@ class ProgramBudgetAdmin(ProductScreenAdmin):
         return reverse("program", args=[obj.program_id])
 
 
+@admin.register(models.ProgramSettlement)
+class ProgramSettlementAdmin(ProductScreenAdmin):
+    list_display = ["program", "fy", "settled_thousand_yen", "staff_years", "version"]
+
+    @staticmethod
+    def product_url(obj: models.ProgramSettlement) -> str:
+        return reverse("program", args=[obj.program_id])
+
+
+@admin.register(models.StaffUnitCost)
+class StaffUnitCostAdmin(ProductScreenAdmin):
+    list_display = ["organization", "fy", "thousand_yen", "version"]
+
+    @staticmethod
+    def product_url(obj: models.StaffUnitCost) -> str:
+        return reverse("staff_costs")
+
+
 @admin.register(models.Source)
 class SourceAdmin(ProductScreenAdmin):
     list_display = ["title", "issuer", "fy", "organization"]
