@@ -253,4 +253,21 @@ def test_the_open_data_table_holds_the_same_figures(personas, tmp_path):
     call_command("report", "opendata", str(tmp_path))
     report = _validate(tmp_path)
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
-    assert {t.name: t.stats["rows"] for t in report.tasks}["settlements"] == 2
+    assert {t.name: t.stats.get("rows", 0) for t in report.tasks}["settlements"] == 2
+
+
+def test_correcting_a_year_starts_from_its_stored_figures(client, personas):
+    """A save replaces the whole year: the form of a year opens filled with what is stored,
+    so correcting the staff time does not erase the sources and the reason."""
+    settle(personas["hq_planner"])
+    program = Program.objects.get(slug=TOKACHI)
+    client.login(username="hq-planner", password=PASSWORD)
+    url = reverse("program", args=[program.pk])
+    html = client.get(url).content.decode()
+    assert 'href="?fy=2021#settle-h"' in html
+    html = client.get(url + "?fy=2021").content.decode()
+    for field, value in [("fy", "R3"), ("settled", "1,288"), ("revised_budget", "1,395"),
+                         ("national_funds", "644"), ("general_funds", "644"),
+                         ("staff_years", "0.30")]:  # fmt: skip
+        assert f'name="{field}" id="id_{field}" value="{value}"' in html, field
+    assert "会場費が不要となった" in html

@@ -36,7 +36,10 @@ def program(request: HttpRequest, pk: int) -> HttpResponse:
     """The program page; a POST (HQ) records the settlement of one FY."""
     org = request.organization
     if request.method != "POST":
-        return render(request, "web/program.html", program_page(org, request.user, pk))
+        context = program_page(org, request.user, pk)
+        if context["may_edit"] and request.GET.get("fy", "").isdigit():
+            context["data"] = _settlement_form(context, int(request.GET["fy"]))
+        return render(request, "web/program.html", context)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     fy_text = request.POST.get("fy", "").strip()
@@ -66,6 +69,24 @@ def program(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     )
     return redirect("program", pk=pk)
+
+
+def _settlement_form(context: dict[str, Any], fy: int) -> dict[str, str]:
+    """The form filled with a year's stored figures, to correct them (a save replaces them
+    all: nothing left blank by accident is lost)."""
+    year = next((y for y in context["cost_years"] if y.fy == fy), None)
+    data = {"fy": format_fiscal_year(fy)}
+    if year is None or year.settled is None:
+        return data
+    data.update(
+        settled=f"{year.settled:,}",
+        revised_budget=f"{year.revised_budget:,}" if year.revised_budget is not None else "",
+        note=year.note,
+        staff_years=f"{year.staff_years}" if year.staff_years is not None else "",
+    )
+    if year.funding is not None:
+        data.update(zip((f for f, *_r in FUNDING_INPUTS), map(str, year.funding), strict=True))
+    return data
 
 
 def _program_again(
