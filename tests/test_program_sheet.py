@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from pypdf import PdfReader
 
 from chiiki.evaluations import services as wf
 from chiiki.plans.models import Organization
@@ -66,9 +67,19 @@ def test_the_sheet_as_a_workbook_keeps_the_numbers(published):
 
 
 @needs_pdf
-def test_the_sheet_as_pdf_has_its_japanese_text(published):
-    text = _pdf_text(render_pdf(program_sheet(_org(), program_slug=scenario.PROGRAM)))
+def test_the_sheet_as_pdf_has_its_japanese_text_in_an_embedded_font(published):
+    data = render_pdf(program_sheet(_org(), program_slug=scenario.PROGRAM))
+    text = _pdf_text(data)
     assert "事務事業評価シート" in text and "フルコスト" in text and "改善" in text
+    assert "3,868" in text and "773.6" in text
+    fonts = set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            assert "/FontFile3" in descriptor or "/FontFile2" in descriptor  # embedded
+            fonts.add(str(font["/BaseFont"]).split("+")[-1])
+    assert any("CJK-JP" in f for f in fonts), fonts
 
 
 def test_an_unpublished_review_is_not_printed(personas):
