@@ -47,6 +47,7 @@ def awkward(org):
         Indicator.objects.create(
             project=project,
             slug=f"awkward-{i}",
+            kind=Indicator.Kind.KPI,
             name=name,
             unit=unit,
             name_status=status,
