@@ -336,3 +336,12 @@ def test_the_year_just_ended_is_settled_in_the_round(opened, personas, client):
     corrected = AuditEntry.objects.filter(action="program.settlement.corrected").latest("pk")
     assert corrected.old["funding"] == [650, 0, 0, 650] and corrected.new["settled"] == 1288
     assert not ProgramSettlement.objects.filter(program=space, fy=2021).exists()  # still 未
+
+
+def test_the_rounds_note_is_kept_as_written(org, personas):
+    """Markup is removed and blank lines dropped; the text itself is kept (each character had
+    been put on a line of its own)."""
+    round_ = services.open_round(actor=personas["hq_planner"], organization=org, fy=2021,
+                                 deadline=dt.date.today() + dt.timedelta(days=10),
+                                 note="期限を守ってください。\n\n<b>R3</b> の実績値です。")  # fmt: skip
+    assert round_.note == "期限を守ってください。\nR3 の実績値です。"

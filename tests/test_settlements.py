@@ -271,3 +271,18 @@ def test_correcting_a_year_starts_from_its_stored_figures(client, personas):
                          ("staff_years", "0.30")]:  # fmt: skip
         assert f'name="{field}" id="id_{field}" value="{value}"' in html, field
     assert "会場費が不要となった" in html
+
+
+def test_long_texts_are_refused_with_their_length(personas):
+    from chiiki.evaluations import services as wf
+
+    with pytest.raises(ValidationError) as caught:
+        settle(personas["hq_planner"], note="あ" * 2001)
+    assert caught.value.message_dict["note"] == ["2000文字以内で入力してください（2001文字）"]
+    project = Program.objects.get(slug=TOKACHI).project
+    with pytest.raises(ValidationError) as caught:
+        wf.save_draft(actor=personas["tokachi_editor"], project_id=project.pk, fy=2021,
+                      analysis="課題", expected_version=0, program_reviews=[
+                          {"program": Program.objects.get(slug=TOKACHI).pk, "direction": "continue",
+                           "self_evaluation": "い" * 5001, "reason": "理由"}])  # fmt: skip
+    assert "5000文字以内" in caught.value.message_dict["program_reviews.1.self_evaluation"][0]

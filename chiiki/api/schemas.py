@@ -759,12 +759,12 @@ class StaffUnitCostIn(In):
 
 class ProgramReviewIn(In):
     program: int = Field(ge=1, description=d("事業のID", "Program id"))
-    self_evaluation: str = Field(max_length=20000, description=d("自己評価", "Self-evaluation"))
+    self_evaluation: str = Field(max_length=5000, description=d("自己評価", "Self-evaluation"))
     direction: str = Field(
         max_length=10,
         description=d("expand / continue / improve / reduce / abolish", "Direction"),
     )
-    reason: str = Field(max_length=20000, description=d("方向性の理由", "Why"))
+    reason: str = Field(max_length=2000, description=d("方向性の理由", "Why"))
 
 
 class EvaluationIn(In):

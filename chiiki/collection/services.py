@@ -161,7 +161,7 @@ def open_round(
         budget_fy=budget_fy,
         deadline=deadline,
         title=title.strip() or gettext("{fy}の収集").format(fy=format_fiscal_year(budget_fy)),
-        note="\n".join(plain_lines(note)),
+        note=plain_lines(note),
         opened_by=actor,
         opened_at=now,
         version=1,

@@ -95,6 +95,9 @@ def _reviews_of(evaluation: Evaluation) -> list[dict[str, Any]]:
     ]
 
 
+REVIEW_LIMITS = {"self_evaluation": 5000, "reason": 2000}
+
+
 def _clean_reviews(project: Project, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The program reviews as typed: a row left blank is no review; a review of a program of
     another project, a missing direction or a missing reason is refused where it was typed
@@ -127,6 +130,11 @@ def _clean_reviews(project: Project, rows: list[dict[str, Any]]) -> list[dict[st
             errors[f"{where}.reason"] = gettext("方向性の理由を入力してください")
         if not fields["self_evaluation"]:
             errors[f"{where}.self_evaluation"] = gettext("自己評価を入力してください")
+        for name, limit in REVIEW_LIMITS.items():
+            if len(fields[name]) > limit:
+                errors[f"{where}.{name}"] = gettext(
+                    "{limit}文字以内で入力してください（{n}文字）"
+                ).format(limit=limit, n=len(fields[name]))
         out[program] = {"program": program, **fields}
     if errors:
         raise ValidationError(errors)

@@ -96,6 +96,8 @@ class SettlementConflict(StaleVersion):
     """The settlement was changed after the page was loaded; nothing was overwritten."""
 
 
+NOTE_LIMIT = 2000  # the reason for the difference (差額の理由), as the API takes it
+
 # The four sources of a settled amount: (form field, model field, label, English name)
 FUNDING_INPUTS = (
     ("national_funds", "national_funds_thousand_yen", "国庫支出金", "national funds"),
@@ -209,6 +211,13 @@ def record_settlement(
             years = parse_staff_years(str(staff_years))
         except ParseError as exc:
             errors["staff_years"] = parse_invalid(exc)
+    note = str(note or "").strip()
+    if len(note) > NOTE_LIMIT:
+        errors["note"] = ValidationError(
+            gettext("{limit}文字以内で入力してください（{n}文字）").format(
+                limit=NOTE_LIMIT, n=len(note)
+            )
+        )
     if errors:
         raise ValidationError(errors)
     assert amount is not None
@@ -237,7 +246,7 @@ def record_settlement(
     record = current or ProgramSettlement(program=program, fy=year, settled_thousand_yen=amount)
     record.settled_thousand_yen = amount
     record.revised_budget_thousand_yen = revised
-    record.note = str(note or "").strip()
+    record.note = note
     for (_field, column, *_rest), value in zip(
         FUNDING_INPUTS, split or (None,) * len(FUNDING_INPUTS), strict=True
     ):
