@@ -286,3 +286,11 @@ def test_long_texts_are_refused_with_their_length(personas):
                           {"program": Program.objects.get(slug=TOKACHI).pk, "direction": "continue",
                            "self_evaluation": "い" * 5001, "reason": "理由"}])  # fmt: skip
     assert "5000文字以内" in caught.value.message_dict["program_reviews.1.self_evaluation"][0]
+
+
+def test_hq_finds_the_unit_cost_and_the_summary_sheet_on_the_dashboard(client, personas):
+    client.login(username="hq-planner", password=PASSWORD)
+    html = client.get(reverse("dashboard")).content.decode()
+    assert reverse("staff_costs") in html and "/reports/program-sheet/" in html
+    client.login(username="tokachi-editor", password=PASSWORD)
+    assert reverse("staff_costs") not in client.get(reverse("dashboard")).content.decode()

@@ -22,6 +22,7 @@ from chiiki.accounts.access import (
     can_edit_indicator,
     can_edit_program,
     can_edit_project,
+    can_publish_figures,
     can_read_internal,
     can_read_internal_org,
 )
@@ -328,7 +329,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     fy=request.GET["fy"]
                 ),
             )
-    return render(request, "web/dashboard.html", dashboard_data(org, request.user, fy))
+    context = dashboard_data(org, request.user, fy)
+    context["may_set_staff_costs"] = can_publish_figures(request.user, org.pk)
+    return render(request, "web/dashboard.html", context)
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
