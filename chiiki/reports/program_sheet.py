@@ -221,7 +221,6 @@ def _one(program: Program, fy: int | None, fy_label: FyLabel) -> Report:
         notes=notes,
         source=_source([program]),
         filename=f"program-sheet-{program.slug}-{fy}",
-        landscape=False,
     )
 
 
