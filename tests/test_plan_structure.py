@@ -227,3 +227,42 @@ def test_the_site_and_the_command_read_the_same_workbook(client, draft, personas
     call_command("plans", "import", draft.slug, str(path), "--user", "hq-planner", "--dry-run",
                  stdout=out)  # fmt: skip
     assert "追加 0 件、変更 0 件、削除 0 件" in out.getvalue()
+
+
+def test_a_programs_purpose_and_target_group_travel_and_an_older_workbook_keeps_them(
+    draft, personas
+):
+    hq = personas["hq_planner"]
+    program = Program.with_drafts.filter(project__plan=draft).order_by("order", "pk").first()
+
+    def change(book):
+        ws = book[PROGRAMS]
+        header = [c.value for c in ws[1]]
+        for r in range(2, ws.max_row + 1):
+            if ws.cell(r, 1).value == program.slug:
+                put(ws, r, header, {"事業の目的": "担い手を増やす", "対象": "管内の若者"})
+
+    done = import_structure(draft, edit(export_structure(draft), change), actor=hq, apply=True)
+    assert done.applied and done.problems == []
+    program.refresh_from_db()
+    assert (program.purpose, program.target_group) == ("担い手を増やす", "管内の若者")
+
+    def older(book):  # a workbook written out before the two columns existed
+        ws = book[PROGRAMS]
+        header = [c.value for c in ws[1]]
+        ws.delete_cols(header.index("事業の目的") + 1, 2)
+
+    again = import_structure(draft, edit(export_structure(draft), older), actor=hq, apply=False)
+    assert again.problems == [] and again.changes == []
+
+
+def test_the_next_edition_starts_from_the_programs_purpose(org, personas):
+    r3 = Plan.objects.get(slug="regional-policy-r3")
+    Program.objects.filter(slug="tokachi-jinzai").update(
+        purpose="担い手を増やす", target_group="管内の若者"
+    )
+    draft = authoring.create_edition(
+        actor=personas["hq_planner"], organization=org, data=R8, copy_from=r3.pk
+    )
+    carried = Program.with_drafts.get(project__plan=draft, slug__startswith="tokachi-jinzai")
+    assert (carried.purpose, carried.target_group) == ("担い手を増やす", "管内の若者")

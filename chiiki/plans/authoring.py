@@ -313,6 +313,8 @@ def _copy_into(source: Plan, plan: Plan) -> Copied:
                 bureau_id=p.bureau_id,
                 name=p.name,
                 description=p.description,
+                purpose=p.purpose,
+                target_group=p.target_group,
                 order=p.order,
             )
             n_programs += 1

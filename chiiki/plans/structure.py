@@ -62,7 +62,16 @@ PROJECT_HEAD = [
     "概要",
 ]
 MEASURE_HEAD = ["プロジェクトキー", "施策の柱", "施策", "内容"]
-PROGRAM_HEAD = ["キー", "プロジェクトキー", "事業名", "種別", "実施する振興局", "内容"]
+PROGRAM_HEAD = [
+    "キー",
+    "プロジェクトキー",
+    "事業名",
+    "種別",
+    "実施する振興局",
+    "内容",
+    "事業の目的",
+    "対象",
+]
 INDICATOR_HEAD = [
     "キー",
     "プロジェクトキー",
@@ -84,7 +93,7 @@ INDICATOR_HEAD = [
     "系列名",
 ]
 # Columns added after the first workbooks went out: a workbook without them keeps the values.
-OPTIONAL_HEADS = {"系列をまとめる指標キー", "系列名"}
+OPTIONAL_HEADS = {"系列をまとめる指標キー", "系列名", "事業の目的", "対象"}
 HEADS = {
     PROJECTS: PROJECT_HEAD,
     MEASURES: MEASURE_HEAD,
@@ -158,6 +167,8 @@ def program_row(g: Program, labels: dict[str, dict[str, str]]) -> list[str]:
         labels["program_kind"].get(g.kind, g.kind),
         g.bureau.short_name if g.bureau else "",
         g.description,
+        g.purpose,
+        g.target_group,
     ]
 
 
@@ -266,6 +277,8 @@ def export_structure(plan: Plan) -> bytes:
         "指標名": 36,
         "施策": 48,
         "内容": 48,
+        "事業の目的": 40,
+        "対象": 24,
         "概要": 48,
         "テーマ・着眼点": 24,
         "中間目標・年度別目標値": 26,
@@ -763,6 +776,8 @@ class _Reader:
             "kind": "種別",
             "bureau": "実施する振興局",
             "description": "内容",
+            "purpose": "事業の目的",
+            "target_group": "対象",
             "slug": "キー",
             "program": "キー",
         }
@@ -774,9 +789,10 @@ class _Reader:
             if project is None:
                 continue
             existing = current.get(key)
-            fields = self.diff(
-                header, program_row(existing, self.labels) if existing else None, row
-            )
+            old = program_row(existing, self.labels) if existing else None
+            for h in OPTIONAL_HEADS.intersection(header) - set(row):  # an older workbook
+                row[h] = old[header.index(h)] if old else ""
+            fields = self.diff(header, old, row)
             if existing and not fields:
                 continue
             kind = self.code("program_kind", row["種別"] or Program.Kind.PROJECT, sheet, r, "種別")
@@ -787,6 +803,8 @@ class _Reader:
                 "kind": kind,
                 "bureau": bureau.pk if bureau else None,
                 "description": row["内容"],
+                "purpose": row["事業の目的"],
+                "target_group": row["対象"],
             }
             if existing is None:
                 if self.write(
@@ -873,7 +891,7 @@ class _Reader:
                 continue
             existing = current.get(key)
             old = indicator_row(existing, self.labels) if existing else None
-            for h in OPTIONAL_HEADS - set(row):
+            for h in OPTIONAL_HEADS.intersection(header) - set(row):
                 row[h] = old[header.index(h)] if old else ""
             fields = self.diff(header, old, row)
             if existing and not fields:
