@@ -835,24 +835,14 @@ def _budget_change(
     except ParseError as exc:
         raise _Refused(exc.describe_ja(), exc.message_en) from None
     current = budgets.get((program.pk, entry.fy))
-    if current is not None and current.amount_thousand_yen == amount:
-        return None
-    if actor is not None and not can_edit_program(actor, program):
-        raise _Refused(
-            f"「{program.name}」の予算額を変更する権限がありません",
-            "you may not change this program's budget",
-        )
-    expected = entry.version if entry.version is not None else (current.version if current else 0)
-    changed = expected != (current.version if current else 0)
-    return Change(
-        "budget",
+    return _program_change(
+        entry,
         program,
-        entry.fy,
-        current.amount_thousand_yen if current else None,
         amount,
-        expected,
-        entry.where,
-        {"who": "", "when": ""} if changed else None,
+        current.amount_thousand_yen if current else None,
+        current.version if current else 0,
+        actor,
+        ("予算額", "budget"),
     )
 
 
@@ -876,15 +866,37 @@ def _settled_change(
     stored = None
     if current is not None:
         stored = current.settled_thousand_yen if entry.kind == "settled" else current.staff_years
+    return _program_change(
+        entry,
+        program,
+        value,
+        stored,
+        current.version if current else 0,
+        actor,
+        ("決算額・人工", "settlement"),
+    )
+
+
+def _program_change(
+    entry: _Entry,
+    program: Program,
+    value: int | Decimal,
+    stored: int | Decimal | None,
+    version: int,
+    actor: Any,
+    what: tuple[str, str],
+) -> Change | None:
+    """A program's figure as the file gives it, against the stored one (``version`` 0 when
+    there is none): nothing when they are equal, else the change, refused to whom may not
+    make it and marked a conflict when the file was written out from another version."""
     if stored is not None and stored == value:
         return None
     if actor is not None and not can_edit_program(actor, program):
         raise _Refused(
-            f"「{program.name}」の決算額・人工を変更する権限がありません",
-            "you may not change this program's settlement",
+            f"「{program.name}」の{what[0]}を変更する権限がありません",
+            f"you may not change this program's {what[1]}",
         )
-    expected = entry.version if entry.version is not None else (current.version if current else 0)
-    changed = expected != (current.version if current else 0)
+    expected = entry.version if entry.version is not None else version
     return Change(
         entry.kind,
         program,
@@ -893,5 +905,5 @@ def _settled_change(
         value,
         expected,
         entry.where,
-        {"who": "", "when": ""} if changed else None,
+        {"who": "", "when": ""} if expected != version else None,
     )
