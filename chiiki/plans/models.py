@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from chiiki.core.costs import Funding
 from chiiki.core.fiscal import format_fiscal_year
 
 
@@ -482,6 +483,7 @@ class ProgramSettlement(models.Model):
     staff_years = models.DecimalField("人工", max_digits=5, decimal_places=2, null=True, blank=True)
     version = models.PositiveIntegerField("版", default=0)
 
+    # the columns of the sources, in the order of ``core.costs.Funding``
     FUNDING_FIELDS = (
         "national_funds_thousand_yen",
         "bond_funds_thousand_yen",
@@ -524,6 +526,17 @@ class ProgramSettlement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program} {self.fy}: {self.settled_thousand_yen}千円"
+
+    @property
+    def funding(self) -> Funding | None:
+        """The sources, or None where they are not known (the columns are all set or none)."""
+        amounts = [getattr(self, f) for f in self.FUNDING_FIELDS]
+        return None if None in amounts else Funding(*amounts)
+
+    @funding.setter
+    def funding(self, funding: Funding | None) -> None:
+        for f, amount in zip(self.FUNDING_FIELDS, funding or (None,) * 4, strict=True):
+            setattr(self, f, amount)
 
 
 class StaffUnitCost(models.Model):

@@ -14,7 +14,6 @@ from django.http import Http404
 from chiiki.core.costs import (
     CostTotal,
     CostYear,
-    Funding,
     cost_per_unit,
     improvement,
     total_by_year,
@@ -430,21 +429,13 @@ def cost_years(programs: Iterable[Program]) -> dict[int, list[CostYear]]:
 def _cost_year(
     fy: int, budget: int | None, s: ProgramSettlement | None, unit_cost: int | None
 ) -> CostYear:
-    funding = None
-    if s is not None and s.national_funds_thousand_yen is not None:
-        funding = Funding(
-            s.national_funds_thousand_yen,
-            s.bond_funds_thousand_yen or 0,
-            s.other_funds_thousand_yen or 0,
-            s.general_funds_thousand_yen or 0,
-        )
     return CostYear(
         fy=fy,
         initial_budget=budget,
         revised_budget=s.revised_budget_thousand_yen if s else None,
         settled=s.settled_thousand_yen if s else None,
         note=s.note if s else "",
-        funding=funding,
+        funding=s.funding if s else None,
         staff_years=s.staff_years if s else None,
         unit_cost=unit_cost,
     )

@@ -166,7 +166,7 @@ def _settlement_facts(s: ProgramSettlement) -> dict[str, Any]:
         "revised_budget": s.revised_budget_thousand_yen,
         "settled": s.settled_thousand_yen,
         "note": s.note,
-        "funding": [getattr(s, column) for _f, column, *_rest in FUNDING_INPUTS],
+        "funding": [getattr(s, column) for column in s.FUNDING_FIELDS],
         "staff_years": None if s.staff_years is None else str(s.staff_years),
         "version": s.version,
     }
@@ -247,10 +247,7 @@ def record_settlement(
     record.settled_thousand_yen = amount
     record.revised_budget_thousand_yen = revised
     record.note = note
-    for (_field, column, *_rest), value in zip(
-        FUNDING_INPUTS, split or (None,) * len(FUNDING_INPUTS), strict=True
-    ):
-        setattr(record, column, value)
+    record.funding = split
     record.staff_years = years
     record.version += 1
     record.save()
@@ -288,9 +285,9 @@ def record_settled_figures(
     them). ValidationError when there is no settled amount to attach staff time to."""
     current = ProgramSettlement.objects.filter(program_id=program_id, fy=fy).first()
     amount = settled if settled is not None else (current.settled_thousand_yen if current else None)
-    sources = [getattr(current, c) for _f, c, *_r in FUNDING_INPUTS] if current else []
-    if amount is None or None in sources or sum(sources) != amount:
-        sources = [None] * len(FUNDING_INPUTS)
+    sources = current.funding if current else None
+    if sources is not None and sources.total != amount:
+        sources = None
     return record_settlement(
         actor=actor,
         program_id=program_id,
@@ -300,7 +297,7 @@ def record_settled_figures(
         note=current.note if current else "",
         funding={
             field: _kept(value)
-            for (field, *_rest), value in zip(FUNDING_INPUTS, sources, strict=True)
+            for (field, *_rest), value in zip(FUNDING_INPUTS, sources or (None,) * 4, strict=True)
         },
         staff_years=_kept(
             staff_years if staff_years is not None else current and current.staff_years
