@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from chiiki.core.errors import ParseError
 
@@ -27,3 +27,11 @@ def error_code(error: ValidationError) -> str:
     …, always dotted), else ``invalid`` (Django's own codes are not part of the contract)."""
     code = str(getattr(error, "code", None) or "")
     return code if "." in code else "invalid"
+
+
+def too_long(value: str, limit: int) -> str:
+    """Why ``value`` is refused as longer than ``limit`` characters, in the reader's language;
+    "" when it fits (the one wording of every text field's limit)."""
+    if len(value) <= limit:
+        return ""
+    return gettext("{limit}文字以内で入力してください（{n}文字）").format(limit=limit, n=len(value))

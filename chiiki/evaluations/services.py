@@ -28,6 +28,7 @@ from chiiki.core.fiscal import fiscal_year_of, format_fiscal_year
 from chiiki.core.text import plain_lines, strip_tags
 from chiiki.evaluations.models import Evaluation, ProgramReview
 from chiiki.evaluations.selectors import locked_years
+from chiiki.i18n import too_long
 from chiiki.plans.models import Program, Project
 
 Status = Evaluation.Status
@@ -131,10 +132,8 @@ def _clean_reviews(project: Project, rows: list[dict[str, Any]]) -> list[dict[st
         if not fields["self_evaluation"]:
             errors[f"{where}.self_evaluation"] = gettext("自己評価を入力してください")
         for name, limit in REVIEW_LIMITS.items():
-            if len(fields[name]) > limit:
-                errors[f"{where}.{name}"] = gettext(
-                    "{limit}文字以内で入力してください（{n}文字）"
-                ).format(limit=limit, n=len(fields[name]))
+            if refusal := too_long(fields[name], limit):
+                errors[f"{where}.{name}"] = refusal
         out[program] = {"program": program, **fields}
     if errors:
         raise ValidationError(errors)

@@ -30,7 +30,7 @@ from chiiki.audit.services import record as audit
 from chiiki.core.errors import ParseError, StaleVersion, check_version
 from chiiki.core.fiscal import parse_fiscal_year
 from chiiki.core.schemes import DEFAULT_SCHEME, schemes
-from chiiki.i18n import parse_invalid
+from chiiki.i18n import parse_invalid, too_long
 from chiiki.indicators.grading import recompute
 from chiiki.indicators.models import (
     Contribution,
@@ -73,14 +73,9 @@ def text(data: dict[str, Any], name: str, *, limit: int, required: str = "") -> 
     value = str(data.get(name) or "").strip()
     if required and not value:
         raise ValidationError({name: required})
-    if len(value) > limit:
-        raise ValidationError(
-            {
-                name: gettext("{limit}文字以内で入力してください（{n}文字）").format(
-                    limit=limit, n=len(value)
-                )
-            }
-        )
+    refusal = too_long(value, limit)
+    if refusal:
+        raise ValidationError({name: refusal})
     return value
 
 

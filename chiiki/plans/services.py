@@ -15,7 +15,7 @@ from chiiki.core.costs import Funding, FundingMismatch, check_funding, parse_sta
 from chiiki.core.errors import ParseError, StaleVersion, check_version
 from chiiki.core.fiscal import format_fiscal_year, parse_fiscal_year
 from chiiki.core.numbers import format_number, parse_budget, parse_thousand_yen
-from chiiki.i18n import parse_invalid
+from chiiki.i18n import parse_invalid, too_long
 from chiiki.plans.models import (
     Organization,
     Program,
@@ -40,10 +40,7 @@ def record_budget(
     """
     program = Program.objects.select_for_update(of=("self",)).get(pk=program_id)
     require_edit_program(actor, program)
-    try:
-        year = parse_fiscal_year(fy)
-    except ParseError as exc:
-        raise ValidationError({"fy": parse_invalid(exc)}) from exc
+    year = _fy(fy)
     try:
         value = parse_budget(str(amount))
     except ParseError as exc:
@@ -212,12 +209,8 @@ def record_settlement(
         except ParseError as exc:
             errors["staff_years"] = parse_invalid(exc)
     note = str(note or "").strip()
-    if len(note) > NOTE_LIMIT:
-        errors["note"] = ValidationError(
-            gettext("{limit}文字以内で入力してください（{n}文字）").format(
-                limit=NOTE_LIMIT, n=len(note)
-            )
-        )
+    if refusal := too_long(note, NOTE_LIMIT):
+        errors["note"] = ValidationError(refusal)
     if errors:
         raise ValidationError(errors)
     assert amount is not None
