@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 from chiiki.core.batch import COLUMNS, BatchError, read_batch
+from chiiki.core.costs import parse_staff_years
 from chiiki.core.errors import ParseError
 from chiiki.core.fiscal import format_fiscal_year, parse_fiscal_year, parse_fiscal_year_range
 from chiiki.core.numbers import (
@@ -176,7 +177,11 @@ keys = st.one_of(
 @given(
     st.lists(
         st.tuples(
-            st.sampled_from(["actual", "budget", "ACTUAL", "", "x"]), keys, cells, cells, cells
+            st.sampled_from(["actual", "budget", "settled", "staff", "ACTUAL", "", "x"]),
+            keys,
+            cells,
+            cells,
+            cells,
         ),
         min_size=1,
         max_size=6,
@@ -201,13 +206,15 @@ def _sound(changeset, rows):
     accepts as it stands, and nothing is counted twice."""
     seen = set()
     for change in changeset.changes:
-        assert change.kind in ("actual", "budget") and change.target_id
+        assert change.kind in ("actual", "budget", "settled", "staff") and change.target_id
         assert 1 <= change.where.line <= rows + 1
         assert (change.kind, change.target_id, change.fy) not in seen
         seen.add((change.kind, change.target_id, change.fy))
-        if change.kind == "budget":
+        if change.kind in ("budget", "settled"):
             assert isinstance(change.after, int)
             assert 0 <= parse_budget(str(change.after)) == change.after
+        elif change.kind == "staff":
+            assert parse_staff_years(str(change.after)) == change.after
         else:
             value, marker = change.after
             if marker:
