@@ -122,3 +122,37 @@ def test_a_draft_editions_figures_stay_out_of_the_file(org, personas):
     if connection.vendor == "postgresql":
         assert b"".join(opendata.csv_lines(org, "actuals")) == by_python
     assert "424242" not in b"".join(opendata.json_lines(org, "actuals")).decode()
+
+
+def test_ties_in_the_order_keep_each_indicators_years_together(org):
+    """Two projects of one plan with the same order, each with an indicator of the same order:
+    both ways of writing the file give each indicator's years as one run, in the same order
+    (fictional figures)."""
+    plan = Project.objects.filter(plan__organization=org).order_by("pk").first().plan
+    indicators = []
+    for n in (1, 2):
+        project = Project.objects.create(plan=plan, slug=f"tie-{n}", name=f"同順{n}", order=999)
+        indicator = Indicator.objects.create(
+            project=project, slug="tied", kind=Indicator.Kind.KPI, name=f"同順の指標{n}", order=1
+        )
+        for fy in (2020, 2021, 2022):
+            Actual.objects.create(indicator=indicator, fy=fy, value=Decimal(n * 1000 + fy))
+        indicators.append(indicator)
+    by_python = b"".join(opendata.csv_lines(org, "actuals", database_rendered=False))
+    keys = [line.split(b",")[0] for line in by_python.split(b"\r\n") if b"/tie-" in line]
+    assert keys == [indicators[0].key.encode()] * 3 + [indicators[1].key.encode()] * 3
+    if connection.vendor == "postgresql":
+        assert b"".join(opendata.csv_lines(org, "actuals")) == by_python
+
+
+@needs_postgresql
+def test_the_file_leaves_the_callers_settings_as_they_were(org):
+    """The database-written file turns PostgreSQL's JIT off for its query only, also inside a
+    caller's transaction."""
+    from django.db import transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = on")
+        assert b"".join(opendata.csv_lines(org, "actuals"))
+        cursor.execute("SELECT current_setting('jit')")
+        assert cursor.fetchone()[0] == "on"
