@@ -76,3 +76,23 @@ def test_the_archive_never_overwrites_a_file(tmp_path):
     with pytest.raises(Exception, match="既にあります"):
         call_command("audit", "archive", str(path), "--before", "2020-01-01")
     assert path.read_bytes() == b"earlier archive"
+
+
+def test_entries_written_in_bulk_read_back_as_given(personas):
+    """The bulk path (COPY on PostgreSQL) keeps every character of a summary and of a
+    snapshot: tabs, line ends, backslashes, quotes; an entry without an actor has none."""
+    from chiiki.audit.services import Entry, record_many
+
+    awkward = 'tab\there\nline\r\nback\\slash "quoted" \\N 北海道'
+    entries = [
+        Entry(personas["hq_planner"], "indicator.actual.corrected", "indicator", 7, awkward,
+              {"value": "1.5", "note": awkward}, {"value": "a\\b\tc"}),
+        Entry(None, "import.applied", "import", "x\ty", "\\", None, {"n": 1}),
+    ]  # fmt: skip
+    before = AuditEntry.objects.count()
+    record_many(entries)
+    first, second = AuditEntry.objects.order_by("pk")[before:]
+    assert (first.actor, first.object_id, first.summary) == (personas["hq_planner"], "7", awkward)
+    assert (first.old, first.new) == ({"value": "1.5", "note": awkward}, {"value": "a\\b\tc"})
+    assert (second.actor, second.object_id, second.summary) == (None, "x\ty", "\\")
+    assert (second.old, second.new) == (None, {"n": 1})
