@@ -12,8 +12,12 @@ benchmark can be run again on the same data.
 Peak memory is measured in a process of its own importing the largest file (its maximum
 resident set, against the same process before the import).
 
-Baseline: PostgreSQL ``COPY … FROM STDIN (FORMAT csv)`` of the same files into a table of the
-same four columns: the floor for getting the rows into the database at all.
+Baselines: PostgreSQL ``COPY … FROM STDIN (FORMAT csv)`` of the same files into a table of the
+same four columns, the floor for getting the rows into the database at all; and PostgreSQL
+alone storing the same changes as an import must: the rows' ids and new values copied in,
+one ``UPDATE … FROM`` of the actuals (value, version, who, when) and one ``INSERT … SELECT``
+of an audit entry per value (its summary and old and new snapshots built in SQL). No parsing,
+no checks, no grading: what the database needs for the writes themselves.
 """
 
 from __future__ import annotations
@@ -32,11 +36,15 @@ from benchmarks.common import hq_planner, setup_django, table
 TARGET_ROWS = 1_000_000
 
 
-def build_files(limit: int) -> list[tuple[str, bytes, int]]:
-    """[(organization slug, CSV bytes, rows)] adding up to ``limit`` rows."""
+def build_files(
+    limit: int,
+) -> tuple[list[tuple[str, bytes, int]], list[tuple[int, Decimal]]]:
+    """[(organization slug, CSV bytes, rows)] adding up to ``limit`` rows, and the same
+    changes as (actual id, new value)."""
     from chiiki.indicators.models import Actual, Indicator
 
     files: list[tuple[str, bytes, int]] = []
+    changes: list[tuple[int, Decimal]] = []
     total = 0
     rows = (
         Actual.objects.filter(
@@ -52,12 +60,13 @@ def build_files(limit: int) -> list[tuple[str, bytes, int]]:
             "fy",
             "value",
             "indicator__decimal_places",
+            "pk",
         )
         .iterator(chunk_size=50_000)
     )
     by_org: dict[str, io.StringIO] = defaultdict(io.StringIO)
     counts: dict[str, int] = defaultdict(int)
-    for org, plan, project, slug, fy, value, places in rows:
+    for org, plan, project, slug, fy, value, places, pk in rows:
         if total >= limit:
             break
         out = by_org[org]
@@ -66,11 +75,52 @@ def build_files(limit: int) -> list[tuple[str, bytes, int]]:
         step = Decimal(1).scaleb(-places)
         new = (value + step) if value is not None else Decimal(1)
         out.write(f"actual,{Indicator.key_for(plan, project, slug)},{fy},{new}\r\n")
+        changes.append((pk, new))
         counts[org] += 1
         total += 1
     for org, out in by_org.items():
         files.append((org, out.getvalue().encode("utf-8"), counts[org]))
-    return files
+    return files, changes
+
+
+# PostgreSQL alone: store the changes (staged by COPY) and append their audit entries.
+FLOOR_UPDATE = """
+UPDATE indicators_actual a
+SET value = c.value, marker = '', version = a.version + 1, updated_at = now(),
+    updated_by_id = %s
+FROM staged_changes c WHERE a.id = c.id
+"""
+FLOOR_AUDIT = """
+INSERT INTO audit_auditentry (at, actor_id, action, object_type, object_id, summary, old, new)
+SELECT now(), %s, 'indicator.actual.corrected', 'indicator', a.indicator_id::text,
+       left(i.name || ' ' || a.fy || ': ' || trim_scale(c.value)::text || i.unit, 300),
+       jsonb_build_object('value', trim_scale(a.value)::text, 'marker', a.marker,
+                          'version', a.version, 'fy', a.fy),
+       jsonb_build_object('value', trim_scale(c.value)::text, 'marker', '',
+                          'version', a.version + 1, 'fy', a.fy)
+FROM staged_changes c
+JOIN indicators_actual a ON a.id = c.id
+JOIN indicators_indicator i ON i.id = a.indicator_id
+"""
+
+
+def database_floor(changes: list[tuple[int, Decimal]], actor_id: int) -> float:
+    """Seconds PostgreSQL takes to store ``changes`` and append an audit entry for each (the
+    audit entries first, reading the old values; all rolled back)."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as c:
+        start = time.perf_counter()
+        c.execute("CREATE TEMPORARY TABLE staged_changes (id bigint, value numeric)")
+        with c.copy("COPY staged_changes (id, value) FROM STDIN") as copy:
+            for row in changes:
+                copy.write_row(row)
+        c.execute("ANALYZE staged_changes")
+        c.execute(FLOOR_AUDIT, [actor_id])
+        c.execute(FLOOR_UPDATE, [actor_id])
+        seconds = time.perf_counter() - start
+        transaction.set_rollback(True)
+    return seconds
 
 
 def hq_user(slug: str):
@@ -122,7 +172,7 @@ def main() -> str:
     from chiiki.imports.services import import_file
     from chiiki.plans.models import Organization
 
-    files = build_files(TARGET_ROWS)
+    files, changes = build_files(TARGET_ROWS)
     rows = sum(n for _, _, n in files)
     users = {slug: hq_user(slug) for slug, _, _ in files}
     orgs = {slug: Organization.objects.get(slug=slug) for slug, _, _ in files}
@@ -152,6 +202,8 @@ def main() -> str:
         floor = time.perf_counter() - start
         transaction.set_rollback(True)
 
+    stored_floor = database_floor(changes, next(iter(users.values())).pk)
+
     largest = max(files, key=lambda f: f[2])
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{largest[0]}.csv"
@@ -168,6 +220,12 @@ def main() -> str:
             ["", "seconds", "× COPY", "rows/s"],
             [
                 ["PostgreSQL COPY into a staging table", floor, 1.0, rows / floor],
+                [
+                    "PostgreSQL alone: store the changes, one audit entry each",
+                    stored_floor,
+                    stored_floor / floor,
+                    rows / stored_floor,
+                ],
                 [
                     "chiiki dry run (parse, compare, check)",
                     check_seconds,
