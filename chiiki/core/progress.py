@@ -24,7 +24,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from chiiki.core.numbers import Missing
 from chiiki.core.targets import TargetKind
@@ -108,9 +108,9 @@ class IndicatorSpec:
         return in_force < original
 
 
-@dataclass(frozen=True, slots=True)
-class YearActual:
-    """One fiscal year's input: a value, or why there is none; and the national value."""
+class YearActual(NamedTuple):
+    """One fiscal year's input: a value, or why there is none; and the national value. (A
+    tuple, as :class:`YearResult`: a national recompute makes two million of each.)"""
 
     fy: int
     value: Decimal | None
@@ -159,8 +159,7 @@ _NOT_COMPUTABLE_JA = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class YearResult:
+class YearResult(NamedTuple):
     fy: int
     compared: Decimal | None  # the actual as compared (running total for cumulative targets)
     target: Decimal | None  # the target it was compared with
@@ -169,9 +168,15 @@ class YearResult:
     expected: Decimal | None = None  # trajectory: the value expected that year
 
 
+_QUANTA: dict[int, Decimal] = {}  # places → 1, 0.1, 0.01 …: made once, used for every rate
+
+
 def round_rate(rate: Decimal, places: int = 1) -> Decimal:
     """Published form of a rate: ``places`` decimals, half-up (89.583… → 89.6)."""
-    return rate.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    quantum = _QUANTA.get(places)
+    if quantum is None:
+        quantum = _QUANTA.setdefault(places, Decimal(1).scaleb(-places))
+    return rate.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 RELATIVE = (TargetKind.ABOVE_PREVIOUS_YEAR, TargetKind.ABOVE_NATIONAL_GROWTH)
@@ -337,16 +342,19 @@ def year_results(
     compared = _compared_values(spec, ordered)
     by_fy = {y.fy: y for y in ordered}
     results = []
+    # decided once per indicator, not per year (a national recompute assesses two million)
+    by_year_target = method is Method.YEAR_TARGET and spec.target_kind in (
+        TargetKind.ABSOLUTE,
+        TargetKind.CUMULATIVE,
+    )
+    trajectory = method is Method.TRAJECTORY
     for y in ordered:
         value, reason = compared[y.fy]
-        if method is Method.YEAR_TARGET and spec.target_kind in (
-            TargetKind.ABSOLUTE,
-            TargetKind.CUMULATIVE,
-        ):
+        if by_year_target:
             target, target_reason = year_target(spec, y.fy)
         else:
             target, target_reason = target_for_year(spec, y, by_fy.get(y.fy - 1))
-        expected = expected_value(spec, y.fy) if method is Method.TRAJECTORY else None
+        expected = expected_value(spec, y.fy) if trajectory else None
         if value is None or target is None:
             results.append(YearResult(y.fy, value, target, None, reason or target_reason, expected))
             continue

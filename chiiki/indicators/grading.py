@@ -143,9 +143,9 @@ def _with_parents(indicators: Iterable[Indicator | int] | None) -> list[int]:
     parents: set[int] = set()
     for part in chunks(sorted(given), CHUNK):
         parents.update(
-            Indicator.with_drafts.filter(pk__in=part, parent__isnull=False).values_list(
-                "parent_id", flat=True
-            )
+            by_range(Indicator.with_drafts, "pk", part)
+            .filter(parent__isnull=False)
+            .values_list("parent_id", flat=True)
         )
     return sorted(given | parents)
 
