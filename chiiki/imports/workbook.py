@@ -154,12 +154,7 @@ def export_workbook(
             else:
                 versions.append((BUDGETS_SHEET, program.slug, y, b.version))
                 ws.write_number(r, c, b.amount_thousand_yen, amount_fmt)
-    ws.set_column(0, 0, 40)
-    ws.set_column(1, 1, 8)
-    ws.set_column(2, 3, 40)
-    ws.set_column(4, 4, 6)
-    ws.set_column(len(BUDGET_HEAD), len(BUDGET_HEAD) + max(len(budget_fys), 1), 12)
-    ws.freeze_panes(1, len(BUDGET_HEAD))
+    _program_columns(ws, budget_fys)
 
     # the settled amount and staff time of each year with a budget (or a settlement)
     settled_years = budget_years | {t.fy for p in programs for t in p.settlements.all()}
@@ -182,12 +177,7 @@ def export_workbook(
                     continue
                 versions.append((sheet, program.slug, y, t.version))  # type: ignore[union-attr]
                 ws.write_number(r, c, _float(Decimal(value)), number_fmt)
-        ws.set_column(0, 0, 40)
-        ws.set_column(1, 1, 8)
-        ws.set_column(2, 3, 40)
-        ws.set_column(4, 4, 6)
-        ws.set_column(len(BUDGET_HEAD), len(BUDGET_HEAD) + max(len(settled_fys), 1), 12)
-        ws.freeze_panes(1, len(BUDGET_HEAD))
+        _program_columns(ws, settled_fys)
 
     ws = book.add_worksheet(HELP_SHEET)
     ws.set_column(0, 0, 120)
@@ -210,6 +200,16 @@ def _program_cells(program: Program) -> list[str]:
         program.project.name if program.project else "",
         program.name,
     ]
+
+
+def _program_columns(ws: xlsxwriter.worksheet.Worksheet, fys: list[int]) -> None:
+    """The column widths and frozen head of a sheet of program-year figures (予算額, 決算額, 人工)."""
+    ws.set_column(0, 0, 40)
+    ws.set_column(1, 1, 8)
+    ws.set_column(2, 3, 40)
+    ws.set_column(4, 4, 6)
+    ws.set_column(len(BUDGET_HEAD), len(BUDGET_HEAD) + max(len(fys), 1), 12)
+    ws.freeze_panes(1, len(BUDGET_HEAD))
 
 
 def _float(value: Decimal) -> float:
