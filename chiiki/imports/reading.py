@@ -46,7 +46,7 @@ from chiiki.imports.workbook import (
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.plans.models import Organization, Program, ProgramBudget, ProgramSettlement
 from chiiki.reports.layout import figure
-from chiiki.storage import CHUNK, chunks
+from chiiki.storage import CHUNK, by_range, chunks
 
 MAX_BYTES = 20 * 1024 * 1024  # an upload; the national CSV goes through the CLI in parts
 MAX_UNZIPPED = 200 * 1024 * 1024  # a workbook whose parts inflate beyond this is a zip bomb
@@ -613,6 +613,7 @@ class ChangeReader:
             for i in Indicator.objects.filter(project__plan__organization=organization)
             .select_related("project__plan")
             .only(*READS)
+            .order_by()
         }
         self._programs = {p.slug: p for p in Program.objects.filter(organization=organization)}
         self._budgets = {
@@ -664,7 +665,7 @@ class ChangeReader:
         actuals: dict[tuple[int, int], _Current] = {}
         for part in chunks(ids, CHUNK):
             for row in (
-                Actual.objects.filter(indicator_id__in=part)
+                by_range(Actual.objects, "indicator_id", part)
                 .order_by()
                 .values_list("indicator_id", "fy", "value", "marker", "version")
             ):

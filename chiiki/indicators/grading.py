@@ -145,6 +145,7 @@ def _with_parents(indicators: Iterable[Indicator | int] | None) -> list[int]:
         parents.update(
             by_range(Indicator.with_drafts, "pk", part)
             .filter(parent__isnull=False)
+            .order_by()
             .values_list("parent_id", flat=True)
         )
     return sorted(given | parents)
@@ -216,8 +217,10 @@ def _grade_chunk(
     ):
         revisions[indicator_id].append(Revision(original, revised, from_fy))
     year_targets: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
-    for indicator_id, fy, value in by_range(YearTarget.objects, "indicator_id", part).values_list(
-        "indicator_id", "fy", "value"
+    for indicator_id, fy, value in (
+        by_range(YearTarget.objects, "indicator_id", part)
+        .order_by("indicator_id", "fy")  # not the model's order, which joins up to the plan
+        .values_list("indicator_id", "fy", "value")
     ):
         year_targets[indicator_id].append((fy, value))
     actuals: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
@@ -240,7 +243,7 @@ def _grade_chunk(
     rate_changes: list[tuple[int, Decimal | None, str]] = []
     grade_changes: list[tuple[int, str, int | None, str, str]] = []
     spec_end = 1 + len(SPEC_FIELDS)
-    rows = list(by_range(Indicator.with_drafts, "pk", part).values_list(*_READ))
+    rows = list(by_range(Indicator.with_drafts, "pk", part).order_by("pk").values_list(*_READ))
     assessed: dict[int, Assessment] = {}
     for values in rows:  # every indicator's own figures first, then the series' indicators
         pk = values[0]

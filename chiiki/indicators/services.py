@@ -36,7 +36,7 @@ from chiiki.evaluations.selectors import locked_years
 from chiiki.i18n import error_code, parse_invalid
 from chiiki.indicators.grading import PendingRates, Regraded, recompute, regrade_before_store
 from chiiki.indicators.models import Actual, Indicator
-from chiiki.storage import CHUNK, chunks, copy_rows, update_rows
+from chiiki.storage import CHUNK, by_range, chunks, copy_rows, update_rows
 
 
 class Conflict(StaleVersion):
@@ -180,11 +180,13 @@ def write_actuals(*, actor: Any, writes: list[ActualWrite]) -> dict[int, Refusal
             .select_related("project__plan")
             .only(*WRITER_READS)
         )
-        indicators.update((i.pk, i) for i in query.filter(pk__in=part).order_by("pk"))
+        indicators.update((i.pk, i) for i in by_range(query, "pk", part).order_by("pk"))
     current: dict[tuple[int, int], tuple[Any, ...]] = {}
     for part in chunks(ids, CHUNK):
-        for row in Actual.objects.filter(indicator_id__in=part).values_list(
-            "indicator_id", "fy", "pk", "value", "marker", "version"
+        for row in (
+            by_range(Actual.objects, "indicator_id", part)
+            .order_by()
+            .values_list("indicator_id", "fy", "pk", "value", "marker", "version")
         ):
             current[(row[0], row[1])] = row
     problems = _refusals(actor, writes, indicators, current)
@@ -324,7 +326,8 @@ def write_published(rows: list[PublishedActual]) -> tuple[int, int, int]:
     stored: dict[tuple[int, int], Actual] = {}
     for part in chunks(ids, CHUNK):
         stored.update(
-            ((a.indicator_id, a.fy), a) for a in Actual.objects.filter(indicator_id__in=part)
+            ((a.indicator_id, a.fy), a)
+            for a in by_range(Actual.objects, "indicator_id", part).order_by()
         )
     names = (
         {

@@ -1,0 +1,46 @@
+"""The set-based reads shared by the grader, the writer of actuals and the import reader: a
+chunk of ids is read as a key range when contiguous, else as one array of ids."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from chiiki.indicators.models import Actual, Indicator
+from chiiki.storage import by_range
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_scattered_chunk_of_ids_reads_the_same_rows_as_an_in_list():
+    """Every other KPI of the Hokkaido data (ids with gaps, so not a range): the same actuals
+    as Django's ``__in``, through a foreign key and through a primary key."""
+    ids = sorted(Indicator.objects.values_list("pk", flat=True))[::2]
+    assert len(ids) > 10 and ids[-1] - ids[0] + 1 != len(ids)
+    expected = set(Actual.objects.filter(indicator_id__in=ids).values_list("pk", "value"))
+    assert expected
+    with CaptureQueriesContext(connection) as queries:
+        got = set(
+            by_range(Actual.objects, "indicator_id", ids).order_by().values_list("pk", "value")
+        )
+    assert got == expected
+    assert set(by_range(Indicator.objects, "pk", ids).values_list("pk", flat=True)) == set(ids)
+    sql = queries.captured_queries[0]["sql"]
+    if connection.vendor == "postgresql":
+        # one array parameter, not one parameter per id
+        assert "= ANY(" in sql and " IN (" not in sql
+    else:
+        assert " IN (" in sql
+
+
+def test_a_contiguous_chunk_is_read_as_a_key_range():
+    ids = sorted(Indicator.objects.values_list("pk", flat=True))[:50]
+    ids = list(range(ids[0], ids[0] + 50))
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(by_range(Indicator.objects, "pk", ids).values_list("pk", flat=True))
+    assert set(rows) <= set(ids) and rows
+    assert (
+        "BETWEEN" in queries.captured_queries[0]["sql"]
+        or ">=" in (queries.captured_queries[0]["sql"])
+    )
