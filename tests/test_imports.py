@@ -1,6 +1,7 @@
 """Import: the data workbook round trip, the long CSV, the dry run, all-or-nothing, malformed
 files, permissions and the upload pages."""
 
+import gc
 import io
 import os
 import re
@@ -110,6 +111,7 @@ def test_a_published_year_is_refused_in_the_preview(org, personas):
     (problem,) = caught.value.problems
     assert (problem.line, problem.field) == (2, "I")
     assert "H30の評価は公表済みのため変更できません" in problem.message
+    assert gc.isenabled()  # the refused pass turned the cycle collector back on
 
 
 def test_a_change_made_since_the_export_is_a_conflict_and_nothing_is_written(org, personas):
@@ -132,6 +134,7 @@ def test_a_change_made_since_the_export_is_a_conflict_and_nothing_is_written(org
     assert (problem.file, problem.line, problem.field) == ("wb.xlsx「実績値」", 2, "J")
     assert "hq-admin" in problem.message and "1.28" in problem.message
     assert str(_births(2019).value.normalize()) == "1.28"
+    assert gc.isenabled()
     # the budget cell was fine, but the import is all or nothing
     assert (
         ProgramBudget.objects.get(

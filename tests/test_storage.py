@@ -44,3 +44,28 @@ def test_a_contiguous_chunk_is_read_as_a_key_range():
         "BETWEEN" in queries.captured_queries[0]["sql"]
         or ">=" in (queries.captured_queries[0]["sql"])
     )
+
+
+def test_bulk_passes_hold_off_the_cycle_collector_and_always_turn_it_back_on():
+    """A recompute or an import runs without Python's cycle collector and leaves it on
+    afterwards, also when the pass fails; a pass inside another leaves it to the outer one."""
+    import gc
+
+    from chiiki.indicators.grading import recompute
+    from chiiki.storage import without_cycle_collection
+
+    assert gc.isenabled()
+    seen = []
+    with without_cycle_collection():
+        seen.append(gc.isenabled())
+        with without_cycle_collection():
+            seen.append(gc.isenabled())
+        seen.append(gc.isenabled())  # still off: the outer pass is running
+    assert seen == [False, False, False] and gc.isenabled()
+
+    with pytest.raises(ZeroDivisionError), without_cycle_collection():
+        1 / 0  # noqa: B018
+    assert gc.isenabled()
+
+    assert recompute(Indicator.objects.order_by("pk")[:5]) is not None
+    assert gc.isenabled()

@@ -46,7 +46,7 @@ from chiiki.imports.workbook import (
 from chiiki.indicators.models import Actual, Indicator
 from chiiki.plans.models import Organization, Program, ProgramBudget, ProgramSettlement
 from chiiki.reports.layout import figure
-from chiiki.storage import CHUNK, by_range, chunks
+from chiiki.storage import CHUNK, by_range, chunks, without_cycle_collection
 
 MAX_BYTES = 20 * 1024 * 1024  # an upload; the national CSV goes through the CLI in parts
 MAX_UNZIPPED = 200 * 1024 * 1024  # a workbook whose parts inflate beyond this is a zip bomb
@@ -559,7 +559,8 @@ def read_changes(
         max_rows=max_rows,
         progress=progress,
     )
-    return Changeset(filename, list(reader.checked()), reader.counts)
+    with without_cycle_collection():
+        return Changeset(filename, list(reader.checked()), reader.counts)
 
 
 class ChangeReader:

@@ -40,6 +40,7 @@ from chiiki.plans.services import (
     record_budget,
     record_settled_figures,
 )
+from chiiki.storage import without_cycle_collection
 
 WHY = {
     "forbidden": "permission denied",
@@ -68,11 +69,12 @@ def apply(
     """
     problems: list[Problem] = []
     total = len(changeset.changes)
-    for start in range(0, total, WRITE_CHUNK):
-        part = changeset.changes[start : start + WRITE_CHUNK]
-        problems += _write(part, actor)
-        if progress is not None:
-            progress(start + len(part), total)
+    with without_cycle_collection():
+        for start in range(0, total, WRITE_CHUNK):
+            part = changeset.changes[start : start + WRITE_CHUNK]
+            problems += _write(part, actor)
+            if progress is not None:
+                progress(start + len(part), total)
     summary = changeset.summary()
     _finish(problems, actor, changeset.filename, summary)
     return summary
@@ -96,17 +98,18 @@ def import_file(
     reader = ChangeReader(data, filename, organization=organization, actor=actor, progress=progress)
     problems = reader.problems
     part: list[Change] = []
-    for change in reader:
-        if seen is not None:
-            seen(change)
-        if problems:
-            continue  # refused already: check the rest, write nothing
-        part.append(change)
-        if len(part) == WRITE_CHUNK:
+    with without_cycle_collection():
+        for change in reader:
+            if seen is not None:
+                seen(change)
+            if problems:
+                continue  # refused already: check the rest, write nothing
+            part.append(change)
+            if len(part) == WRITE_CHUNK:
+                problems += _write(part, actor)
+                part = []
+        if part and not problems:
             problems += _write(part, actor)
-            part = []
-    if part and not problems:
-        problems += _write(part, actor)
     summary = dict(reader.counts)
     _finish(problems, actor, filename, summary)
     return summary

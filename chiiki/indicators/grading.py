@@ -30,7 +30,7 @@ from chiiki.core.schemes import get_scheme
 from chiiki.core.series import assess_series
 from chiiki.core.targets import TargetKind
 from chiiki.indicators.models import Actual, Indicator, TargetRevision, YearTarget
-from chiiki.storage import CHUNK, by_range, chunks, update_rows
+from chiiki.storage import CHUNK, by_range, chunks, update_rows, without_cycle_collection
 
 # The stored fields the core's spec is made of (Indicator columns).
 SPEC_FIELDS = (
@@ -152,6 +152,16 @@ def _with_parents(indicators: Iterable[Indicator | int] | None) -> list[int]:
 
 
 def _regrade(
+    ids: list[int],
+    pending: Pending,
+    chunk: int,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[Regraded, PendingRates]:
+    with without_cycle_collection():
+        return _regrade_chunks(ids, pending, chunk, progress)
+
+
+def _regrade_chunks(
     ids: list[int],
     pending: Pending,
     chunk: int,

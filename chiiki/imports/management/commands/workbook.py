@@ -13,6 +13,7 @@ from chiiki.imports.reading import Change, ChangeReader, ImportError_
 from chiiki.imports.services import import_file
 from chiiki.imports.workbook import export_workbook
 from chiiki.plans.selectors import organization_by_slug
+from chiiki.storage import without_cycle_collection
 
 
 class Command(BaseCommand):
@@ -101,6 +102,7 @@ class Command(BaseCommand):
 def _check(data: bytes, filename: str, org: Any, user: Any, bar: Bar, show: Any) -> dict[str, int]:
     """A dry run: every change read and shown, every problem raised, nothing written."""
     reader = ChangeReader(data, filename, organization=org, actor=user, progress=bar)
-    for change in reader.checked():
-        show(change)
+    with without_cycle_collection():
+        for change in reader.checked():
+            show(change)
     return reader.counts
