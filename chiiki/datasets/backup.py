@@ -24,6 +24,7 @@ from typing import IO, Any
 from django.apps import apps
 from django.core import serializers
 from django.core.management.color import no_style
+from django.core.serializers import jsonl
 from django.core.serializers.base import DeserializedObject
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import (
@@ -84,6 +85,23 @@ class ExactJSONEncoder(DjangoJSONEncoder):
         return super().default(o)
 
 
+class _Lines(jsonl.Serializer):
+    """Django's JSON Lines serializer, each row encoded in one call. Django's writes a row with
+    ``json.dump``, which encodes through Python closures that refer to each other: about 33
+    objects in reference cycles per row, left for the cycle collector, and slow.
+    ``JSONEncoder.encode`` gives the same text from the C encoder."""
+
+    def start_serialization(self) -> None:
+        super().start_serialization()
+        options = dict(self.json_kwargs)
+        self._encode = options.pop("cls")(**options).encode
+
+    def end_object(self, obj: Any) -> None:
+        self.stream.write(self._encode(self.get_dump_object(obj)))
+        self.stream.write("\n")
+        self._current = None
+
+
 def dump(
     stream: IO[bytes], *, alias: str = DEFAULT_DB_ALIAS, progress: Progress | None = None
 ) -> dict[str, int]:
@@ -97,8 +115,6 @@ def dump(
             yield row
 
     # one snapshot of the whole database (PostgreSQL), its cursors inside the transaction
-    # (not without the cycle collector: serializing leaves cycles behind, and a national
-    # dump then grew to 6 GB)
     with (
         snapshot(alias),
         gzip.GzipFile(filename="", fileobj=stream, mode="wb", mtime=0) as gz,
@@ -109,8 +125,7 @@ def dump(
         for model in dumped_models():
             label = model._meta.label_lower
             rows = model._base_manager.using(alias).order_by("pk").iterator(chunk_size=2000)
-            serializers.serialize(
-                "jsonl",
+            _Lines().serialize(
                 counted(rows, label),
                 stream=text,
                 use_natural_foreign_keys=True,
