@@ -78,8 +78,8 @@ def test_bulk_passes_leave_no_cycles_behind(django_user_model):
     organization and a dump of the whole database leave next to nothing for the collector."""
     import gc
     import io
-    from decimal import Decimal
 
+    from benchmarks.imports import build_files
     from chiiki.accounts.models import Membership
     from chiiki.datasets.backup import dump
     from chiiki.datasets.synth import synthesize
@@ -91,25 +91,14 @@ def test_bulk_passes_leave_no_cycles_behind(django_user_model):
     org = Organization.objects.get(slug="synth-01")
     actor = django_user_model.objects.create(username="hq-synth")
     Membership.objects.create(user=actor, organization=org, role="hq_planner")
-    lines = ["record,key,fy,value"]
-    for plan, project, slug, fy, value, places in Actual.objects.filter(
-        indicator__project__plan__organization=org, indicator__project__plan__kind="comprehensive"
-    ).values_list(
-        "indicator__project__plan__slug",
-        "indicator__project__slug",
-        "indicator__slug",
-        "fy",
-        "value",
-        "indicator__decimal_places",
-    )[:1000]:
-        new = (value + Decimal(1).scaleb(-places)) if value is not None else Decimal(1)
-        lines.append(f"actual,{Indicator.key_for(plan, project, slug)},{fy},{new}")
-    assert len(lines) == 1001
+    # the benchmark's file: a correction of each of the first 1,000 stored figures
+    ((slug, data, count),), _changes = build_files(1000)
+    assert (slug, count) == ("synth-01", 1000)
 
     gc.collect()
     gc.disable()  # as inside the passes: what they leave is counted below, not collected
     try:
-        summary = import_file("\r\n".join(lines).encode(), "fix.csv", organization=org, actor=actor)
+        summary = import_file(data, "fix.csv", organization=org, actor=actor)
         recompute(Indicator.objects.filter(project__plan__organization=org))
         rows = sum(dump(io.BytesIO()).values())
     finally:
