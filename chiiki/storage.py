@@ -36,9 +36,10 @@ def snapshot(alias: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
 
 @contextlib.contextmanager
 def without_cycle_collection() -> Iterator[None]:
-    """Hold off Python's cycle collector for a bulk pass (a recompute, an import): the pass
-    makes millions of short-lived tuples, and the collector keeps walking every object
-    alive each time enough of them have been made, a fifth of a national recompute's time.
+    """Hold off Python's cycle collector for a bulk pass (a recompute, an import), as a
+    ``with`` block or a decorator (``@without_cycle_collection()``): the pass makes millions
+    of short-lived tuples, and the collector keeps walking every object alive each time
+    enough of them have been made, a fifth of a national recompute's time.
     Reference counting still frees everything that is not in a cycle, and the collector runs
     again, as usual, after the pass. The switch is the process's: a pass nested in another,
     or in another thread, leaves it to the outermost to turn it back on (at worst the

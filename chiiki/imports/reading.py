@@ -535,6 +535,7 @@ READS = ("slug", "name", "name_status", "series_name", "unit", "decimal_places",
          "project__plan__organization_id")  # fmt: skip
 
 
+@without_cycle_collection()
 def read_changes(
     data: bytes,
     filename: str,
@@ -559,8 +560,7 @@ def read_changes(
         max_rows=max_rows,
         progress=progress,
     )
-    with without_cycle_collection():
-        return Changeset(filename, list(reader.checked()), reader.counts)
+    return Changeset(filename, list(reader.checked()), reader.counts)
 
 
 class ChangeReader:

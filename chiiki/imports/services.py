@@ -55,6 +55,7 @@ WRITE_CHUNK = 20_000
 
 
 @transaction.atomic
+@without_cycle_collection()
 def apply(
     changeset: Changeset,
     *,
@@ -69,18 +70,18 @@ def apply(
     """
     problems: list[Problem] = []
     total = len(changeset.changes)
-    with without_cycle_collection():
-        for start in range(0, total, WRITE_CHUNK):
-            part = changeset.changes[start : start + WRITE_CHUNK]
-            problems += _write(part, actor)
-            if progress is not None:
-                progress(start + len(part), total)
+    for start in range(0, total, WRITE_CHUNK):
+        part = changeset.changes[start : start + WRITE_CHUNK]
+        problems += _write(part, actor)
+        if progress is not None:
+            progress(start + len(part), total)
     summary = changeset.summary()
     _finish(problems, actor, changeset.filename, summary)
     return summary
 
 
 @transaction.atomic
+@without_cycle_collection()
 def import_file(
     data: bytes,
     filename: str,
@@ -98,18 +99,17 @@ def import_file(
     reader = ChangeReader(data, filename, organization=organization, actor=actor, progress=progress)
     problems = reader.problems
     part: list[Change] = []
-    with without_cycle_collection():
-        for change in reader:
-            if seen is not None:
-                seen(change)
-            if problems:
-                continue  # refused already: check the rest, write nothing
-            part.append(change)
-            if len(part) == WRITE_CHUNK:
-                problems += _write(part, actor)
-                part = []
-        if part and not problems:
+    for change in reader:
+        if seen is not None:
+            seen(change)
+        if problems:
+            continue  # refused already: check the rest, write nothing
+        part.append(change)
+        if len(part) == WRITE_CHUNK:
             problems += _write(part, actor)
+            part = []
+    if part and not problems:
+        problems += _write(part, actor)
     summary = dict(reader.counts)
     _finish(problems, actor, filename, summary)
     return summary

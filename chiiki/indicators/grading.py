@@ -151,17 +151,8 @@ def _with_parents(indicators: Iterable[Indicator | int] | None) -> list[int]:
     return sorted(given | parents)
 
 
+@without_cycle_collection()
 def _regrade(
-    ids: list[int],
-    pending: Pending,
-    chunk: int,
-    progress: Callable[[int, int], None] | None,
-) -> tuple[Regraded, PendingRates]:
-    with without_cycle_collection():
-        return _regrade_chunks(ids, pending, chunk, progress)
-
-
-def _regrade_chunks(
     ids: list[int],
     pending: Pending,
     chunk: int,
